@@ -15,7 +15,7 @@ final class CpuConv {
     checkSizes(g, x, w, y);
     int outHW = g.outH() * g.outW();
     int inHW = g.inH() * g.inW();
-    boolean depthwise = g.inPerGroup() == 1;
+    boolean depthwise = g.inPerGroup() == 1 && g.groups() > 1;
     boolean pointwise = g.kH() == 1 && g.kW() == 1 && g.stride() == 1 && g.padding() == 0;
     be.parallelChunks(g.n(), Math.min(g.n(), be.threads() * 2), (chunk, n0, n1) -> {
       float[] col = depthwise || pointwise ? null : new float[g.colRows() * outHW];
@@ -61,7 +61,7 @@ final class CpuConv {
     int outHW = g.outH() * g.outW();
     int inHW = g.inH() * g.inW();
     int chunks = Math.min(g.n(), CpuBackend.REDUCTION_CHUNKS);
-    boolean depthwise = g.inPerGroup() == 1;
+    boolean depthwise = g.inPerGroup() == 1 && g.groups() > 1;
     boolean pointwise = g.kH() == 1 && g.kW() == 1 && g.stride() == 1 && g.padding() == 0;
     float[][] dWPart = dW == null ? null : new float[chunks][];
     float[][] dBPart = dB == null ? null : new float[chunks][];
@@ -216,6 +216,21 @@ final class CpuConv {
     }
   }
 
+  /** First output column whose input column {@code ow*stride - pad + kw} is >= 0. */
+  private static int firstValid(int kw, int stride, int pad) {
+    int v = pad - kw;
+    return v <= 0 ? 0 : (v + stride - 1) / stride;
+  }
+
+  /** One past the last output column whose input column is < inW. */
+  private static int endValid(int kw, int stride, int pad, int inW, int outW) {
+    int v = inW - 1 + pad - kw; // largest ow*stride allowed
+    if (v < 0) {
+      return 0;
+    }
+    return Math.min(outW, v / stride + 1);
+  }
+
   private static void depthwiseForward(ConvGeometry g, float[] x, int xBase, float[] w, float[] y, int yBase) {
     int outH = g.outH();
     int outW = g.outW();
@@ -223,28 +238,30 @@ final class CpuConv {
     int inW = g.inW();
     int kH = g.kH();
     int kW = g.kW();
+    int stride = g.stride();
+    int pad = g.padding();
     int mult = g.outPerGroup();
     for (int oc = 0; oc < g.outC(); oc++) {
-      int ic = oc / mult;
-      int xc = xBase + ic * inH * inW;
+      int xc = xBase + (oc / mult) * inH * inW;
       int yc = yBase + oc * outH * outW;
       int wc = oc * kH * kW;
-      for (int oh = 0; oh < outH; oh++) {
-        for (int ow = 0; ow < outW; ow++) {
-          float acc = 0f;
-          for (int kh = 0; kh < kH; kh++) {
-            int ih = oh * g.stride() - g.padding() + kh;
+      Arrays.fill(y, yc, yc + outH * outW, 0f);
+      for (int kh = 0; kh < kH; kh++) {
+        for (int kw = 0; kw < kW; kw++) {
+          float wv = w[wc + kh * kW + kw];
+          int lo = firstValid(kw, stride, pad);
+          int hi = endValid(kw, stride, pad, inW, outW);
+          for (int oh = 0; oh < outH; oh++) {
+            int ih = oh * stride - pad + kh;
             if (ih < 0 || ih >= inH) {
               continue;
             }
-            for (int kw = 0; kw < kW; kw++) {
-              int iw = ow * g.stride() - g.padding() + kw;
-              if (iw >= 0 && iw < inW) {
-                acc += w[wc + kh * kW + kw] * x[xc + ih * inW + iw];
-              }
+            int yr = yc + oh * outW;
+            int xr = xc + ih * inW - pad + kw;
+            for (int ow = lo; ow < hi; ow++) {
+              y[yr + ow] += wv * x[xr + ow * stride];
             }
           }
-          y[yc + oh * outW + ow] = acc;
         }
       }
     }
@@ -258,38 +275,39 @@ final class CpuConv {
     int inW = g.inW();
     int kH = g.kH();
     int kW = g.kW();
+    int stride = g.stride();
+    int pad = g.padding();
     int mult = g.outPerGroup();
     if (dX != null) {
       Arrays.fill(dX, xBase, xBase + g.inC() * inH * inW, 0f);
     }
     for (int oc = 0; oc < g.outC(); oc++) {
-      int ic = oc / mult;
-      int xc = xBase + ic * inH * inW;
+      int xc = xBase + (oc / mult) * inH * inW;
       int yc = yBase + oc * outH * outW;
       int wc = oc * kH * kW;
-      for (int oh = 0; oh < outH; oh++) {
-        for (int ow = 0; ow < outW; ow++) {
-          float gy = dY[yc + oh * outW + ow];
-          if (gy == 0f) {
-            continue;
-          }
-          for (int kh = 0; kh < kH; kh++) {
-            int ih = oh * g.stride() - g.padding() + kh;
+      for (int kh = 0; kh < kH; kh++) {
+        for (int kw = 0; kw < kW; kw++) {
+          float wv = w[wc + kh * kW + kw];
+          int lo = firstValid(kw, stride, pad);
+          int hi = endValid(kw, stride, pad, inW, outW);
+          float gw = 0f;
+          for (int oh = 0; oh < outH; oh++) {
+            int ih = oh * stride - pad + kh;
             if (ih < 0 || ih >= inH) {
               continue;
             }
-            for (int kw = 0; kw < kW; kw++) {
-              int iw = ow * g.stride() - g.padding() + kw;
-              if (iw >= 0 && iw < inW) {
-                int xi = xc + ih * inW + iw;
-                if (pdW != null) {
-                  pdW[wc + kh * kW + kw] += gy * x[xi];
-                }
-                if (dX != null) {
-                  dX[xi] += gy * w[wc + kh * kW + kw];
-                }
+            int yr = yc + oh * outW;
+            int xr = xc + ih * inW - pad + kw;
+            for (int ow = lo; ow < hi; ow++) {
+              float gy = dY[yr + ow];
+              gw += gy * x[xr + ow * stride];
+              if (dX != null) {
+                dX[xr + ow * stride] += gy * wv;
               }
             }
+          }
+          if (pdW != null) {
+            pdW[wc + kh * kW + kw] += gw;
           }
         }
       }

@@ -1,16 +1,29 @@
 package io.hindsight.backend;
 
 /**
- * Cache-blocked single-precision GEMM in plain Java. Operands are packed to row-major
- * {@code A (m, k)} and {@code B (k, n)}; the inner loop is a unit-stride AXPY that the JIT
- * vectorizes. Rows of C are split across threads, so every element of C is summed in the same
- * order whatever the thread count.
+ * Cache-blocked single-precision GEMM in plain Java.
+ *
+ * <p>Work is tiled into {@code MB x NB} blocks of C kept in per-thread row arrays, with
+ * {@code KB x NB} panels of B copied into per-thread row arrays. Every inner loop then indexes
+ * its arrays with the same loop variable from offset 0 ({@code c[j] += a * b[j]}), the one shape
+ * HotSpot's auto-vectorizer accepts without proving that the arrays don't overlap; four rows of C
+ * are updated per loaded row of B. Each element of C is summed in the same order whatever the
+ * thread count, so results are deterministic.
  */
 final class CpuGemm {
-  private static final int KB = 256; // k-block: a (KB x NB) panel of B stays in L2
-  private static final int NB = 1024; // n-block
+  private static final int MB = 32; // rows of C per tile
+  private static final int NB = 256; // columns of C per tile
+  private static final int KB = 128; // depth per packed panel of B
 
-  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+  /** Per-thread scratch: packed B panel rows and C accumulator rows. */
+  private static final class Scratch {
+    final float[][] panel = new float[KB][NB];
+    final float[][] acc = new float[MB][NB];
+    float[] packedA = new float[0];
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
 
   private CpuGemm() {}
 
@@ -24,99 +37,150 @@ final class CpuGemm {
     if (m == 0 || n == 0) {
       return;
     }
-    scale(c, cOff, ldc, m, n, beta);
     if (k == 0 || alpha == 0f) {
+      scale(c, cOff, ldc, 0, m, 0, n, beta);
       return;
     }
-    float[][] scratch = SCRATCH.get();
-    // op(A) as row-major (m, k)
-    float[] pa = a;
-    int paOff = aOff;
-    int plda = lda;
+    // op(A) as row-major (m, k) with row stride fLda
+    float[] fa = a;
+    int faOff = aOff;
+    int fLda = lda;
     if (transA) {
-      pa = scratch[0] = ensure(scratch[0], m * k);
+      float[] pa = PACK_A.get();
+      if (pa.length < m * k) {
+        pa = new float[m * k];
+        PACK_A.set(pa);
+      }
       for (int p = 0; p < k; p++) {
         int src = aOff + p * lda;
         for (int i = 0; i < m; i++) {
           pa[i * k + p] = a[src + i];
         }
       }
-      paOff = 0;
-      plda = k;
+      fa = pa;
+      faOff = 0;
+      fLda = k;
     }
-    // op(B) as row-major (k, n)
-    float[] pb = b;
-    int pbOff = bOff;
-    int pldb = ldb;
-    if (transB) {
-      pb = scratch[1] = ensure(scratch[1], k * n);
-      for (int j = 0; j < n; j++) {
-        int src = bOff + j * ldb;
-        for (int p = 0; p < k; p++) {
-          pb[p * n + j] = b[src + p];
-        }
-      }
-      pbOff = 0;
-      pldb = n;
-    }
-    final float[] fa = pa;
-    final int faOff = paOff;
-    final int flda = plda;
-    final float[] fb = pb;
-    final int fbOff = pbOff;
-    final int fldb = pldb;
+    final float[] A = fa;
+    final int aO = faOff;
+    final int aL = fLda;
     long work = (long) m * n * k;
-    int chunks = work < 32_768 ? 1 : Math.min(m, backend.threads() * 2);
-    backend.parallelChunks(m, chunks, (chunk, i0, i1) ->
-        kernel(i0, i1, n, k, alpha, fa, faOff, flda, fb, fbOff, fldb, c, cOff, ldc));
-  }
-
-  private static float[] ensure(float[] buf, int size) {
-    return buf.length >= size ? buf : new float[size];
-  }
-
-  private static void scale(float[] c, int cOff, int ldc, int m, int n, float beta) {
-    if (beta == 1f) {
-      return;
-    }
-    for (int i = 0; i < m; i++) {
-      int row = cOff + i * ldc;
-      if (beta == 0f) {
-        java.util.Arrays.fill(c, row, row + n, 0f);
-      } else {
-        for (int j = 0; j < n; j++) {
-          c[row + j] *= beta;
-        }
-      }
-    }
-  }
-
-  private static void kernel(
-      int i0, int i1, int n, int k, float alpha,
-      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-    for (int j0 = 0; j0 < n; j0 += NB) {
-      int j1 = Math.min(n, j0 + NB);
-      int len = j1 - j0;
-      for (int p0 = 0; p0 < k; p0 += KB) {
-        int p1 = Math.min(k, p0 + KB);
-        for (int i = i0; i < i1; i++) {
-          int cRow = cOff + i * ldc + j0;
-          int aRow = aOff + i * lda;
-          for (int p = p0; p < p1; p++) {
-            float av = alpha * a[aRow + p];
-            if (av == 0f) {
-              continue; // skips exact zeros (ReLU outputs); non-finite values are caught by the trainer's loss check
-            }
-            axpy(len, av, b, bOff + p * ldb + j0, c, cRow);
+    int threads = work < 65_536 ? 1 : backend.threads();
+    int rowTiles = (m + MB - 1) / MB;
+    int colTiles = (n + NB - 1) / NB;
+    if (rowTiles >= threads || rowTiles >= colTiles) {
+      backend.parallelChunks(rowTiles, Math.min(rowTiles, threads * 2), (chunk, t0, t1) -> {
+        for (int ct = 0; ct < colTiles; ct++) {
+          for (int rt = t0; rt < t1; rt++) {
+            tile(rt * MB, Math.min(m, rt * MB + MB), ct * NB, Math.min(n, ct * NB + NB), k, alpha,
+                A, aO, aL, transB, b, bOff, ldb, beta, c, cOff, ldc);
           }
         }
+      });
+    } else {
+      backend.parallelChunks(colTiles, Math.min(colTiles, threads * 2), (chunk, t0, t1) -> {
+        for (int ct = t0; ct < t1; ct++) {
+          for (int rt = 0; rt < rowTiles; rt++) {
+            tile(rt * MB, Math.min(m, rt * MB + MB), ct * NB, Math.min(n, ct * NB + NB), k, alpha,
+                A, aO, aL, transB, b, bOff, ldb, beta, c, cOff, ldc);
+          }
+        }
+      });
+    }
+  }
+
+  /** Computes C[i0:i1, j0:j1] = alpha * A[i0:i1, :] * op(B)[:, j0:j1] + beta * C[i0:i1, j0:j1]. */
+  private static void tile(
+      int i0, int i1, int j0, int j1, int k, float alpha,
+      float[] a, int aOff, int lda, boolean transB, float[] b, int bOff, int ldb,
+      float beta, float[] c, int cOff, int ldc) {
+    Scratch s = SCRATCH.get();
+    int rows = i1 - i0;
+    int len = j1 - j0;
+    float[][] acc = s.acc;
+    for (int r = 0; r < rows; r++) {
+      java.util.Arrays.fill(acc[r], 0, len, 0f);
+    }
+    for (int p0 = 0; p0 < k; p0 += KB) {
+      int p1 = Math.min(k, p0 + KB);
+      packPanel(s.panel, transB, b, bOff, ldb, p0, p1, j0, len);
+      int r = 0;
+      for (; r + 4 <= rows; r += 4) {
+        int ar = aOff + (i0 + r) * lda;
+        float[] c0 = acc[r];
+        float[] c1 = acc[r + 1];
+        float[] c2 = acc[r + 2];
+        float[] c3 = acc[r + 3];
+        for (int p = p0; p < p1; p++) {
+          float a0 = alpha * a[ar + p];
+          float a1 = alpha * a[ar + lda + p];
+          float a2 = alpha * a[ar + 2 * lda + p];
+          float a3 = alpha * a[ar + 3 * lda + p];
+          axpy4(len, a0, a1, a2, a3, s.panel[p - p0], c0, c1, c2, c3);
+        }
+      }
+      for (; r < rows; r++) {
+        int ar = aOff + (i0 + r) * lda;
+        float[] c0 = acc[r];
+        for (int p = p0; p < p1; p++) {
+          axpy(len, alpha * a[ar + p], s.panel[p - p0], c0);
+        }
+      }
+    }
+    for (int r = 0; r < rows; r++) {
+      int dst = cOff + (i0 + r) * ldc + j0;
+      float[] src = acc[r];
+      if (beta == 0f) {
+        System.arraycopy(src, 0, c, dst, len);
+      } else {
+        for (int j = 0; j < len; j++) {
+          c[dst + j] = beta * c[dst + j] + src[j];
+        }
       }
     }
   }
 
-  private static void axpy(int len, float av, float[] b, int bi, float[] c, int ci) {
+  /** Copies rows p0..p1 of op(B), columns j0..j0+len, into panel rows starting at offset 0. */
+  private static void packPanel(float[][] panel, boolean transB, float[] b, int bOff, int ldb, int p0, int p1,
+      int j0, int len) {
+    if (!transB) {
+      for (int p = p0; p < p1; p++) {
+        System.arraycopy(b, bOff + p * ldb + j0, panel[p - p0], 0, len);
+      }
+    } else {
+      // B stored (n, k): op(B)[p][j] = b[j * ldb + p]
+      for (int j = 0; j < len; j++) {
+        int src = bOff + (j0 + j) * ldb;
+        for (int p = p0; p < p1; p++) {
+          panel[p - p0][j] = b[src + p];
+        }
+      }
+    }
+  }
+
+  private static void axpy4(int len, float a0, float a1, float a2, float a3, float[] b,
+      float[] c0, float[] c1, float[] c2, float[] c3) {
     for (int j = 0; j < len; j++) {
-      c[ci + j] += av * b[bi + j];
+      float bv = b[j];
+      c0[j] += a0 * bv;
+      c1[j] += a1 * bv;
+      c2[j] += a2 * bv;
+      c3[j] += a3 * bv;
+    }
+  }
+
+  private static void axpy(int len, float a0, float[] b, float[] c0) {
+    for (int j = 0; j < len; j++) {
+      c0[j] += a0 * b[j];
+    }
+  }
+
+  private static void scale(float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1, float beta) {
+    for (int i = i0; i < i1; i++) {
+      int row = cOff + i * ldc;
+      for (int j = j0; j < j1; j++) {
+        c[row + j] = beta == 0f ? 0f : beta * c[row + j];
+      }
     }
   }
 }

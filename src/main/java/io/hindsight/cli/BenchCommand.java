@@ -1,0 +1,57 @@
+package io.hindsight.cli;
+
+import io.hindsight.backend.CpuBackend;
+import io.hindsight.util.Rng;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Set;
+
+/** {@code hindsight bench}: throughput benchmarks (printed, not asserted). */
+final class BenchCommand {
+  static final String USAGE = """
+      usage: hindsight bench <suite> [options]
+        gemm         FP32 GEMM GFLOP/s of the CPU backend   [--size N] [--threads N]
+      """;
+
+  private BenchCommand() {}
+
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    if (argv.length == 0 || "--help".equals(argv[0])) {
+      out.print(USAGE);
+      return argv.length == 0 ? 2 : 0;
+    }
+    String suite = argv[0];
+    String[] rest = java.util.Arrays.copyOfRange(argv, 1, argv.length);
+    Args a = Args.parse(rest, Set.of("size", "threads", "iters"), Set.of());
+    int threads = a.intValue("threads", CpuBackend.defaultThreads());
+    switch (suite) {
+      case "gemm" -> gemm(a.intValue("size", 512), threads, a.intValue("iters", 10), out);
+      default -> throw new Args.UsageException("unknown bench suite '" + suite + "'\n" + USAGE);
+    }
+    return 0;
+  }
+
+  private static void gemm(int n, int threads, int iters, PrintStream out) {
+    CpuBackend be = new CpuBackend(threads);
+    Rng rng = new Rng(1);
+    float[] a = new float[n * n];
+    float[] b = new float[n * n];
+    float[] c = new float[n * n];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = rng.nextFloat() - 0.5f;
+      b[i] = rng.nextFloat() - 0.5f;
+    }
+    for (boolean[] t : new boolean[][] {{false, false}, {false, true}, {true, false}}) {
+      for (int w = 0; w < 3; w++) {
+        be.gemm(t[0], t[1], n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
+      }
+      long t0 = System.nanoTime();
+      for (int i = 0; i < iters; i++) {
+        be.gemm(t[0], t[1], n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
+      }
+      double s = (System.nanoTime() - t0) / 1e9 / iters;
+      out.printf(Locale.ROOT, "gemm %s%s %dx%dx%d, %d threads: %.2f ms, %.1f GFLOP/s%n", t[0] ? "T" : "N",
+          t[1] ? "T" : "N", n, n, n, threads, s * 1e3, 2.0 * n * n * n / s / 1e9);
+    }
+  }
+}

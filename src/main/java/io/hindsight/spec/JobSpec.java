@@ -1,0 +1,22 @@
+package io.hindsight.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * A training job: the one JSON document shared by {@code ./hindsight train --spec} and
+ * {@code POST /api/v1/jobs}. Fields left out take the documented defaults;
+ * {@link JobSpecs#resolve} fills them in and validates every value, naming the field of the first
+ * problem.
+ *
+ * @param engine {@code hindsight} (our engine, default) or {@code djl} (the DJL/libtorch FP32
+ *     baseline)
+ * @param backend {@code cpu}, {@code cuda} or {@code auto} (cuda when available, else cpu)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobSpec(
+    ModelSpec model,
+    DatasetSpec dataset,
+    TrainingSpec training,
+    String backend,
+    String engine,
+    CheckpointSpec checkpoint) {}

@@ -1,0 +1,39 @@
+package io.hindsight.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hindsight.nn.QuantHooksProvider;
+
+/**
+ * A component that takes part in a run without the trainer knowing its details, e.g. the
+ * quantization plan: it may give layers their quantization hooks, is told when steps begin and
+ * end, saves and restores its state in checkpoints (under {@link #name()}), and adds a section to
+ * {@code result.json}.
+ */
+public interface TrainingPlugin {
+
+  /** Key of this plugin's checkpoint state and result section. */
+  String name();
+
+  /** Hooks for the model's quantizable layers, or null to leave them in full precision. */
+  default QuantHooksProvider hooks() {
+    return null;
+  }
+
+  default void beforeStep(long globalStep) {}
+
+  default void afterStep(long globalStep) {}
+
+  default void onEpochEnd(int epoch) {}
+
+  /** State to checkpoint, or null if stateless. */
+  default JsonNode saveState() {
+    return null;
+  }
+
+  default void restoreState(JsonNode state) {}
+
+  /** A section for {@code result.json}, or null. */
+  default JsonNode resultSection() {
+    return null;
+  }
+}

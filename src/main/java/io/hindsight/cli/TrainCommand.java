@@ -10,8 +10,7 @@ import io.hindsight.spec.ResolvedSpec;
 import io.hindsight.train.Checkpoint;
 import io.hindsight.train.CheckpointIo;
 import io.hindsight.train.ResultJson;
-import io.hindsight.train.Trainer;
-import io.hindsight.train.TrainingData;
+import io.hindsight.train.TrainingJobs;
 import io.hindsight.train.TrainingResult;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -97,15 +96,8 @@ final class TrainCommand {
     Backend backend = Backends.create(spec.backend(), threads);
     out.printf(Locale.ROOT, "hindsight train: %s on %s (%s engine, %s backend, %d threads) -> %s%n",
         spec.model().arch(), spec.dataset().name(), spec.engine(), backend.name(), backend.threads(), outDir);
-    Trainer.Builder builder = Trainer.builder()
-        .spec(spec)
-        .backend(backend)
-        .data(TrainingData.load(spec))
-        .checkpointFile(ckpt)
-        .resumeFrom(resume)
-        .listener(new ProgressBar(err, !a.flag("quiet") && System.console() != null));
-    Engines.configure(builder, spec);
-    TrainingResult result = builder.build().run();
+    TrainingResult result = TrainingJobs.newTrainer(spec, backend,
+        new ProgressBar(err, !a.flag("quiet") && System.console() != null), ckpt, resume, null).run();
     ResultJson.write(result, outDir.resolve("result.json"));
     out.printf(Locale.ROOT, "test accuracy %.4f after %d epochs (%.1f s); wrote %s%n", result.testAccuracy(),
         result.epochs().size(), result.totalSeconds(), outDir.resolve("result.json"));

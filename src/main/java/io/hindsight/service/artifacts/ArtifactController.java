@@ -1,0 +1,158 @@
+package io.hindsight.service.artifacts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hindsight.service.api.ApiException;
+import io.hindsight.service.config.HindsightProperties;
+import io.hindsight.service.jobs.JobRepository;
+import io.hindsight.service.jobs.JobService;
+import io.hindsight.service.jobs.JobStatus;
+import io.hindsight.service.queue.CheckpointStore;
+import io.hindsight.train.Checkpoint;
+import io.hindsight.train.CheckpointIo;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+/**
+ * A finished job's artifacts: the trained model ({@link ModelArchive}), the quantization section
+ * of its result, and the per-step quantization ranges ({@code ranges.csv}) as JSON, CSV or SVG.
+ */
+@RestController
+@RequestMapping("/api/v1/jobs")
+@Tag(name = "artifacts", description = "Trained models and quantization ranges")
+public class ArtifactController {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final JobService jobs;
+  private final JobRepository repository;
+  private final CheckpointStore checkpoints;
+  private final HindsightProperties props;
+
+  public ArtifactController(JobService jobs, JobRepository repository, CheckpointStore checkpoints,
+      HindsightProperties props) {
+    this.jobs = jobs;
+    this.repository = repository;
+    this.checkpoints = checkpoints;
+    this.props = props;
+  }
+
+  @GetMapping(path = "/{id}/artifacts/model", produces = "application/zip")
+  @Operation(summary = "Download the trained model",
+      description = "A zip (format hindsight-model/1): manifest.json (spec, tensor directory, quantization"
+          + " parameters) and tensors/NNNN.bin (raw float32, little-endian). 409 unless the job SUCCEEDED.",
+      responses = @ApiResponse(responseCode = "200", description = "The model archive",
+          content = @Content(mediaType = "application/zip")))
+  public ResponseEntity<StreamingResponseBody> model(@PathVariable String id) throws IOException {
+    jobs.requireExists(id);
+    JobStatus status = repository.status(id).orElseThrow();
+    if (status != JobStatus.SUCCEEDED) {
+      throw ApiException.conflict("job " + id + " has no trained model (status " + status + ")");
+    }
+    Path file = checkpoints.latest(id).orElseThrow(() -> new ApiException(HttpStatus.GONE, "Artifact gone",
+        "the model of job " + id + " is no longer in the checkpoint store", null));
+    Checkpoint c = CheckpointIo.read(file);
+    StreamingResponseBody body = out -> ModelArchive.write(id, c, out);
+    return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/zip"))
+        .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"model-" + id + ".zip\"").body(body);
+  }
+
+  @GetMapping(path = "/{id}/quantizers", produces = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(summary = "Quantization summary of a finished job",
+      description = "The result's plugins.quantization section (per-quantizer ranges, clipped fraction,"
+          + " non-finite events, memory traffic). 404 when the job ran without quantization.")
+  public ResponseEntity<String> quantizers(@PathVariable String id) throws IOException {
+    return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+        .body(JSON.writeValueAsString(quantization(id)));
+  }
+
+  @GetMapping(path = "/{id}/ranges", produces = {MediaType.APPLICATION_JSON_VALUE, "text/csv", "image/svg+xml"})
+  @Operation(summary = "Quantization ranges per step",
+      description = "Rows of the run's ranges.csv, for one quantizer (required for SVG) or all. JSON by default;"
+          + " CSV with Accept: text/csv or format=csv; an SVG chart with Accept: image/svg+xml or format=svg.")
+  public ResponseEntity<String> ranges(@PathVariable String id,
+      @RequestParam(required = false) @Parameter(description = "quantizer name, <layer>/<kind>") String quantizer,
+      @RequestParam(required = false) @Parameter(description = "json, csv or svg") String format,
+      @RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept) throws IOException {
+    jobs.requireExists(id);
+    String fmt = format != null ? format.toLowerCase(Locale.ROOT)
+        : accept != null && accept.contains("image/svg+xml") ? "svg"
+        : accept != null && accept.contains("text/csv") ? "csv" : "json";
+    if (!List.of("json", "csv", "svg").contains(fmt)) {
+      throw ApiException.badRequest("format", "must be json, csv or svg");
+    }
+    if (quantizer != null && (quantizer.isBlank() || quantizer.length() > 200)) {
+      throw ApiException.badRequest("quantizer", "must be a quantizer name of 1-200 characters");
+    }
+    Path file = runDir(id).resolve("ranges.csv");
+    if (!Files.isRegularFile(file)) {
+      quantization(id); // 409 / 404 problems explain why there are no ranges
+      throw new ApiException(HttpStatus.NOT_FOUND, "No quantization ranges",
+          "job " + id + " recorded no ranges.csv", null);
+    }
+    List<RangesCsv.Row> rows = RangesCsv.read(file, quantizer);
+    if (quantizer != null && rows.isEmpty()) {
+      throw new ApiException(HttpStatus.NOT_FOUND, "Unknown quantizer",
+          "job " + id + " has no quantizer named '" + RangesChart.escape(quantizer) + "'", "quantizer");
+    }
+    return switch (fmt) {
+      case "svg" -> {
+        if (quantizer == null) {
+          throw ApiException.badRequest("quantizer", "an SVG chart needs one quantizer (?quantizer=<layer>/<kind>)");
+        }
+        yield ResponseEntity.ok().contentType(MediaType.parseMediaType("image/svg+xml"))
+            .body(RangesChart.svg(quantizer, rows));
+      }
+      case "csv" -> {
+        StringBuilder sb = new StringBuilder(RangesCsv.HEADER).append('\n');
+        for (RangesCsv.Row r : rows) {
+          sb.append(r.step()).append(',').append(r.quantizer()).append(',').append(r.usedMin()).append(',')
+              .append(r.usedMax()).append(',').append(r.observedMin()).append(',').append(r.observedMax())
+              .append(',').append(r.clippedFraction()).append('\n');
+        }
+        yield ResponseEntity.ok().contentType(MediaType.parseMediaType("text/csv")).body(sb.toString());
+      }
+      default -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+          .body(JSON.writeValueAsString(Map.of("jobId", id, "rows", rows)));
+    };
+  }
+
+  private JsonNode quantization(String id) throws IOException {
+    jobs.requireExists(id);
+    String result = repository.result(id).orElseThrow(() -> ApiException.conflict(
+        "job " + id + " has no result yet (status " + repository.status(id).orElseThrow() + ")"));
+    JsonNode q = JSON.readTree(result).path("plugins").path("quantization");
+    if (q.isMissingNode() || q.isNull()) {
+      throw new ApiException(HttpStatus.NOT_FOUND, "No quantization", "job " + id + " ran without quantization",
+          null);
+    }
+    return q;
+  }
+
+  private Path runDir(String id) {
+    Path root = props.getRunDir().toAbsolutePath().normalize();
+    Path dir = root.resolve(id).normalize();
+    if (!dir.startsWith(root) || dir.equals(root)) {
+      throw ApiException.badRequest("id", "invalid id");
+    }
+    return dir;
+  }
+}

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -29,7 +30,7 @@ import org.springframework.stereotype.Service;
  * {@code ./hindsight serve} works without setup and without printing a secret to the log.
  */
 @Service
-public class ApiKeys {
+public class ApiKeys implements SmartInitializingSingleton {
   private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
   private final JdbcClient jdbc;
   private final HindsightProperties props;
@@ -38,10 +39,11 @@ public class ApiKeys {
   public ApiKeys(JdbcClient jdbc, HindsightProperties props) {
     this.jdbc = jdbc;
     this.props = props;
-    bootstrap();
   }
 
-  private void bootstrap() {
+  /** Registers the bootstrap key once every bean (the Flyway migration included) is ready. */
+  @Override
+  public void afterSingletonsInstantiated() {
     String configured = props.getSecurity().getApiKey();
     if (configured != null && !configured.isBlank()) {
       register("bootstrap", configured.strip());

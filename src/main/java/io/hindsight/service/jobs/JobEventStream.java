@@ -53,9 +53,13 @@ public class JobEventStream {
   }
 
   @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-  @Operation(summary = "Follow a job's events (SSE)",
+  @Operation(operationId = "getJobEvents", summary = "Follow a job's events (SSE)",
       description = "Event types: status, progress, epoch, checkpoint; `data` is JSON. Resume with the"
-          + " Last-Event-ID header (or lastEventId parameter). Ends when the job has ended.")
+          + " Last-Event-ID header (or lastEventId parameter). Ends when the job has ended.",
+      responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
+          description = "An event stream: `id`, `event` (status | progress | epoch | checkpoint), JSON `data`",
+          content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "text/event-stream",
+              schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string"))))
   public SseEmitter stream(@PathVariable String id,
       @RequestHeader(name = "Last-Event-ID", required = false) @Parameter(description = "resume after this event")
           String lastEventIdHeader,

@@ -18,7 +18,9 @@ import java.util.Map;
  *
  * <p>Search: golden-section search over {@code log(alpha)} on {@code [log ALPHA_MIN, 0]} with
  * {@link #EVALUATIONS} evaluations in all (the last one is {@code alpha = 1}, unclipped); the best
- * evaluated {@code alpha} wins (ties keep the larger clip). The cosine is evaluated on every
+ * evaluated {@code alpha} wins, cosines within {@code 1e-9} counting as ties that keep the larger
+ * clip (the cosine is blind to magnitude, so among equally well aligned clips the least
+ * distorting one is taken). The cosine is evaluated on every
  * element for tensors of at most {@link #SAMPLE_LIMIT} values and on a deterministic strided
  * subsample of about {@code SAMPLE_LIMIT} values (every {@code ceil(E / SAMPLE_LIMIT)}-th) for
  * larger ones, which bounds the search cost. Non-finite values are skipped.
@@ -31,6 +33,8 @@ public final class Dsgc extends AbstractRangeEstimator {
   /** The largest number of values a cosine evaluation reads. */
   public static final int SAMPLE_LIMIT = 1 << 16;
   private static final double INV_PHI = (Math.sqrt(5) - 1) / 2;
+  /** Cosines closer than this are ties, resolved toward the larger clip (less distortion of magnitudes). */
+  private static final double TIE = 1e-9;
 
   private final QuantGrid grid;
 
@@ -78,7 +82,7 @@ public final class Dsgc extends AbstractRangeEstimator {
     double d = a + INV_PHI * (b - a);
     double fc = cosine(g, stride, amax * Math.exp(c));
     double fd = cosine(g, stride, amax * Math.exp(d));
-    double bestAlpha = fd >= fc ? Math.exp(d) : Math.exp(c);
+    double bestAlpha = fd >= fc - TIE ? Math.exp(d) : Math.exp(c);
     double best = Math.max(fc, fd);
     for (int i = 2; i < EVALUATIONS - 1; i++) {
       double x;
@@ -98,12 +102,12 @@ public final class Dsgc extends AbstractRangeEstimator {
         x = d;
         fx = fd = cosine(g, stride, amax * Math.exp(d));
       }
-      if (fx > best || (fx == best && Math.exp(x) > bestAlpha)) {
-        best = fx;
+      if (fx > best + TIE || (fx >= best - TIE && Math.exp(x) > bestAlpha)) {
+        best = Math.max(best, fx);
         bestAlpha = Math.exp(x);
       }
     }
-    if (cosine(g, stride, amax) >= best) {
+    if (cosine(g, stride, amax) >= best - TIE) {
       bestAlpha = 1.0;
     }
     return bestAlpha * amax;

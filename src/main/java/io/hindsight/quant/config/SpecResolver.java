@@ -22,7 +22,12 @@ final class SpecResolver {
   private final TensorQuantConfig override;
   private final String overridePath;
 
-  private record Field<T>(T value, String path) {}
+  /** A merged value and the block ({@code quantization.weights}, ...) that supplied it. */
+  private record Field<T>(T value, String block, String name) {
+    String path() {
+      return JsonPaths.child(block, name);
+    }
+  }
 
   private SpecResolver(
       QuantKind kind, TensorQuantConfig global, String globalPath, TensorQuantConfig override, String overridePath) {
@@ -46,10 +51,10 @@ final class SpecResolver {
   private <T> Field<T> field(String name, Function<TensorQuantConfig, T> get) {
     T v = get.apply(override);
     if (v != null) {
-      return new Field<>(v, JsonPaths.child(overridePath, name));
+      return new Field<>(v, overridePath, name);
     }
     v = get.apply(global);
-    return new Field<>(v != null ? v : get.apply(builtIn), JsonPaths.child(globalPath, name));
+    return new Field<>(v != null ? v : get.apply(builtIn), globalPath, name);
   }
 
   private QuantizerSpec resolve() {
@@ -97,9 +102,11 @@ final class SpecResolver {
     Field<Double> max = field("max", TensorQuantConfig::max);
     boolean needsRange = estimator == EstimatorType.FIXED || (estimator.hasWarmup() && warmup == Warmup.FIXED);
     if (needsRange) {
-      String why = estimator == EstimatorType.FIXED ? "the fixed estimator" : "warmup 'fixed'";
-      requireFinite(min, why);
-      requireFinite(max, why);
+      boolean fixed = estimator == EstimatorType.FIXED;
+      String why = fixed ? "the fixed estimator" : "warmup 'fixed'";
+      String requiredIn = fixed ? estimatorField.block() : warmupField.block(); // where the need arose
+      requireFinite(min, why, requiredIn);
+      requireFinite(max, why, requiredIn);
       if (!(min.value() < max.value())) {
         throw new QuantConfigException(max.path(),
             why + " needs min < max, got min " + min.value() + " and max " + max.value());
@@ -134,9 +141,10 @@ final class SpecResolver {
         steClip.value());
   }
 
-  private static void requireFinite(Field<Double> f, String why) {
+  /** A missing value is reported in {@code requiredIn}, the block that chose the estimator or warm-up needing it. */
+  private static void requireFinite(Field<Double> f, String why, String requiredIn) {
     if (f.value() == null) {
-      throw new QuantConfigException(f.path(), why + " needs this value");
+      throw new QuantConfigException(JsonPaths.child(requiredIn, f.name()), why + " needs this value");
     }
     if (!Double.isFinite(f.value())) {
       throw new QuantConfigException(f.path(), "must be finite, got " + f.value());

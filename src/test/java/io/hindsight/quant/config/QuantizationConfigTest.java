@@ -112,11 +112,15 @@ class QuantizationConfigTest {
 
   @Test
   void overridePathsPointAtTheBlockThatSetTheValue() {
-    // the override switches to fixed; min comes from the global block, so the missing max is the override's
+    // the override switches to fixed: the max it lacks is reported there, an invalid inherited value where it was written
     assertThatThrownBy(() -> QuantConfigReader.read(
         "{\"activations\": {\"min\": -1}, \"layers\": {\"conv1\": {\"activations\": {\"estimator\": \"fixed\"}}}}"))
         .isInstanceOf(QuantConfigException.class)
-        .hasMessageStartingWith("quantization.activations.max: the fixed estimator needs this value");
+        .hasMessageStartingWith("quantization.layers.conv1.activations.max: the fixed estimator needs this value");
+    assertThatThrownBy(() -> QuantConfigReader.read(
+        "{\"activations\": {\"min\": 3, \"max\": 2}, \"layers\": {\"conv1\": {\"activations\": {\"estimator\": \"fixed\"}}}}"))
+        .isInstanceOf(QuantConfigException.class)
+        .hasMessageStartingWith("quantization.activations.max: the fixed estimator needs min < max");
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.hindsight.util.Rng;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -169,12 +170,12 @@ public final class QuantizationPlan implements QuantHooksProvider {
 
   /** The hooks of every quantized layer, by layer name. */
   public Map<String, LayerQuantHooks> layers() {
-    return java.util.Collections.unmodifiableMap(layers);
+    return Collections.unmodifiableMap(layers);
   }
 
   /** Layers left in full precision ({@code enabled: false}). */
   public Set<String> fullPrecisionLayers() {
-    return java.util.Collections.unmodifiableSet(fullPrecisionLayers);
+    return Collections.unmodifiableSet(fullPrecisionLayers);
   }
 
   /** Run totals of every quantizer, for {@code result.json}. */

@@ -19,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -197,7 +198,7 @@ public final class TensorQuantizer {
   /** Run totals for {@code result.json}. */
   public QuantizerSummary summary() {
     return new QuantizerSummary(name, layer, kind.id(), grid.bits(), grid.symmetric(), spec.granularity().id(),
-        spec.estimator().id(), estimator.isStatic(), spec.rounding().name().toLowerCase(java.util.Locale.ROOT),
+        spec.estimator().id(), estimator.isStatic(), spec.rounding().name().toLowerCase(Locale.ROOT),
         steps, elements, clipped, elements == 0 ? 0.0 : (double) clipped / elements, nonFiniteValues,
         estimator.nonFiniteEvents(), lastRange == null ? Double.NaN : lastRange.envelopeMin(),
         lastRange == null ? Double.NaN : lastRange.envelopeMax(), traffic);

@@ -2,7 +2,8 @@ package io.hindsight.quant.config;
 
 /**
  * An invalid {@code quantization} block: carries the JSON path of the offending field (e.g.
- * {@code quantization.gradients.bits}) and says what is wrong with it.
+ * {@code quantization.gradients.bits}) and says what is wrong with it. Names that are not plain
+ * identifiers are quoted in brackets: {@code quantization.layers["stage2.block0.conv1"].weights.bits}.
  */
 public final class QuantConfigException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;

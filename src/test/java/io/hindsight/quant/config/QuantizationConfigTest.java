@@ -148,6 +148,18 @@ class QuantizationConfigTest {
   }
 
   @Test
+  void treesAreReadAsStrictlyAsText() throws Exception {
+    ObjectMapper m = new ObjectMapper();
+    assertThat(QuantConfigReader.read(m.readTree(BRIEF_EXAMPLE))).isEqualTo(QuantConfigReader.read(BRIEF_EXAMPLE));
+    assertThatThrownBy(() -> QuantConfigReader.read(m.readTree("{\"gradients\": {\"bits\": 8.5}}")))
+        .isInstanceOf(QuantConfigException.class)
+        .hasMessageStartingWith("quantization.gradients.bits: ");
+    assertThatThrownBy(() -> QuantConfigReader.read(m.readTree("{\"gradients\": {\"bits\": 8, \"x\": 1}}")))
+        .isInstanceOf(QuantConfigException.class)
+        .hasMessageStartingWith("quantization.gradients.x: unknown field 'x'");
+  }
+
+  @Test
   void malformedJsonIsReportedAtTheRoot() {
     assertThatThrownBy(() -> QuantConfigReader.read("{\"weights\": "))
         .isInstanceOf(QuantConfigException.class)

@@ -16,7 +16,7 @@ package io.hindsight.quant;
  * @param elements values in the tensor
  * @param dynamic whether the range needed a statistics pass over this tensor
  * @param bytesMoved memory traffic of this quantization ({@link io.hindsight.quant.traffic.TrafficModel})
- * @param bytesIfDynamic its traffic under a dynamic range
+ * @param bytesMovedIfDynamic its traffic under a dynamic range
  */
 public record QuantizationRecord(
     long step,
@@ -31,7 +31,7 @@ public record QuantizationRecord(
     long elements,
     boolean dynamic,
     long bytesMoved,
-    long bytesIfDynamic) {
+    long bytesMovedIfDynamic) {
 
   /** The header of {@code ranges.csv}. */
   public static final String CSV_HEADER = "step,quantizer,usedMin,usedMax,observedMin,observedMax,clippedFraction";

@@ -154,7 +154,7 @@ public final class TensorQuantizer {
         s.elements(), grid.bits(), channels, dynamic, dynamic ? estimator.searchReadBytes(s.elements()) : 0);
     QuantizationRecord r = new QuantizationRecord(clock.getAsLong(), name, used.envelopeMin(), used.envelopeMax(),
         s.envelopeMin(), s.envelopeMax(), s.clippedFraction(), s.clipped(), s.nonFinite(), s.elements(), dynamic,
-        t.bytesMoved(), t.bytesIfDynamic());
+        t.bytesMoved(), t.bytesMovedIfDynamic());
     steps++;
     elements += s.elements();
     clipped += s.clipped();

@@ -16,7 +16,8 @@ public final class TrainingJobs {
   private TrainingJobs() {}
 
   /**
-   * @param checkpointFile where to write checkpoints, or null for none
+   * @param checkpointFile where to write checkpoints, or null for none; its directory is the run
+   *     directory that also receives {@code ranges.csv} and {@code traffic.csv}
    * @param resume checkpoint to continue from, or null
    * @param cancelled polled before every step
    */
@@ -30,6 +31,11 @@ public final class TrainingJobs {
         .checkpointFile(checkpointFile)
         .resumeFrom(resume)
         .cancelled(cancelled == null ? () -> false : cancelled);
+    if (spec.quantized()) {
+      Path runDir = checkpointFile == null ? null : checkpointFile.toAbsolutePath().getParent();
+      b.plugin(new QuantizationPlugin(spec.quantization(), spec.training().seed(), runDir,
+          spec.output().rangeEvery()));
+    }
     configureEngine(b, spec);
     return b.build();
   }

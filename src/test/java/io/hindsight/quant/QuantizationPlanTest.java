@@ -180,7 +180,7 @@ class QuantizationPlanTest {
     // step 1: activation (32 values) and gradient (12) static, weight (24, 3 channels) dynamic
     long expected = (32 + 16) + (12 + 16) + (12 * 24 + 24);
     assertThat(plan.traffic().step().bytesMoved()).isEqualTo(expected);
-    assertThat(plan.traffic().step().bytesIfDynamic()).isEqualTo(13 * (32 + 12 + 24));
+    assertThat(plan.traffic().step().bytesMovedIfDynamic()).isEqualTo(13 * (32 + 12 + 24));
     assertThat(plan.traffic().run().bytesMoved()).isEqualTo(warmUp + expected);
     assertThat(warmUp).isEqualTo(13 * (32 + 12 + 24));
   }

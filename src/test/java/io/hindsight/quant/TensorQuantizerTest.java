@@ -88,9 +88,9 @@ class TensorQuantizerTest {
     assertThat(q.last().bytesMoved()).isEqualTo(3 * 4 * 96 + 96);
     q.quantize(x, true); // static
     assertThat(q.last().bytesMoved()).isEqualTo(96 + 16);
-    assertThat(q.last().bytesIfDynamic()).isEqualTo(1248);
+    assertThat(q.last().bytesMovedIfDynamic()).isEqualTo(1248);
     assertThat(q.traffic().bytesMoved()).isEqualTo(1248 + 112);
-    assertThat(q.traffic().bytesIfDynamic()).isEqualTo(2 * 1248);
+    assertThat(q.traffic().bytesMovedIfDynamic()).isEqualTo(2 * 1248);
     assertThat(q.traffic().peakFullPrecisionBytes()).isEqualTo(384);
   }
 

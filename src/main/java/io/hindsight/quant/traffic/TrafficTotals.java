@@ -7,8 +7,8 @@ package io.hindsight.quant.traffic;
  * @param quantizations tensors quantized
  * @param elements their total number of values
  * @param bytesMoved bytes moved by the configured scheme
- * @param bytesIfStatic bytes the same tensors would move with static ranges
- * @param bytesIfDynamic bytes the same tensors would move with (plain min/max) dynamic ranges
+ * @param bytesMovedIfStatic bytes the same tensors would move with static ranges
+ * @param bytesMovedIfDynamic bytes the same tensors would move with (plain min/max) dynamic ranges
  * @param peakFullPrecisionBytes largest full-precision buffer the configured scheme needed
  * @param peakFullPrecisionBytesIfDynamic largest one a dynamic scheme would need
  */
@@ -16,8 +16,8 @@ public record TrafficTotals(
     long quantizations,
     long elements,
     long bytesMoved,
-    long bytesIfStatic,
-    long bytesIfDynamic,
+    long bytesMovedIfStatic,
+    long bytesMovedIfDynamic,
     long peakFullPrecisionBytes,
     long peakFullPrecisionBytesIfDynamic) {
 
@@ -29,14 +29,14 @@ public record TrafficTotals(
         quantizations + o.quantizations,
         elements + o.elements,
         bytesMoved + o.bytesMoved,
-        bytesIfStatic + o.bytesIfStatic,
-        bytesIfDynamic + o.bytesIfDynamic,
+        bytesMovedIfStatic + o.bytesMovedIfStatic,
+        bytesMovedIfDynamic + o.bytesMovedIfDynamic,
         Math.max(peakFullPrecisionBytes, o.peakFullPrecisionBytes),
         Math.max(peakFullPrecisionBytesIfDynamic, o.peakFullPrecisionBytesIfDynamic));
   }
 
-  /** {@code bytesIfDynamic / bytesMoved}: how many times less the configured scheme moves (NaN if nothing moved). */
+  /** {@code bytesMovedIfDynamic / bytesMoved}: how many times less the configured scheme moves (NaN if nothing moved). */
   public double savingVersusDynamic() {
-    return bytesMoved == 0 ? Double.NaN : (double) bytesIfDynamic / bytesMoved;
+    return bytesMoved == 0 ? Double.NaN : (double) bytesMovedIfDynamic / bytesMoved;
   }
 }

@@ -10,7 +10,7 @@ class TrafficModelTest {
   void staticRangeWritesTheLowBitTensorAndSixteenBytesOfStatistics() {
     TrafficTotals t = TrafficModel.quantization(1000, 8, 1, false, 0);
     assertThat(t.bytesMoved()).isEqualTo(1000 + 16);
-    assertThat(t.bytesIfStatic()).isEqualTo(1016);
+    assertThat(t.bytesMovedIfStatic()).isEqualTo(1016);
     assertThat(t.peakFullPrecisionBytes()).isZero();
   }
 
@@ -18,8 +18,8 @@ class TrafficModelTest {
   void dynamicRangeWritesReadsAndReadsAgainTheFullPrecisionTensor() {
     TrafficTotals t = TrafficModel.quantization(1000, 8, 1, true, 0);
     assertThat(t.bytesMoved()).isEqualTo(4000 + 4000 + 4000 + 1000);
-    assertThat(t.bytesIfDynamic()).isEqualTo(13_000);
-    assertThat(t.bytesIfStatic()).isEqualTo(1016);
+    assertThat(t.bytesMovedIfDynamic()).isEqualTo(13_000);
+    assertThat(t.bytesMovedIfStatic()).isEqualTo(1016);
     assertThat(t.peakFullPrecisionBytes()).isEqualTo(4000);
     assertThat(t.peakFullPrecisionBytesIfDynamic()).isEqualTo(4000);
     assertThat(TrafficModel.quantization(1000, 8, 1, false, 0).savingVersusDynamic()).isEqualTo(13_000.0 / 1016);
@@ -37,7 +37,7 @@ class TrafficModelTest {
   @Test
   void searchReadsAreChargedToDynamicQuantizationsOnly() {
     assertThat(TrafficModel.quantization(100, 8, 1, true, 800).bytesMoved()).isEqualTo(1300 + 800);
-    assertThat(TrafficModel.quantization(100, 8, 1, true, 800).bytesIfDynamic()).isEqualTo(1300);
+    assertThat(TrafficModel.quantization(100, 8, 1, true, 800).bytesMovedIfDynamic()).isEqualTo(1300);
   }
 
   @Test
@@ -57,7 +57,7 @@ class TrafficModelTest {
     m.beginEpoch();
     assertThat(m.epoch()).isEqualTo(TrafficTotals.ZERO);
     assertThat(m.run().bytesMoved()).isEqualTo(2 * 1016 + 6500);
-    assertThat(m.run().bytesIfDynamic()).isEqualTo(2 * 13_000 + 6500);
+    assertThat(m.run().bytesMovedIfDynamic()).isEqualTo(2 * 13_000 + 6500);
     assertThat(m.run().elements()).isEqualTo(2500);
 
     TrafficMeter resumed = new TrafficMeter();

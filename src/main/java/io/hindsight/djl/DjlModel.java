@@ -63,7 +63,7 @@ public final class DjlModel implements AutoCloseable {
       NDArray x = images(step, images, batch); // (N, C, H, W)
       NDArray y = labels(step, labels, batch); // (N)
       state.zeroGradients();
-      float loss = backward(x, h -> DjlCrossEntropy.meanLoss(h, y), false).getFloat();
+      float loss = backward(x, h -> DjlCrossEntropy.meanLoss(h, y), true).getFloat();
       sgd.step(state.params(), lr, step);
       return loss;
     }

@@ -2,6 +2,8 @@ package io.hindsight.djl;
 
 import static io.hindsight.djl.CloseAssert.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.hindsight.backend.CpuBackend;
 import io.hindsight.model.Model;
@@ -139,6 +141,50 @@ class DjlLayerParityTest {
         conv("r.expand", 4, 8, 1, 1, 0, 1), new BatchNorm2d("r.expand.bn", BACKEND, 8), Activation.relu6("r.relu"),
         conv("r.depthwise", 8, 8, 3, 1, 1, 8), conv("r.project", 8, 4, 1, 1, 0, 1)));
     check(new Residual("r", main, null, null), TestData.normal(rng, 1, 2, 4, 5, 5), true, rng);
+  }
+
+  @Test
+  void dropoutUsesLibtorchMasksWithInvertedScaling() {
+    Rng rng = new Rng(71);
+    Tensor x = TestData.uniform(rng, 1, 2, 8, 100); // positive, so y / x is the mask
+    Model model = new Model("drop", new io.hindsight.nn.Dropout("drop", 0.25f, new Rng(1)), 1, new int[] {100});
+    try (DjlModel reference = new DjlModel(model)) {
+      assertClose("dropout in evaluation", x, reference.forward(x, false), 0, 0);
+      Tensor y = reference.forward(x, true);
+      int dropped = 0;
+      for (int i = 0; i < x.size(); i++) {
+        float mask = y.data()[i] / x.data()[i];
+        if (mask == 0f) {
+          dropped++;
+        } else {
+          assertThat((double) mask).as("kept value " + i + " scaled by 1/(1-p)").isCloseTo(1 / 0.75, within(1e-5));
+        }
+      }
+      assertThat(dropped).as("dropped of 800 at p=0.25").isBetween(150, 250);
+    }
+  }
+
+  @Test
+  void rejectsLayersWithoutADjlEquivalent() {
+    Layer custom = new Layer() {
+      @Override
+      public String name() {
+        return "mystery";
+      }
+
+      @Override
+      public Tensor forward(Tensor x, boolean training) {
+        return x;
+      }
+
+      @Override
+      public Tensor backward(Tensor dY) {
+        return dY;
+      }
+    };
+    Layer net = new Sequential("net", List.of(new Flatten("flatten"), custom));
+    assertThatThrownBy(() -> new DjlModel(new Model("custom", net, 1, new int[] {4})))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mystery");
   }
 
   private static Conv2d conv(String name, int in, int out, int k, int stride, int pad, int groups) {

@@ -144,6 +144,14 @@ class DjlLayerParityTest {
   }
 
   @Test
+  void residualWithBatchNormAfterTheAdd() {
+    Rng rng = new Rng(63);
+    Layer main = conv("p.conv", 3, 3, 3, 1, 1, 1);
+    check(new Residual("p", main, null, new BatchNorm2d("p.bn", BACKEND, 3)), TestData.normal(rng, 1, 2, 3, 5, 5),
+        true, rng);
+  }
+
+  @Test
   void dropoutUsesLibtorchMasksWithInvertedScaling() {
     Rng rng = new Rng(71);
     Tensor x = TestData.uniform(rng, 1, 2, 8, 100); // positive, so y / x is the mask

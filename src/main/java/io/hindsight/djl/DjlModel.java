@@ -104,16 +104,18 @@ public final class DjlModel implements AutoCloseable {
   /** Logits {@code (batch, classes)} in evaluation mode (BatchNorm uses running statistics). */
   public float[] predict(float[] images, int batch) {
     checkOpen();
-    try (NDManager step = manager.newSubManager(); TorchRuntime.NoGrad noGrad = TorchRuntime.noGrad()) {
-      return executor.forward(model.root(), images(step, images, batch), false).toFloatArray();
+    try (NDManager step = manager.newSubManager()) {
+      return TorchRuntime.withoutGrad(() -> executor.forward(model.root(), images(step, images, batch), false)
+          .toFloatArray()); // (N, classes) row-major
     }
   }
 
   /** The root layer's output for {@code x}, without gradients; {@code training} updates BatchNorm statistics. */
   public Tensor forward(Tensor x, boolean training) {
     checkOpen();
-    try (NDManager step = manager.newSubManager(); TorchRuntime.NoGrad noGrad = TorchRuntime.noGrad()) {
-      return NdConvert.toTensor(executor.forward(model.root(), NdConvert.toNd(step, x), training));
+    try (NDManager step = manager.newSubManager()) {
+      return TorchRuntime.withoutGrad(() ->
+          NdConvert.toTensor(executor.forward(model.root(), NdConvert.toNd(step, x), training)));
     }
   }
 

@@ -47,39 +47,39 @@ final class DjlSgd {
    */
   void step(Map<String, NDArray> params, double lr, NDManager scratch) {
     float lrf = (float) lr;
-    try (TorchRuntime.NoGrad noGrad = TorchRuntime.noGrad()) {
-      for (Map.Entry<String, NDArray> e : params.entrySet()) {
-        NDArray p = e.getValue();
-        NDArray grad = p.getGradient();
-        grad.attach(scratch);
-        NDArray g = grad;
-        if (weightDecay != 0f) {
-          g = p.mul(weightDecay); // new array in the parameter's manager
-          g.attach(scratch);
-          g.addi(grad);
-        }
-        NDArray d = g;
-        if (momentum != 0f) {
-          NDArray v = velocity.get(e.getKey());
-          if (v == null) {
-            v = g.duplicate();
-            v.attach(stateManager);
-            velocity.put(e.getKey(), v);
-          } else {
-            v.muli(momentum).addi(g);
-          }
-          if (nesterov) {
-            d = v.mul(momentum);
-            d.attach(scratch);
-            d.addi(g);
-          } else {
-            d = v;
-          }
-        }
-        NDArray delta = d.mul(lrf);
-        delta.attach(scratch);
-        p.subi(delta);
+    TorchRuntime.runWithoutGrad(() -> params.forEach((name, p) -> update(name, p, lrf, scratch)));
+  }
+
+  /** One parameter's update; every array below has the parameter's shape. */
+  private void update(String name, NDArray p, float lr, NDManager scratch) {
+    NDArray grad = p.getGradient(); // a new handle on p's .grad, owned by p's manager until attached
+    grad.attach(scratch);
+    NDArray g = grad;
+    if (weightDecay != 0f) {
+      g = p.mul(weightDecay); // new array in the parameter's manager
+      g.attach(scratch);
+      g.addi(grad);
+    }
+    NDArray d = g;
+    if (momentum != 0f) {
+      NDArray v = velocity.get(name);
+      if (v == null) {
+        v = g.duplicate();
+        v.attach(stateManager);
+        velocity.put(name, v);
+      } else {
+        v.muli(momentum).addi(g);
+      }
+      if (nesterov) {
+        d = v.mul(momentum);
+        d.attach(scratch);
+        d.addi(g);
+      } else {
+        d = v;
       }
     }
+    NDArray delta = d.mul(lr);
+    delta.attach(scratch);
+    p.subi(delta);
   }
 }

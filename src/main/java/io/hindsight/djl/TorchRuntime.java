@@ -2,6 +2,7 @@ package io.hindsight.djl;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.function.Supplier;
 
 /**
  * Access to DJL's PyTorch (libtorch CPU) engine, the one engine {@link DjlModel} runs on, and to
@@ -71,27 +72,26 @@ public final class TorchRuntime {
   }
 
   /**
-   * Turns autograd recording off on the calling thread until closed, then restores the previous
-   * mode. libtorch's grad mode is thread-local and on by default on threads other than the one that
-   * started the engine, so every no-grad section (optimizer updates, inference) must say so.
+   * Runs {@code body} with autograd recording off on the calling thread, then restores the
+   * previous mode. libtorch's grad mode is thread-local and on by default on threads other than the
+   * one that started the engine, so every no-grad section (optimizer updates, inference) must say so.
    */
-  public static NoGrad noGrad() {
+  public static <T> T withoutGrad(Supplier<T> body) {
     engine();
-    return new NoGrad(JniUtils.isGradMode());
-  }
-
-  /** A no-grad section opened by {@link #noGrad()}. */
-  public static final class NoGrad implements AutoCloseable {
-    private final boolean previous;
-
-    private NoGrad(boolean previous) {
-      this.previous = previous;
-      JniUtils.setGradMode(false);
-    }
-
-    @Override
-    public void close() {
+    boolean previous = JniUtils.isGradMode();
+    JniUtils.setGradMode(false);
+    try {
+      return body.get();
+    } finally {
       JniUtils.setGradMode(previous);
     }
+  }
+
+  /** {@link #withoutGrad(Supplier)} for a body without a result. */
+  public static void runWithoutGrad(Runnable body) {
+    withoutGrad(() -> {
+      body.run();
+      return null;
+    });
   }
 }

@@ -2,6 +2,7 @@ package io.hindsight.djl;
 
 import static io.hindsight.djl.CloseAssert.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -37,7 +38,7 @@ class DjlCrossEntropyParityTest {
         gc.backward(l);
         torchLoss = l.getFloat();
       }
-      assertThat((double) loss).as("mean loss").isCloseTo(torchLoss, org.assertj.core.data.Offset.offset(
+      assertThat((double) loss).as("mean loss").isCloseTo(torchLoss, offset(
           1e-5 + 1e-5 * Math.abs(torchLoss)));
       assertClose("dLogits", NdConvert.toTensor(z.getGradient()), dLogits, 1e-4, 1e-6);
     }

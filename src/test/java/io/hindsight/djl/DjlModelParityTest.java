@@ -3,6 +3,7 @@ package io.hindsight.djl;
 import static io.hindsight.djl.CloseAssert.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import io.hindsight.backend.CpuBackend;
 import io.hindsight.model.Model;
@@ -82,7 +83,7 @@ class DjlModelParityTest {
 
         float torchLoss = torch.trainStep(images, labels, BATCH, LR);
         assertThat((double) loss).as(at + " loss").isCloseTo(torchLoss,
-            org.assertj.core.data.Offset.offset(1e-4 * Math.abs(torchLoss) + 1e-5));
+            offset(1e-4 * Math.abs(torchLoss) + 1e-5));
         for (Parameter p : ours.parameters()) {
           assertClose(at + " param " + p.name(), torch.parameter(p.name()), p.value(), 1e-4, 1e-5);
         }

@@ -5,6 +5,8 @@ import io.hindsight.nn.Layer;
 import io.hindsight.nn.Parameter;
 import io.hindsight.tensor.Tensor;
 import io.hindsight.util.Rng;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Seeded random tensors and layer states for the DJL parity and gradient tests. */
 final class TestData {
@@ -68,8 +70,8 @@ final class TestData {
   }
 
   /** A deep copy of every parameter gradient of {@code layer}, by name. */
-  static java.util.Map<String, Tensor> gradients(Layer layer) {
-    java.util.Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+  static Map<String, Tensor> gradients(Layer layer) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
     for (Parameter p : layer.parameters()) {
       out.put(p.name(), p.grad().copy());
     }

@@ -70,6 +70,32 @@ public final class DjlModel implements AutoCloseable {
   }
 
   /**
+   * Like {@link #trainStep} and also counts the examples whose arg-max logit is their label (the
+   * train accuracy the trainer reports).
+   *
+   * @return {loss, correct}
+   */
+  public float[] trainStepCounting(float[] images, int[] labels, int batch, double lr) {
+    checkOpen();
+    try (NDManager step = manager.newSubManager()) {
+      NDArray x = images(step, images, batch); // (N, C, H, W)
+      NDArray y = labels(step, labels, batch); // (N)
+      NDArray[] logits = new NDArray[1];
+      state.zeroGradients();
+      float loss = backward(x, h -> {
+        logits[0] = h; // (N, classes)
+        return DjlCrossEntropy.meanLoss(h, y);
+      }, true).getFloat();
+      float correct = TorchRuntime.withoutGrad(() ->
+          logits[0].argMax(1).toType(ai.djl.ndarray.types.DataType.INT64, false)
+              .eq(y.toType(ai.djl.ndarray.types.DataType.INT64, false)).sum().toType(
+                  ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat());
+      sgd.step(state.params(), lr, step);
+      return new float[] {loss, correct};
+    }
+  }
+
+  /**
    * Forward, mean cross-entropy and backward without updating parameters (BatchNorm running
    * statistics are updated when {@code training}, as in PyTorch).
    */

@@ -36,13 +36,16 @@ public final class TrainingJobs {
       b.plugin(new QuantizationPlugin(spec.quantization(), spec.training().seed(), runDir,
           spec.output().rangeEvery()));
     }
-    configureEngine(b, spec);
+    configureEngine(b, spec, backend);
     return b.build();
   }
 
-  private static void configureEngine(Trainer.Builder b, ResolvedSpec spec) {
+  private static void configureEngine(Trainer.Builder b, ResolvedSpec spec, Backend backend) {
     if ("djl".equals(spec.engine())) {
-      throw new IllegalArgumentException("engine 'djl' is not available in this build");
+      var t = spec.training();
+      b.engineFactory((s, model, sgd) ->
+          new DjlStepEngine(model, t.momentum(), t.nesterov(), t.weightDecay(), backend.threads()));
+      b.version("libtorch", io.hindsight.djl.TorchRuntime.describe());
     }
   }
 }

@@ -12,19 +12,23 @@ import jcuda.driver.CUdeviceptr;
  */
 final class KernelArgs {
   private final List<NativePointerObject> args = new ArrayList<>();
+  private final List<Integer> sizes = new ArrayList<>();
 
   KernelArgs i32(int v) {
     args.add(Pointer.to(new int[] {v}));
+    sizes.add(4);
     return this;
   }
 
   KernelArgs i64(long v) {
     args.add(Pointer.to(new long[] {v}));
+    sizes.add(8);
     return this;
   }
 
   KernelArgs f32(float v) {
     args.add(Pointer.to(new float[] {v}));
+    sizes.add(4);
     return this;
   }
 
@@ -35,7 +39,13 @@ final class KernelArgs {
   /** A device pointer argument; null passes the null pointer. */
   KernelArgs ptr(DeviceBuffer b) {
     args.add(Pointer.to(b == null ? new CUdeviceptr() : b.pointer()));
+    sizes.add(8);
     return this;
+  }
+
+  /** Byte size of each argument in order (checked against the PTX signatures by the tests). */
+  int[] sizes() {
+    return sizes.stream().mapToInt(Integer::intValue).toArray();
   }
 
   Pointer build() {

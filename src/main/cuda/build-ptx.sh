@@ -4,12 +4,16 @@
 #   <name>.sm_90.ptx      PTX for sm_90 (JIT-compiled by the driver if the cubin is refused)
 #   <name>.compute_80.ptx portable PTX for any GPU of compute capability >= 8.0
 # plus manifest.txt (one image per line). Skips cleanly (exit 0) when nvcc is not installed: the
-# CUDA backend then reports itself unavailable. Incremental: an image newer than every source is kept.
+# CUDA backend then reports itself unavailable (HINDSIGHT_SKIP_CUDA=1 forces that path). Incremental: an image newer than every source is kept.
 # Usage: build-ptx.sh <cuda source dir> <output dir>
 set -euo pipefail
 src="${1:?source dir}"
 out="${2:?output dir}"
 
+if [[ "${HINDSIGHT_SKIP_CUDA:-}" == 1 ]]; then
+  echo "[build-ptx] HINDSIGHT_SKIP_CUDA=1: kernels not compiled: CUDA backend will report itself unavailable"
+  exit 0
+fi
 nvcc_bin="$(command -v nvcc || true)"
 for candidate in "${CUDA_HOME:-}/bin/nvcc" /usr/local/cuda/bin/nvcc; do
   if [[ -z "$nvcc_bin" && -x "$candidate" ]]; then nvcc_bin="$candidate"; fi

@@ -116,7 +116,7 @@ def main():
     shape = "%dx%d * %dx%d" % (m, k, k, nout)
     ops = 2.0 * m * k * nout
     # read x, W (bf16); write y bf16; read y (minmax); read y + write int8 (quantize)
-    t_bf16 = t.row("linear fwd torch bf16 + dynamic int8 (compile)", shape, lin,
+    t.row("linear fwd torch bf16 + dynamic int8 (compile)", shape, lin,
                    2 * (m * k + k * nout) + 2 * m * nout * 3 + m * nout, ops=ops, iters=10)
     xi = torch.randint(-128, 128, (m, k), dtype=torch.int8, device=dev)
     wi = torch.randint(-128, 128, (k, nout), dtype=torch.int8, device=dev)
@@ -127,7 +127,7 @@ def main():
         return dynamic_quant(torch.relu(y))
 
     lin8 = torch.compile(linear_int8)
-    t_int8 = t.row("linear fwd torch _int_mm + dynamic int8 (compile)", shape, lin8,
+    t.row("linear fwd torch _int_mm + dynamic int8 (compile)", shape, lin8,
                    (m * k + k * nout) + 4 * m * nout * 3 + m * nout, ops=ops, iters=10)
     lines += t.rows
     lines.append("peak device memory: %.1f MiB allocated by torch" % (torch.cuda.max_memory_allocated() / 1048576.0))

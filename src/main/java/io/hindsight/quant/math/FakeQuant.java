@@ -11,6 +11,10 @@ import io.hindsight.util.Rng;
  * <p>Layout: {@code x} is row-major with {@code channels} equal contiguous blocks (axis 0 of the
  * tensor); {@code channels = 1} is per-tensor quantization.
  *
+ * <p>A value is clipped when it lies more than half a quantization step outside the grid (its
+ * rounding error exceeds what rounding alone would cause); values within half a step of the ends
+ * are rounded onto them and neither counted nor masked.
+ *
  * <p>Non-finite inputs are counted in {@link ChannelStats#nonFinite()}, excluded from min/max and
  * not counted as clipped; they map like a saturating float-to-int conversion (CUDA {@code cvt.rni}):
  * NaN to 0, {@code +Inf} to the largest and {@code -Inf} to the smallest representable value.
@@ -117,11 +121,13 @@ public final class FakeQuant {
           mx = xi;
         }
         float v = xi / scale;
-        out = v < lo || v > hi;
+        // clipped = farther than half a step outside the grid: the range's own end points, which
+        // x / scale may overshoot by a rounding error, round onto the grid and are not clipped
+        out = v < lo - 0.5f || v > hi + 0.5f;
         if (out) {
           clipped++;
-          v = v < lo ? lo : hi;
         }
+        v = v < lo ? lo : v > hi ? hi : v;
         y[i] = ((v + RNE_MAGIC) - RNE_MAGIC) * scale;
       } else {
         nonFinite++;
@@ -156,11 +162,13 @@ public final class FakeQuant {
           mx = xi;
         }
         float v = xi / scale;
-        out = v < lo || v > hi;
+        // clipped = farther than half a step outside the grid: the range's own end points, which
+        // x / scale may overshoot by a rounding error, round onto the grid and are not clipped
+        out = v < lo - 0.5f || v > hi + 0.5f;
         if (out) {
           clipped++;
-          v = v < lo ? lo : hi;
         }
+        v = v < lo ? lo : v > hi ? hi : v;
         // v has at most 16 integer and 24 fraction bits and u 32 bits: the double sum is exact,
         // so floor(v + u) <= hi for v <= hi, and P(round up) = frac(v) up to 2^-32.
         double u = (rng.nextLong() >>> 32) * TWO_POW_MINUS_32;

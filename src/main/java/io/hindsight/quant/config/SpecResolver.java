@@ -92,8 +92,8 @@ final class SpecResolver {
           "must be in [1, " + MAX_HISTORY_LENGTH + "], got " + historyLength.value());
     }
     Field<Integer> margin = field("margin", TensorQuantConfig::margin);
-    if (margin.value() < 0 || margin.value() > 30) {
-      throw new QuantConfigException(margin.path(), "must be in [0, 30], got " + margin.value());
+    if (margin.value() < -30 || margin.value() > 30) {
+      throw new QuantConfigException(margin.path(), "must be in [-30, 30], got " + margin.value());
     }
     Field<String> warmupField = field("warmup", TensorQuantConfig::warmup);
     Warmup warmup = Warmup.fromId(warmupField.value()).orElseThrow(() -> new QuantConfigException(

@@ -20,7 +20,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param symmetric signed restricted grid with zero point 0, or unsigned grid with a zero point
  * @param momentum EMA momentum in [0, 1) of {@code running-minmax} and {@code hindsight-ema} (default 0.9)
  * @param historyLength {@code amax-history} window, >= 1 (default 16)
- * @param margin {@code amax-history} headroom exponent in [0, 30] (default 0)
+ * @param margin {@code amax-history}: the range is max|x| / 2^margin, margin in [-30, 30] (default 0)
  * @param min the range minimum of {@code fixed}, or the initial range of {@code warmup: fixed}
  * @param max the range maximum of {@code fixed}, or the initial range of {@code warmup: fixed}
  * @param warmup first range of the learning static estimators: {@code dynamic} (the first

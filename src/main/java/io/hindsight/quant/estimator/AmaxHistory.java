@@ -10,12 +10,13 @@ import java.util.Map;
  * algorithm): keeps the absolute maxima {@code a_i = max|x|} of the last {@code historyLength}
  * quantized tensors (default 16) and uses the symmetric range
  * <pre>
- *   r_t = ± max(a_{t-L}, ..., a_{t-1}) * 2^margin
+ *   r_t = ± max(a_{t-L}, ..., a_{t-1}) / 2^margin
  * </pre>
- * per channel. The margin (default 0) is TE's: TE divides its scale factor (which
- * <em>multiplies</em> x) by {@code 2^margin}, i.e. the range grows by {@code 2^margin}, leaving
- * headroom for values that grow between steps. Dynamic warm-up uses {@code ±max|x_0| * 2^margin};
- * fixed warm-up uses the given initial range.
+ * per channel: the amax range shrunk by {@code 2^margin} (default 0), as the job spec defines it.
+ * A positive margin trades clipping of the largest values for resolution; a negative margin
+ * leaves headroom for values that grow between steps and equals Transformer Engine's margin
+ * {@code -margin} (TE divides its scale factor, which multiplies x, by {@code 2^margin}).
+ * Dynamic warm-up uses {@code ±max|x_0| / 2^margin}; fixed warm-up uses the given initial range.
  */
 public final class AmaxHistory extends StaticRangeEstimator {
   public static final int DEFAULT_HISTORY_LENGTH = 16;
@@ -36,12 +37,12 @@ public final class AmaxHistory extends StaticRangeEstimator {
     if (historyLength < 1) {
       throw new IllegalArgumentException("historyLength must be >= 1, got " + historyLength);
     }
-    if (margin < 0 || margin > 30) {
-      throw new IllegalArgumentException("margin must be in [0, 30], got " + margin);
+    if (margin < -30 || margin > 30) {
+      throw new IllegalArgumentException("margin must be in [-30, 30], got " + margin);
     }
     this.historyLength = historyLength;
     this.margin = margin;
-    this.headroom = Math.scalb(1.0, margin);
+    this.headroom = Math.scalb(1.0, -margin);
   }
 
   public int historyLength() {

@@ -80,7 +80,7 @@ class QuantizationConfigTest {
       {"activations": {"estimator": "running-minmax", "momentum": 1.0}}  | quantization.activations.momentum  | [0, 1)
       {"gradients": {"momentum": -0.1}}                                  | quantization.gradients.momentum    | [0, 1)
       {"weights": {"historyLength": 0}}                                  | quantization.weights.historyLength | [1,
-      {"weights": {"margin": -1}}                                        | quantization.weights.margin        | [0, 30]
+      {"weights": {"margin": -31}}                                       | quantization.weights.margin        | [-30, 30]
       {"activations": {"estimator": "dsgc", "symmetric": true}}          | quantization.activations.estimator | gradients only
       {"gradients": {"estimator": "dsgc", "symmetric": false}}           | quantization.gradients.symmetric   | symmetric: true
       {"activations": {"estimator": "amax-history"}}                     | quantization.activations.symmetric | symmetric: true

@@ -21,10 +21,16 @@ class AmaxHistoryTest {
   }
 
   @Test
-  void marginWidensTheRangeByPowersOfTwoAsInTransformerEngine() {
+  void marginShrinksTheRangeByPowersOfTwo() {
     AmaxHistory e = new AmaxHistory(16, 2, Warmup.DYNAMIC, Double.NaN, Double.NaN);
+    assertThat(train(e, -1.5f, 1f)).isEqualTo(Range.of(-0.375, 0.375));
+    assertThat(train(e, 0.25f)).isEqualTo(Range.of(-0.375, 0.375));
+  }
+
+  @Test
+  void negativeMarginLeavesHeadroomLikeTransformerEngine() {
+    AmaxHistory e = new AmaxHistory(16, -2, Warmup.DYNAMIC, Double.NaN, Double.NaN);
     assertThat(train(e, -1.5f, 1f)).isEqualTo(Range.of(-6, 6));
-    assertThat(train(e, 0.25f)).isEqualTo(Range.of(-6, 6));
   }
 
   @Test

@@ -159,11 +159,6 @@ public class ArtifactController {
   }
 
   private Path runDir(String id) {
-    Path root = props.getRunDir().toAbsolutePath().normalize();
-    Path dir = root.resolve(id).normalize();
-    if (!dir.startsWith(root) || dir.equals(root)) {
-      throw ApiException.badRequest("id", "invalid id");
-    }
-    return dir;
+    return checkpoints.dir(id);
   }
 }

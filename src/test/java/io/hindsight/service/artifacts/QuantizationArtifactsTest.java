@@ -3,7 +3,7 @@ package io.hindsight.service.artifacts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hindsight.service.config.HindsightProperties;
+import io.hindsight.service.queue.CheckpointStore;
 import io.hindsight.service.jobs.JobRepository;
 import io.hindsight.service.support.Api;
 import java.net.http.HttpResponse;
@@ -49,7 +49,7 @@ class QuantizationArtifactsTest {
   @Autowired
   JdbcClient jdbc;
   @Autowired
-  HindsightProperties props;
+  CheckpointStore checkpoints;
   Api api;
   String id;
 
@@ -61,7 +61,7 @@ class QuantizationArtifactsTest {
     jdbc.sql("UPDATE jobs SET status = 'SUCCEEDED', result = ?, finished_at = ? WHERE id = ?")
         .params("{\"testAccuracy\": 0.9, \"plugins\": {\"quantization\": " + SECTION + "}}",
             Timestamp.from(Instant.now()), id).update();
-    Path run = props.getRunDir().resolve(id);
+    Path run = checkpoints.dir(id);
     Files.createDirectories(run);
     Files.writeString(run.resolve("ranges.csv"), """
         step,quantizer,usedMin,usedMax,observedMin,observedMax,clippedFraction
@@ -70,6 +70,7 @@ class QuantizationArtifactsTest {
         1,fc1/act,-1.5,1.2,-1.4,1.1,0.0
         1,fc1/<w>,-0.4,0.6,-0.4,0.5,0.0
         2,fc1/act,-1.4,1.1,NaN,1.3,0.01
+        1,fc1/act,-1.5,1.2,-1.4,1.1,0.0
         3,fc1/act,-1.4,1.3,-1.
         """);
   }
@@ -84,7 +85,7 @@ class QuantizationArtifactsTest {
   @Test
   void rangesAsJsonCsvAndSvg() {
     JsonNode all = api.json(api.get("/api/v1/jobs/" + id + "/ranges"));
-    assertThat(all.path("rows")).hasSize(5); // the torn last line is skipped
+    assertThat(all.path("rows")).hasSize(5); // the torn last line is skipped, a resumed run's repeat merged
     JsonNode act = api.json(api.get("/api/v1/jobs/" + id + "/ranges?quantizer=fc1/act"));
     assertThat(act.path("rows")).hasSize(3);
     assertThat(act.path("rows").get(1).path("usedMin").asDouble()).isEqualTo(-1.5);

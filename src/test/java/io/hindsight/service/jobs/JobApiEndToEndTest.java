@@ -147,6 +147,29 @@ class JobApiEndToEndTest {
   }
 
   @Test
+  void quantizedJobServesItsQuantizersRangesAndTrafficMetrics() {
+    String id = api.submit(Api.tinySpec("").replaceFirst("\\{", "{\"quantization\": {}, "));
+    api.awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(90));
+    JsonNode q = api.json(api.get("/api/v1/jobs/" + id + "/quantizers"));
+    assertThat(q.path("quantizers").size()).isGreaterThanOrEqualTo(3);
+    assertThat(q.path("traffic").path("run").path("bytesMoved").asLong()).isPositive();
+    String name = q.path("quantizers").get(0).path("name").asText();
+    JsonNode ranges = api.json(api.get("/api/v1/jobs/" + id + "/ranges?quantizer=" + name.replace("/", "%2F")));
+    assertThat(ranges.path("rows").size()).isPositive();
+    ranges.path("rows").forEach(r -> assertThat(r.path("quantizer").asText()).isEqualTo(name));
+    HttpResponse<String> svg = api.send(api.request("/api/v1/jobs/" + id + "/ranges?quantizer=" + name)
+        .header("Accept", "image/svg+xml").GET().build());
+    assertThat(svg.statusCode()).isEqualTo(200);
+    assertThat(svg.body()).startsWith("<svg").contains("<polyline");
+    HttpResponse<byte[]> zip = api.send(api.request("/api/v1/jobs/" + id + "/artifacts/model").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(zip.statusCode()).isEqualTo(200);
+    String metrics = api.get("/actuator/prometheus").body();
+    assertThat(metrics).contains("hindsight_quantization_bytes_moved_total",
+        "hindsight_quantization_bytes_moved_if_dynamic_total", "hindsight_quantization_clipped_fraction");
+  }
+
+  @Test
   void cancelStopsARunningJobAndCancelsAQueuedOne() {
     String longJob = api.submit(Api.tinySpec(", \"epochs\": 60").replace("\"epochs\": 2, ", ""));
     api.awaitJob(longJob, Duration.ofSeconds(60), j -> j.path("progress").path("globalStep").asLong() >= 6);

@@ -170,6 +170,41 @@ class JobApiEndToEndTest {
   }
 
   @Test
+  void compareRunsTheSpecPerEstimatorAndTabulatesTheResults() {
+    String id = api.submit(Api.tinySpec("").replaceFirst("\\{", "{\"quantization\": {}, "));
+    assertThat(api.get("/api/v1/jobs/" + id + "/compare").statusCode()).isEqualTo(404);
+    HttpResponse<String> bad = api.post("/api/v1/jobs/" + id + "/compare", "{\"estimators\": [\"nope\"]}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(api.json(bad).path("field").asText()).isEqualTo("estimators[0]");
+    assertThat(api.post("/api/v1/jobs/" + id + "/compare", "{}").statusCode()).isEqualTo(400);
+    assertThat(api.post("/api/v1/jobs/" + id + "/compare", "{\"estimators\": [\"dsgc\"], \"x\": 1}").statusCode())
+        .isEqualTo(400);
+
+    HttpResponse<String> started = api.post("/api/v1/jobs/" + id + "/compare",
+        "{\"estimators\": [\"hindsight-minmax\", \"current-minmax\"]}");
+    assertThat(started.statusCode()).isEqualTo(201);
+    JsonNode rows = api.json(started).path("rows");
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(0).path("variant").asText()).isEqualTo("fp32");
+    for (JsonNode r : rows) {
+      api.awaitStatus(r.path("jobId").asText(), "SUCCEEDED", Duration.ofSeconds(90));
+    }
+    JsonNode table = api.json(api.get("/api/v1/jobs/" + id + "/compare"));
+    assertThat(table.path("rows")).hasSize(3);
+    assertThat(table.path("rows").get(0).path("deltaToFp32").asDouble()).isZero();
+    assertThat(table.path("rows").get(0).path("bytesMoved").isNull()).isTrue();
+    for (int i = 1; i < 3; i++) {
+      JsonNode r = table.path("rows").get(i);
+      assertThat(r.path("testAccuracy").isNumber()).isTrue();
+      assertThat(r.path("bytesMoved").asLong()).isPositive();
+      assertThat(r.path("bytesMovedIfDynamic").asLong()).isGreaterThanOrEqualTo(r.path("bytesMoved").asLong());
+    }
+    JsonNode hindsight = api.job(table.path("rows").get(1).path("jobId").asText());
+    assertThat(hindsight.path("spec").path("quantization").path("activations").path("estimator").asText())
+        .isEqualTo("hindsight-minmax");
+  }
+
+  @Test
   void cancelStopsARunningJobAndCancelsAQueuedOne() {
     String longJob = api.submit(Api.tinySpec(", \"epochs\": 60").replace("\"epochs\": 2, ", ""));
     api.awaitJob(longJob, Duration.ofSeconds(60), j -> j.path("progress").path("globalStep").asLong() >= 6);

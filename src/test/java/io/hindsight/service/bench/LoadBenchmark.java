@@ -68,11 +68,13 @@ public final class LoadBenchmark {
               HttpRequest.Builder b;
               if (op < 20) {
                 name = "POST /jobs";
+                // a retried submission (same key, same body) must replay, never duplicate
+                int seed = op < 5 ? (int) (n % 50) : 1000 + r.nextInt(1000);
                 b = api.request("/api/v1/jobs").header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(Api.tinySpec(", \"seed\": " + r.nextInt(1000))
+                    .POST(HttpRequest.BodyPublishers.ofString(Api.tinySpec(", \"seed\": " + seed)
                         .replace("\"seed\": 7 ,", "")));
                 if (op < 5) {
-                  b.header("Idempotency-Key", "bench-" + client + "-" + (n % 50));
+                  b.header("Idempotency-Key", "bench-" + client + "-" + seed);
                 }
               } else if (op < 50) {
                 name = "GET /jobs/{id}";

@@ -63,6 +63,8 @@ class JobApiEndToEndTest {
   ApiKeys keys;
   @Autowired
   IdempotencyStore idempotency;
+  @Autowired
+  org.springframework.jdbc.core.simple.JdbcClient jdbc;
   Api api;
 
   @BeforeEach
@@ -263,6 +265,13 @@ class JobApiEndToEndTest {
     HttpResponse<String> busy = api.send(api.request("/api/v1/jobs").header("Idempotency-Key", "k-2")
         .POST(HttpRequest.BodyPublishers.ofString(inFlightBody)).build());
     assertThat(busy.statusCode()).isEqualTo(409);
+    // a reservation left IN_FLIGHT by a server that died is taken over once it is stale
+    jdbc.sql("UPDATE idempotency_keys SET created_at = ? WHERE idem_key = 'k-2'")
+        .param(java.sql.Timestamp.from(java.time.Instant.now().minus(IdempotencyStore.STALE).minusSeconds(1)))
+        .update();
+    HttpResponse<String> retaken = api.send(api.request("/api/v1/jobs").header("Idempotency-Key", "k-2")
+        .POST(HttpRequest.BodyPublishers.ofString(inFlightBody)).build());
+    assertThat(retaken.statusCode()).isEqualTo(201);
 
     // a refused submission frees its key
     HttpResponse<String> bad = api.send(api.request("/api/v1/jobs").header("Idempotency-Key", "k-3")

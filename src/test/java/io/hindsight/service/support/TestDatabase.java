@@ -38,18 +38,31 @@ public final class TestDatabase {
       url = env;
       user = System.getenv().getOrDefault("HINDSIGHT_TEST_DB_USER", "postgres");
       password = System.getenv().getOrDefault("HINDSIGHT_TEST_DB_PASSWORD", "postgres");
-    } else if (dockerAvailable()) {
-      PostgreSQLContainer<?> pg = new PostgreSQLContainer<>("postgres:15-alpine");
-      pg.start();
-      url = pg.getJdbcUrl();
-      user = pg.getUsername();
-      password = pg.getPassword();
+    } else if (dockerAvailable() && startContainer()) {
+      // url, user and password set by startContainer
     } else {
       url = "jdbc:postgresql://127.0.0.1:5432/test";
       user = System.getenv().getOrDefault("HINDSIGHT_TEST_DB_USER", "postgres");
       password = System.getenv().getOrDefault("HINDSIGHT_TEST_DB_PASSWORD", "postgres");
     }
     dropStaleSchemas();
+  }
+
+  /** Starts a PostgreSQL container; false (falling back to the local server) if it cannot, e.g. offline. */
+  @SuppressWarnings("resource")
+  private static boolean startContainer() {
+    try {
+      PostgreSQLContainer<?> pg = new PostgreSQLContainer<>("postgres:15-alpine");
+      pg.start();
+      url = pg.getJdbcUrl();
+      user = pg.getUsername();
+      password = pg.getPassword();
+      return true;
+    } catch (RuntimeException e) {
+      System.err.println("TestDatabase: Testcontainers PostgreSQL unavailable (" + e.getMessage()
+          + "); using the local server");
+      return false;
+    }
   }
 
   private static boolean dockerAvailable() {

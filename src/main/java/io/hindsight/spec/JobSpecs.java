@@ -81,11 +81,37 @@ public final class JobSpecs {
     } catch (UnrecognizedPropertyException e) {
       throw new SpecException(path(e), "unknown field '" + e.getPropertyName() + "'; known fields: "
           + e.getKnownPropertyIds());
+    } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+      String expected = expectedType(e.getTargetType());
+      throw new SpecException(path(e), expected != null ? "must be " + expected : cleanMessage(e));
     } catch (JsonMappingException e) {
       throw new SpecException(path(e), cleanMessage(e));
     } catch (JsonProcessingException e) {
       throw new SpecException("", "malformed JSON: " + cleanMessage(e));
     }
+  }
+
+  /** "an integer", "a number"... for the Java type a JSON value failed to convert to, or null. */
+  private static String expectedType(Class<?> t) {
+    if (t == null) {
+      return null;
+    }
+    if (t == Integer.class || t == int.class || t == Long.class || t == long.class) {
+      return "an integer";
+    }
+    if (t == Double.class || t == double.class || t == Float.class || t == float.class) {
+      return "a number";
+    }
+    if (t == Boolean.class || t == boolean.class) {
+      return "true or false";
+    }
+    if (t == String.class) {
+      return "a string";
+    }
+    if (t.isRecord() || java.util.Map.class.isAssignableFrom(t)) {
+      return "a JSON object";
+    }
+    return null;
   }
 
   /** Parses, fills defaults and validates. */

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Validates the deployment manifests with the tools this machine has (run by .ci/run):
+#   docker compose config (or docker-compose config) on docker-compose.yml, both profiles;
+#   helm lint + helm template on helm/hindsight (defaults, and GPU + multi-replica + ServiceMonitor).
+# A tool that is not installed is reported as skipped; a tool that is installed must pass.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+compose=()
+if docker compose version >/dev/null 2>&1; then compose=(docker compose)
+elif command -v docker-compose >/dev/null; then compose=(docker-compose)
+fi
+if (( ${#compose[@]} )); then
+  HINDSIGHT_API_KEY=ci "${compose[@]}" -f docker-compose.yml config -q
+  HINDSIGHT_API_KEY=ci "${compose[@]}" -f docker-compose.yml --profile gpu config -q
+  echo "[check-manifests] ${compose[*]} config: ok (default and gpu profiles)"
+else
+  echo "[check-manifests] SKIP compose config: neither 'docker compose' nor docker-compose is installed"
+fi
+
+if command -v helm >/dev/null; then
+  helm lint helm/hindsight
+  helm lint helm/hindsight --set replicaCount=2,gpu.enabled=true,serviceMonitor.enabled=true,persistence.accessMode=ReadWriteMany
+  helm template hindsight helm/hindsight >/dev/null
+  helm template hindsight helm/hindsight --set replicaCount=2,gpu.enabled=true,serviceMonitor.enabled=true,persistence.accessMode=ReadWriteMany >/dev/null
+  echo "[check-manifests] helm lint, helm template: ok"
+else
+  echo "[check-manifests] SKIP helm lint/template: helm is not installed (not packaged by Debian)"
+fi

@@ -19,10 +19,18 @@ else
 fi
 
 if command -v helm >/dev/null; then
-  helm lint helm/hindsight
-  helm lint helm/hindsight --set replicaCount=2,gpu.enabled=true,serviceMonitor.enabled=true,persistence.accessMode=ReadWriteMany
-  helm template hindsight helm/hindsight >/dev/null
-  helm template hindsight helm/hindsight --set replicaCount=2,gpu.enabled=true,serviceMonitor.enabled=true,persistence.accessMode=ReadWriteMany >/dev/null
+  base=(--set apiKey=ci)
+  fleet=(--set apiKey=ci,replicaCount=2,database.url=jdbc:postgresql://db:5432/hindsight,gpu.enabled=true
+         --set serviceMonitor.enabled=true,persistence.accessMode=ReadWriteMany)
+  helm lint helm/hindsight "${base[@]}"
+  helm lint helm/hindsight "${fleet[@]}"
+  helm template hindsight helm/hindsight "${base[@]}" >/dev/null
+  helm template hindsight helm/hindsight "${fleet[@]}" >/dev/null
+  # the chart refuses what cannot work: several replicas on a ReadWriteOnce volume
+  if helm template hindsight helm/hindsight --set apiKey=ci,replicaCount=2,database.url=jdbc:postgresql://db/h \
+      >/dev/null 2>&1; then
+    echo "[check-manifests] helm template accepted 2 replicas on a ReadWriteOnce volume" >&2; exit 1
+  fi
   echo "[check-manifests] helm lint, helm template: ok"
 else
   echo "[check-manifests] SKIP helm lint/template: helm is not installed (not packaged by Debian)"

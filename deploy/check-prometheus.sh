@@ -152,22 +152,24 @@ tiny='"epochs": 1, "batchSize": 32, "seed": 7'   # 256 examples: 8 steps
 # Quantization (io.hindsight.quant, QuantizationPlugin) reaches the service with the engine's
 # quantization work; a build without it cannot produce those series, so only then are they skipped.
 if [[ -f src/main/java/io/hindsight/train/QuantizationPlugin.java ]]; then
-  quantized=1; job_spec=$(spec 256 "$tiny" '"quantization": {}')
+  quantized=1; quant_field='"quantization": {}'; job_spec=$(spec 256 "$tiny" "$quant_field")
 else
-  quantized=0; job_spec=$(spec 256 "$tiny")
+  quantized=0; quant_field=""; job_spec=$(spec 256 "$tiny")
   log "SKIP quantization series: this build has no quantization (src/main/java/io/hindsight/train/QuantizationPlugin.java)"
 fi
 job=$(submit "$job_spec") || fail "the service refused the job spec"
 log "submitted job $job (quantized: $quantized); waiting for it to succeed"
 await "$job" SUCCEEDED
+ended=$(date +%s)
 log "job $job SUCCEEDED"
 
 # ---- 4. assertions through Prometheus --------------------------------------------------------------
 query() {  # query PROMQL -> the first sample's value, empty when there is none
   curl -fsS -m 5 -G --data-urlencode "query=$1" "$prom/api/v1/query" | jq -r '.data.result[0].value[1] // empty'
 }
-# Wait until a scrape taken after the job ended has been ingested.
-scraped_after_job() { [[ "$(query 'sum(hindsight_jobs_succeeded_total)')" =~ ^[1-9] ]]; }
+# Wait for a scrape taken 3 s after the job ended: the queue gauges are database counts the
+# service caches for 2 s.
+scraped_after_job() { [[ "$(query 'timestamp(up{job="hindsight"})' | cut -d. -f1)" -gt $(( ended + 3 )) ]]; }
 wait_for "$(left)" "Prometheus to scrape the finished job" scraped_after_job
 
 failures=0
@@ -263,14 +265,18 @@ log "all checks passed in ${SECONDS}s"
 if [[ -n "$snapshot" ]]; then
   start=$(date +%s)
   limit=$(( SECONDS + 300 ))
-  log "snapshot: training more jobs (one fails on NaN) for the picture"
-  for seed in 11 12 13; do
-    id=$(submit "$job_spec"); await "$id" SUCCEEDED
-    id=$(submit "$(spec 512 "\"epochs\": 2, \"batchSize\": 32, \"seed\": $seed")")
-    await "$id" SUCCEEDED
+  log "snapshot: a burst of jobs (quantized, FP32, one failing on NaN) for the picture"
+  ids=()
+  for seed in 11 12 13 14 15; do
+    fields=$quant_field; (( seed == 15 )) && fields=""
+    id=$(submit "$(spec 1024 "\"epochs\": 2, \"batchSize\": 32, \"seed\": $seed" "$fields")") || fail "submit"
+    ids+=("$id")
   done
-  id=$(submit "$(spec 256 "$tiny, \"learningRate\": 10, \"momentum\": 0.99, \"nonFinitePatience\": 2")"); await "$id" FAILED
-  sleep 20
+  failing=$(submit "$(spec 256 "$tiny, \"learningRate\": 10, \"momentum\": 0.99, \"nonFinitePatience\": 2")") \
+    || fail "submit"
+  for id in "${ids[@]}"; do await "$id" SUCCEEDED; done
+  await "$failing" FAILED
+  sleep 15   # a few more scrapes after the last job
   deploy/dashboard-snapshot.sh "$prom" "$start" "$(date +%s)" "$snapshot"
   log "snapshot written to $snapshot"
 fi

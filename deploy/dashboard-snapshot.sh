@@ -25,7 +25,7 @@ plot="$work/plot.gp"
   echo "set multiplot layout $rows,$cols title \"Hindsight dashboard — Prometheus data, $(date -u -d "@$start" '+%Y-%m-%d %H:%M:%S')–$(date -u -d "@$end" '+%H:%M:%S') UTC (x: seconds)\" font 'Sans,12'"
   echo "set key top left font 'Sans,8' opaque"
   echo "set grid"
-  echo "set format y '%.3s%c'"
+  echo "set yrange [0:*]"   # every panel shows a non-negative quantity
   echo "set xrange [0:$((end - start))]"
 } >"$plot"
 
@@ -34,9 +34,12 @@ while IFS= read -r panel; do
   i=$((i + 1))
   title=$(jq -r '.title + (if .type == "stat" then " (stat)" else "" end)' <<<"$panel")
   unit=$(jq -r '.fieldConfig.defaults.unit // ""' <<<"$panel")
-  scale=1; [[ "$unit" == percentunit ]] && { scale=100; title+=" [%]"; }
-  [[ "$unit" == bytes ]] && title+=" [bytes]"
-  [[ "$unit" == s ]] && title+=" [s]"
+  scale=1; format='%g'
+  case "$unit" in
+    percentunit) scale=100; title+=" [%]"; format='%.3g' ;;
+    bytes) format='%.1s %cB' ;;   # engineering notation: 25.4 MB
+    s) format='%.0s %cs' ;;
+  esac
   data="$work/panel$i.dat"; : >"$data"
   curves=()
   while IFS=$'\t' read -r expr legend; do
@@ -52,11 +55,11 @@ while IFS= read -r panel; do
     while IFS= read -r name; do curves+=("$name"); done < <(jq -r --arg legend "$legend" '.data.result[] | . as $s
         | $legend | gsub("\\{\\{ *(?<l>[a-zA-Z_]+) *\\}\\}"; $s.metric[.l] // "")' "$work/result.json")
   done < <(jq -r '.targets[] | [.expr, .legendFormat] | @tsv' <<<"$panel")
-  echo "set title \"$title\"" >>"$plot"
+  printf 'set title "%s"\nset format y "%s"\n' "$title" "$format" >>"$plot"
   if (( ${#curves[@]} == 0 )); then
     # no series yet (e.g. no lease was ever lost): an empty chart that says so
     echo "set label 1 'no data in this window' at graph 0.5,0.5 center" >>"$plot"
-    echo "plot [0:1][0:1] NaN notitle" >>"$plot"
+    echo "plot [0:$((end - start))][0:1] NaN notitle" >>"$plot"
     echo "unset label 1" >>"$plot"
   else
     parts=()

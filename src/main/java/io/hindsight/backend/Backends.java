@@ -1,5 +1,8 @@
 package io.hindsight.backend;
 
+import io.hindsight.cuda.CudaBackend;
+import io.hindsight.cuda.CudaRuntime;
+
 /**
  * Chooses the backend a job asked for: {@code cpu}, {@code cuda}, or {@code auto} (cuda when a GPU
  * and the CUDA backend are usable, else cpu). Asking for {@code cuda} where it is unavailable is an
@@ -10,15 +13,22 @@ public final class Backends {
 
   /** Why the CUDA backend cannot be used here, or null if it can. */
   public static String cudaUnavailableReason() {
-    return "this build has no CUDA backend";
+    CudaRuntime.Availability a = CudaRuntime.availability();
+    return a.available() ? null : a.reason();
   }
 
   public static Backend create(String name, int threads) {
     int t = threads > 0 ? threads : CpuBackend.defaultThreads();
     return switch (name) {
       case "cpu" -> new CpuBackend(t);
-      case "auto" -> new CpuBackend(t);
-      case "cuda" -> throw new IllegalArgumentException("backend 'cuda' is not available: " + cudaUnavailableReason());
+      case "auto" -> cudaUnavailableReason() == null ? CudaBackend.create() : new CpuBackend(t);
+      case "cuda" -> {
+        String why = cudaUnavailableReason();
+        if (why != null) {
+          throw new IllegalArgumentException("backend 'cuda' is not available: " + why);
+        }
+        yield CudaBackend.create();
+      }
       default -> throw new IllegalArgumentException("unknown backend '" + name + "'");
     };
   }

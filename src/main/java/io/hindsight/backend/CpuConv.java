@@ -11,40 +11,40 @@ import java.util.Arrays;
 final class CpuConv {
   private CpuConv() {}
 
+  /** Samples whose columns are multiplied in one GEMM, so that small images still give long rows. */
+  static int samplesPerGemm(int outHW, int available) {
+    return Math.max(1, Math.min(available, (512 + outHW - 1) / outHW));
+  }
+
   static void forward(Backend be, ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
     checkSizes(g, x, w, y);
     int outHW = g.outH() * g.outW();
-    int inHW = g.inH() * g.inW();
     boolean depthwise = g.inPerGroup() == 1 && g.groups() > 1;
-    boolean pointwise = g.kH() == 1 && g.kW() == 1 && g.stride() == 1 && g.padding() == 0;
     be.parallelChunks(g.n(), Math.min(g.n(), be.threads() * 2), (chunk, n0, n1) -> {
-      float[] col = depthwise || pointwise ? null : new float[g.colRows() * outHW];
-      for (int s = n0; s < n1; s++) {
-        int xBase = s * g.inC() * inHW;
-        int yBase = s * g.outC() * outHW;
-        if (depthwise) {
-          depthwiseForward(g, x, xBase, w, y, yBase);
-        } else {
+      if (depthwise) {
+        for (int s = n0; s < n1; s++) {
+          depthwiseForward(g, x, s * g.inC() * g.inH() * g.inW(), w, y, s * g.outC() * outHW);
+        }
+      } else {
+        int per = samplesPerGemm(outHW, n1 - n0);
+        float[] col = new float[g.colRows() * per * outHW];
+        float[] tmp = new float[g.outPerGroup() * per * outHW];
+        for (int s0 = n0; s0 < n1; s0 += per) {
+          int cnt = Math.min(per, n1 - s0);
+          int len = cnt * outHW;
           for (int grp = 0; grp < g.groups(); grp++) {
-            int xg = xBase + grp * g.inPerGroup() * inHW;
-            float[] src;
-            int srcOff;
-            if (pointwise) {
-              src = x;
-              srcOff = xg;
-            } else {
-              im2col(g, x, xg, col);
-              src = col;
-              srcOff = 0;
-            }
-            be.gemm(false, false, g.outPerGroup(), outHW, g.colRows(), 1f,
-                w, grp * g.outPerGroup() * g.colRows(), g.colRows(),
-                src, srcOff, outHW, 0f, y, yBase + grp * g.outPerGroup() * outHW, outHW);
+            unfold(g, x, s0, cnt, grp, col);
+            // tmp (outPerGroup, cnt*outHW) = W_g (outPerGroup, colRows) * col (colRows, cnt*outHW)
+            be.gemm(false, false, g.outPerGroup(), len, g.colRows(), 1f, w, grp * g.outPerGroup() * g.colRows(),
+                g.colRows(), col, 0, len, 0f, tmp, 0, len);
+            scatterRows(g, tmp, s0, cnt, grp, y);
           }
         }
-        if (bias != null) {
+      }
+      if (bias != null) {
+        for (int s = n0; s < n1; s++) {
           for (int oc = 0; oc < g.outC(); oc++) {
-            int off = yBase + oc * outHW;
+            int off = (s * g.outC() + oc) * outHW;
             float bv = bias[oc];
             for (int i = 0; i < outHW; i++) {
               y[off + i] += bv;
@@ -62,20 +62,15 @@ final class CpuConv {
     int inHW = g.inH() * g.inW();
     int chunks = Math.min(g.n(), CpuBackend.REDUCTION_CHUNKS);
     boolean depthwise = g.inPerGroup() == 1 && g.groups() > 1;
-    boolean pointwise = g.kH() == 1 && g.kW() == 1 && g.stride() == 1 && g.padding() == 0;
     float[][] dWPart = dW == null ? null : new float[chunks][];
     float[][] dBPart = dB == null ? null : new float[chunks][];
     be.parallelChunks(g.n(), chunks, (chunk, n0, n1) -> {
-      float[] col = depthwise || pointwise ? null : new float[g.colRows() * outHW];
-      float[] dcol = depthwise || pointwise ? null : new float[g.colRows() * outHW];
       float[] pdW = dW == null ? null : new float[g.weightSize()];
       float[] pdB = dB == null ? null : new float[g.outC()];
-      for (int s = n0; s < n1; s++) {
-        int xBase = s * g.inC() * inHW;
-        int yBase = s * g.outC() * outHW;
-        if (pdB != null) {
+      if (pdB != null) {
+        for (int s = n0; s < n1; s++) {
           for (int oc = 0; oc < g.outC(); oc++) {
-            int off = yBase + oc * outHW;
+            int off = (s * g.outC() + oc) * outHW;
             float acc = 0f;
             for (int i = 0; i < outHW; i++) {
               acc += dY[off + i];
@@ -83,41 +78,35 @@ final class CpuConv {
             pdB[oc] += acc;
           }
         }
-        if (depthwise) {
-          depthwiseBackward(g, x, xBase, w, dY, yBase, dX, pdW);
-          continue;
+      }
+      if (depthwise) {
+        for (int s = n0; s < n1; s++) {
+          depthwiseBackward(g, x, s * g.inC() * inHW, w, dY, s * g.outC() * outHW, dX, pdW);
         }
+      } else {
+        int per = samplesPerGemm(outHW, n1 - n0);
+        float[] col = new float[g.colRows() * per * outHW];
+        float[] dyg = new float[g.outPerGroup() * per * outHW];
         if (dX != null) {
-          Arrays.fill(dX, xBase, xBase + g.inC() * inHW, 0f);
+          Arrays.fill(dX, n0 * g.inC() * inHW, n1 * g.inC() * inHW, 0f);
         }
-        for (int grp = 0; grp < g.groups(); grp++) {
-          int xg = xBase + grp * g.inPerGroup() * inHW;
-          int wg = grp * g.outPerGroup() * g.colRows();
-          int yg = yBase + grp * g.outPerGroup() * outHW;
-          if (pdW != null) {
-            float[] src;
-            int srcOff;
-            if (pointwise) {
-              src = x;
-              srcOff = xg;
-            } else {
-              im2col(g, x, xg, col);
-              src = col;
-              srcOff = 0;
+        for (int s0 = n0; s0 < n1; s0 += per) {
+          int cnt = Math.min(per, n1 - s0);
+          int len = cnt * outHW;
+          for (int grp = 0; grp < g.groups(); grp++) {
+            int wg = grp * g.outPerGroup() * g.colRows();
+            gatherRows(g, dY, s0, cnt, grp, dyg);
+            if (pdW != null) {
+              unfold(g, x, s0, cnt, grp, col);
+              // dW_g (outPerGroup, colRows) += dY_g (outPerGroup, len) * col^T (len, colRows)
+              be.gemm(false, true, g.outPerGroup(), g.colRows(), len, 1f, dyg, 0, len, col, 0, len, 1f, pdW, wg,
+                  g.colRows());
             }
-            // dW_g (outPerGroup, colRows) += dY_g (outPerGroup, outHW) * col^T (outHW, colRows)
-            be.gemm(false, true, g.outPerGroup(), g.colRows(), outHW, 1f,
-                dY, yg, outHW, src, srcOff, outHW, 1f, pdW, wg, g.colRows());
-          }
-          if (dX != null) {
-            if (pointwise) {
-              // dX_g (colRows, outHW) = W_g^T (colRows, outPerGroup) * dY_g
-              be.gemm(true, false, g.colRows(), outHW, g.outPerGroup(), 1f,
-                  w, wg, g.colRows(), dY, yg, outHW, 0f, dX, xg, outHW);
-            } else {
-              be.gemm(true, false, g.colRows(), outHW, g.outPerGroup(), 1f,
-                  w, wg, g.colRows(), dY, yg, outHW, 0f, dcol, 0, outHW);
-              col2im(g, dcol, dX, xg);
+            if (dX != null) {
+              // dcol (colRows, len) = W_g^T (colRows, outPerGroup) * dY_g (outPerGroup, len)
+              be.gemm(true, false, g.colRows(), len, g.outPerGroup(), 1f, w, wg, g.colRows(), dyg, 0, len, 0f,
+                  col, 0, len);
+              fold(g, col, s0, cnt, grp, dX);
             }
           }
         }
@@ -137,6 +126,72 @@ final class CpuConv {
     }
   }
 
+  private static boolean pointwise(ConvGeometry g) {
+    return g.kH() == 1 && g.kW() == 1 && g.stride() == 1 && g.padding() == 0;
+  }
+
+  /** col (colRows, cnt*outHW): the im2col matrices of samples s0..s0+cnt side by side, for one group. */
+  private static void unfold(ConvGeometry g, float[] x, int s0, int cnt, int grp, float[] col) {
+    int outHW = g.outH() * g.outW();
+    int inHW = g.inH() * g.inW();
+    int ld = cnt * outHW;
+    for (int i = 0; i < cnt; i++) {
+      int xg = ((s0 + i) * g.inC() + grp * g.inPerGroup()) * inHW;
+      if (pointwise(g)) {
+        for (int c = 0; c < g.inPerGroup(); c++) {
+          System.arraycopy(x, xg + c * inHW, col, c * ld + i * outHW, outHW);
+        }
+      } else {
+        im2col(g, x, xg, col, i * outHW, ld);
+      }
+    }
+  }
+
+  /** Adds col (colRows, cnt*outHW) back into the input gradients of samples s0..s0+cnt, one group. */
+  private static void fold(ConvGeometry g, float[] col, int s0, int cnt, int grp, float[] dX) {
+    int outHW = g.outH() * g.outW();
+    int inHW = g.inH() * g.inW();
+    int ld = cnt * outHW;
+    for (int i = 0; i < cnt; i++) {
+      int xg = ((s0 + i) * g.inC() + grp * g.inPerGroup()) * inHW;
+      if (pointwise(g)) {
+        for (int c = 0; c < g.inPerGroup(); c++) {
+          int src = c * ld + i * outHW;
+          int dst = xg + c * inHW;
+          for (int j = 0; j < outHW; j++) {
+            dX[dst + j] += col[src + j];
+          }
+        }
+      } else {
+        col2im(g, col, i * outHW, ld, dX, xg);
+      }
+    }
+  }
+
+  /** Copies tmp (outPerGroup, cnt*outHW) into y (N, outC, outHW) for samples s0..s0+cnt, one group. */
+  private static void scatterRows(ConvGeometry g, float[] tmp, int s0, int cnt, int grp, float[] y) {
+    int outHW = g.outH() * g.outW();
+    int len = cnt * outHW;
+    for (int oc = 0; oc < g.outPerGroup(); oc++) {
+      for (int i = 0; i < cnt; i++) {
+        System.arraycopy(tmp, oc * len + i * outHW, y, ((s0 + i) * g.outC() + grp * g.outPerGroup() + oc) * outHW,
+            outHW);
+      }
+    }
+  }
+
+  /** The inverse of {@link #scatterRows}: gathers dY of one group into (outPerGroup, cnt*outHW). */
+  private static void gatherRows(ConvGeometry g, float[] dY, int s0, int cnt, int grp, float[] dyg) {
+    int outHW = g.outH() * g.outW();
+    int len = cnt * outHW;
+    for (int oc = 0; oc < g.outPerGroup(); oc++) {
+      for (int i = 0; i < cnt; i++) {
+        System.arraycopy(dY, ((s0 + i) * g.outC() + grp * g.outPerGroup() + oc) * outHW, dyg, oc * len + i * outHW,
+            outHW);
+      }
+    }
+  }
+
   private static void sumChunks(float[][] parts, float[] out) {
     Arrays.fill(out, 0f);
     for (float[] p : parts) {
@@ -149,8 +204,8 @@ final class CpuConv {
     }
   }
 
-  /** Unfolds one group of one sample into {@code col (inPerGroup*kH*kW, outH*outW)}. */
-  static void im2col(ConvGeometry g, float[] x, int xOff, float[] col) {
+  /** Unfolds one group of one sample into {@code col[colOff + row * ld + j]}, rows {@code inPerGroup*kH*kW}, j < outH*outW. */
+  static void im2col(ConvGeometry g, float[] x, int xOff, float[] col, int colOff, int ld) {
     int outH = g.outH();
     int outW = g.outW();
     int inH = g.inH();
@@ -162,7 +217,9 @@ final class CpuConv {
       int xc = xOff + c * inH * inW;
       for (int kh = 0; kh < g.kH(); kh++) {
         for (int kw = 0; kw < g.kW(); kw++) {
-          int dst = row * outH * outW;
+          int lo = firstValid(kw, stride, pad);
+          int hi = Math.max(lo, endValid(kw, stride, pad, inW, outW));
+          int dst = colOff + row * ld;
           for (int oh = 0; oh < outH; oh++) {
             int ih = oh * stride - pad + kh;
             int d = dst + oh * outW;
@@ -170,10 +227,15 @@ final class CpuConv {
               Arrays.fill(col, d, d + outW, 0f);
               continue;
             }
-            int xr = xc + ih * inW;
-            for (int ow = 0; ow < outW; ow++) {
-              int iw = ow * stride - pad + kw;
-              col[d + ow] = iw >= 0 && iw < inW ? x[xr + iw] : 0f;
+            Arrays.fill(col, d, d + lo, 0f);
+            Arrays.fill(col, d + hi, d + outW, 0f);
+            int xr = xc + ih * inW - pad + kw;
+            if (stride == 1) {
+              System.arraycopy(x, xr + lo, col, d + lo, hi - lo);
+            } else {
+              for (int ow = lo; ow < hi; ow++) {
+                col[d + ow] = x[xr + ow * stride];
+              }
             }
           }
           row++;
@@ -182,8 +244,8 @@ final class CpuConv {
     }
   }
 
-  /** Folds {@code col} back, adding into one group of one sample of {@code dX}. */
-  static void col2im(ConvGeometry g, float[] col, float[] dX, int xOff) {
+  /** Folds {@code col[colOff + row * ld + j]} back, adding into one group of one sample of {@code dX}. */
+  static void col2im(ConvGeometry g, float[] col, int colOff, int ld, float[] dX, int xOff) {
     int outH = g.outH();
     int outW = g.outW();
     int inH = g.inH();
@@ -195,19 +257,18 @@ final class CpuConv {
       int xc = xOff + c * inH * inW;
       for (int kh = 0; kh < g.kH(); kh++) {
         for (int kw = 0; kw < g.kW(); kw++) {
-          int src = row * outH * outW;
+          int lo = firstValid(kw, stride, pad);
+          int hi = endValid(kw, stride, pad, inW, outW);
+          int src = colOff + row * ld;
           for (int oh = 0; oh < outH; oh++) {
             int ih = oh * stride - pad + kh;
             if (ih < 0 || ih >= inH) {
               continue;
             }
-            int xr = xc + ih * inW;
-            int s = src + oh * outW;
-            for (int ow = 0; ow < outW; ow++) {
-              int iw = ow * stride - pad + kw;
-              if (iw >= 0 && iw < inW) {
-                dX[xr + iw] += col[s + ow];
-              }
+            int xr = xc + ih * inW - pad + kw;
+            int sr = src + oh * outW;
+            for (int ow = lo; ow < hi; ow++) {
+              dX[xr + ow * stride] += col[sr + ow];
             }
           }
           row++;

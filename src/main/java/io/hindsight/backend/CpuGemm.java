@@ -41,6 +41,18 @@ final class CpuGemm {
       scale(c, cOff, ldc, 0, m, 0, n, beta);
       return;
     }
+    if (n < 32 && m >= 2 * n) {
+      // Short rows vectorize poorly: compute C^T (n, m) = op(B)^T op(A)^T, whose rows have length m.
+      float[] t = new float[n * m];
+      gemm(backend, !transB, !transA, n, m, k, alpha, b, bOff, ldb, a, aOff, lda, 0f, t, 0, m);
+      for (int i = 0; i < m; i++) {
+        int row = cOff + i * ldc;
+        for (int j = 0; j < n; j++) {
+          c[row + j] = beta == 0f ? t[j * m + i] : beta * c[row + j] + t[j * m + i];
+        }
+      }
+      return;
+    }
     // op(A) as row-major (m, k) with row stride fLda
     float[] fa = a;
     int faOff = aOff;

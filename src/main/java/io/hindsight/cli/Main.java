@@ -13,6 +13,8 @@ public final class Main {
   static final String USAGE = """
       usage: hindsight <command> [options]
         train     train one job (see: hindsight train --help)
+        compare   the same job in FP32 and once per range estimator, with a comparison table
+        report    tables and SVG plots (accuracy curves, range evolution) of finished runs
         bench     benchmarks (see: hindsight bench --help)
         serve     run the training-job service (see: hindsight serve --help)
         submit    submit a job to a server (see: hindsight submit --help)
@@ -36,6 +38,8 @@ public final class Main {
         case "bench" -> BenchCommand.run(rest, out, err);
         case "serve" -> ServeCommand.run(rest, out, err);
         case "submit" -> SubmitCommand.run(rest, out, err);
+        case "compare" -> CompareCommand.run(rest, out, err);
+        case "report" -> ReportCommand.run(rest, out, err);
         default -> {
           err.println("unknown command '" + args[0] + "'");
           err.print(USAGE);

@@ -44,6 +44,12 @@ final class TrainCommand {
         --schedule constant|step|cosine  --warmup-epochs X  --seed N  --threads N
         --engine hindsight|djl   --backend cpu|cuda|auto
         --checkpoint-every N     also checkpoint every N steps
+      quantization (fully quantized training; see README for the spec's quantization block):
+        --quantize           INT8 weights, activations and gradients with the default estimators
+        --estimator NAME     estimator of activations and gradients: current-minmax, running-minmax,
+                             hindsight-minmax, hindsight-ema, amax-history, dsgc (gradients only)
+        --bits N             bits of every quantizer (2..16)
+        --range-every N      write ranges.csv rows every N steps (default 10)
       """;
 
   /** Flag name -> JSON path in the spec, and whether its value is a number. */
@@ -65,16 +71,24 @@ final class TrainCommand {
       Map.entry("threads", new String[] {"training.threads", "i"}),
       Map.entry("engine", new String[] {"engine", "s"}),
       Map.entry("backend", new String[] {"backend", "s"}),
-      Map.entry("checkpoint-every", new String[] {"checkpoint.everySteps", "i"}));
+      Map.entry("checkpoint-every", new String[] {"checkpoint.everySteps", "i"}),
+      Map.entry("range-every", new String[] {"output.rangeEvery", "i"}));
+
+  /** Options every command that builds a spec accepts. */
+  static Set<String> specOptions() {
+    Set<String> s = new java.util.HashSet<>(FLAG_PATHS.keySet());
+    s.addAll(Set.of("spec", "estimator", "bits"));
+    return s;
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TrainCommand() {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-    java.util.Set<String> valued = new java.util.HashSet<>(FLAG_PATHS.keySet());
-    valued.addAll(Set.of("spec", "out"));
-    Args a = Args.parse(argv, valued, Set.of("resume", "quiet", "help"));
+    Set<String> valued = new java.util.HashSet<>(specOptions());
+    valued.add("out");
+    Args a = Args.parse(argv, valued, Set.of("resume", "quiet", "help", "quantize"));
     if (a.flag("help")) {
       out.print(USAGE);
       return 0;
@@ -142,6 +156,15 @@ final class TrainCommand {
         }
       } catch (NumberFormatException ex) {
         throw new Args.UsageException("--" + e.getKey() + " must be a number, got '" + v + "'");
+      }
+    }
+    if (a.flag("quantize") || a.get("estimator") != null || a.get("bits") != null) {
+      ObjectNode q = QuantFlags.ensureQuantization(root);
+      if (a.get("estimator") != null) {
+        QuantFlags.applyEstimator(q, a.get("estimator"));
+      }
+      if (a.get("bits") != null) {
+        QuantFlags.applyBits(q, a.intValue("bits", 8));
       }
     }
     return JSON.writeValueAsString(root);

@@ -75,9 +75,9 @@ public final class ModelFactory {
     List<Layer> ls = new ArrayList<>();
     ls.add(new Flatten("flatten"));
     ls.add(linear("fc1", inFeatures, h1));
-    ls.add(Activation.relu("relu1"));
+    ls.add(relu("relu1"));
     ls.add(linear("fc2", h1, h2));
-    ls.add(Activation.relu("relu2"));
+    ls.add(relu("relu2"));
     if (dropout > 0) {
       ls.add(new Dropout("dropout", (float) dropout, dropoutRng));
     }
@@ -93,14 +93,14 @@ public final class ModelFactory {
     int w = in[2] / 4;
     List<Layer> ls = new ArrayList<>();
     ls.add(conv("conv1", in[0], c1, 3, 1, 1, 1, true));
-    ls.add(Activation.relu("relu1"));
-    ls.add(Pool2d.max("pool1", 2, 2));
+    ls.add(relu("relu1"));
+    ls.add(Pool2d.max("pool1", 2, 2).on(backend));
     ls.add(conv("conv2", c1, c2, 3, 1, 1, 1, true));
-    ls.add(Activation.relu("relu2"));
-    ls.add(Pool2d.max("pool2", 2, 2));
+    ls.add(relu("relu2"));
+    ls.add(Pool2d.max("pool2", 2, 2).on(backend));
     ls.add(new Flatten("flatten"));
     ls.add(linear("fc1", c2 * h * w, hidden));
-    ls.add(Activation.relu("relu3"));
+    ls.add(relu("relu3"));
     if (dropout > 0) {
       ls.add(new Dropout("dropout", (float) dropout, dropoutRng));
     }
@@ -113,7 +113,7 @@ public final class ModelFactory {
     List<Layer> ls = new ArrayList<>();
     ls.add(conv("conv1", in[0], channels[0], 3, 1, 1, 1, false));
     ls.add(new BatchNorm2d("bn1", backend, channels[0]));
-    ls.add(Activation.relu("relu1"));
+    ls.add(relu("relu1"));
     int inC = channels[0];
     for (int s = 0; s < 3; s++) {
       for (int b = 0; b < 3; b++) {
@@ -123,7 +123,7 @@ public final class ModelFactory {
         Layer main = new Sequential(p + ".main", List.of(
             conv(p + ".conv1", inC, outC, 3, stride, 1, 1, false),
             new BatchNorm2d(p + ".bn1", backend, outC),
-            Activation.relu(p + ".relu1"),
+            relu(p + ".relu1"),
             conv(p + ".conv2", outC, outC, 3, 1, 1, 1, false),
             new BatchNorm2d(p + ".bn2", backend, outC)));
         Layer shortcut = stride != 1 || inC != outC
@@ -131,7 +131,7 @@ public final class ModelFactory {
                 conv(p + ".shortcut.conv", inC, outC, 1, stride, 0, 1, false),
                 new BatchNorm2d(p + ".shortcut.bn", backend, outC)))
             : null;
-        ls.add(new Residual(p, main, shortcut, Activation.relu(p + ".relu2")));
+        ls.add(new Residual(p, main, shortcut, relu(p + ".relu2")));
         inC = outC;
       }
     }
@@ -150,7 +150,7 @@ public final class ModelFactory {
     int stem = makeDivisible(32 * width);
     ls.add(conv("stem.conv", in[0], stem, 3, 1, 1, 1, false));
     ls.add(new BatchNorm2d("stem.bn", backend, stem));
-    ls.add(Activation.relu6("stem.relu"));
+    ls.add(relu6("stem.relu"));
     int inC = stem;
     int idx = 0;
     for (int[] cfg : MOBILENET_V2_28) {
@@ -164,11 +164,11 @@ public final class ModelFactory {
         if (t != 1) {
           main.add(conv(p + ".expand", inC, hidden, 1, 1, 0, 1, false));
           main.add(new BatchNorm2d(p + ".expand.bn", backend, hidden));
-          main.add(Activation.relu6(p + ".expand.relu"));
+          main.add(relu6(p + ".expand.relu"));
         }
         main.add(conv(p + ".depthwise", hidden, hidden, 3, stride, 1, hidden, false));
         main.add(new BatchNorm2d(p + ".depthwise.bn", backend, hidden));
-        main.add(Activation.relu6(p + ".depthwise.relu"));
+        main.add(relu6(p + ".depthwise.relu"));
         main.add(conv(p + ".project", hidden, outC, 1, 1, 0, 1, false));
         main.add(new BatchNorm2d(p + ".project.bn", backend, outC));
         Sequential seq = new Sequential(p + ".main", main);
@@ -179,7 +179,7 @@ public final class ModelFactory {
     int last = makeDivisible(Math.max(1.0, width) * 1280 / 2); // 640 at width 1: sized for 10 classes
     ls.add(conv("head.conv", inC, last, 1, 1, 0, 1, false));
     ls.add(new BatchNorm2d("head.bn", backend, last));
-    ls.add(Activation.relu6("head.relu"));
+    ls.add(relu6("head.relu"));
     ls.add(new GlobalAvgPool("pool"));
     ls.add(linear("fc", last, classes));
     return new Sequential("mobilenetv2", ls);
@@ -193,6 +193,14 @@ public final class ModelFactory {
       n += d;
     }
     return n;
+  }
+
+  private Activation relu(String name) {
+    return Activation.relu(name, backend);
+  }
+
+  private Activation relu6(String name) {
+    return Activation.relu6(name, backend);
   }
 
   private Conv2d conv(String name, int in, int out, int k, int stride, int pad, int groups, boolean bias) {

@@ -1,5 +1,6 @@
 package io.hindsight.nn;
 
+import io.hindsight.backend.Backend;
 import io.hindsight.tensor.Tensor;
 
 /**
@@ -7,21 +8,42 @@ import io.hindsight.tensor.Tensor;
  * Saves the input; the gradient passes where the input lies strictly inside the clamp (as PyTorch).
  */
 public final class Activation implements Layer {
+  private static final int CHUNK = 1 << 15;
   private final String name;
   private final float upper;
+  private final Backend backend; // null: single-threaded
   private Tensor savedX;
 
-  private Activation(String name, float upper) {
+  private Activation(String name, float upper, Backend backend) {
     this.name = name;
     this.upper = upper;
+    this.backend = backend;
   }
 
   public static Activation relu(String name) {
-    return new Activation(name, Float.POSITIVE_INFINITY);
+    return new Activation(name, Float.POSITIVE_INFINITY, null);
   }
 
   public static Activation relu6(String name) {
-    return new Activation(name, 6f);
+    return new Activation(name, 6f, null);
+  }
+
+  /** ReLU running on the backend's threads. */
+  public static Activation relu(String name, Backend backend) {
+    return new Activation(name, Float.POSITIVE_INFINITY, backend);
+  }
+
+  /** ReLU6 running on the backend's threads. */
+  public static Activation relu6(String name, Backend backend) {
+    return new Activation(name, 6f, backend);
+  }
+
+  private void forEachChunk(int n, Backend.ChunkBody body) {
+    if (backend == null || n < 2 * CHUNK) {
+      body.run(0, 0, n);
+    } else {
+      backend.parallelChunks(n, (n + CHUNK - 1) / CHUNK, body);
+    }
   }
 
   /** Upper clamp: {@code +Inf} for ReLU, 6 for ReLU6. */
@@ -40,10 +62,12 @@ public final class Activation implements Layer {
     Tensor y = Tensor.zerosLike(x);
     float[] xd = x.data();
     float[] yd = y.data();
-    for (int i = 0; i < xd.length; i++) {
-      float v = xd[i];
-      yd[i] = v > 0f ? (v < upper ? v : upper) : (v == v ? 0f : v);
-    }
+    forEachChunk(xd.length, (c, from, to) -> {
+      for (int i = from; i < to; i++) {
+        float v = xd[i];
+        yd[i] = v > 0f ? (v < upper ? v : upper) : (v == v ? 0f : v);
+      }
+    });
     return y;
   }
 
@@ -59,10 +83,12 @@ public final class Activation implements Layer {
     float[] xd = savedX.data();
     float[] gd = dY.data();
     float[] dx = dX.data();
-    for (int i = 0; i < xd.length; i++) {
-      float v = xd[i];
-      dx[i] = v > 0f && v < upper ? gd[i] : 0f;
-    }
+    forEachChunk(xd.length, (c, from, to) -> {
+      for (int i = from; i < to; i++) {
+        float v = xd[i];
+        dx[i] = v > 0f && v < upper ? gd[i] : 0f;
+      }
+    });
     return dX;
   }
 }

@@ -1,5 +1,6 @@
 package io.hindsight.nn;
 
+import io.hindsight.backend.Backend;
 import io.hindsight.tensor.Tensor;
 
 /**
@@ -17,6 +18,7 @@ public final class Pool2d implements Layer {
   private final int kernel;
   private final int stride;
   private final int padding;
+  private Backend backend; // null: single-threaded
   private int[] savedInShape;
   private int[] savedArgmax; // (N, C, outH, outW) flat input index, max pooling only
 
@@ -38,6 +40,20 @@ public final class Pool2d implements Layer {
 
   public static Pool2d avg(String name, int kernel, int stride) {
     return new Pool2d(name, Kind.AVG, kernel, stride, 0);
+  }
+
+  /** Runs this layer on the backend's threads (over image planes). */
+  public Pool2d on(Backend backend) {
+    this.backend = backend;
+    return this;
+  }
+
+  private void forEachPlane(int planes, Backend.ChunkBody body) {
+    if (backend == null || planes < 64) {
+      body.run(0, 0, planes);
+    } else {
+      backend.parallelChunks(planes, backend.threads() * 2, body);
+    }
   }
 
   public Kind kind() {
@@ -79,7 +95,8 @@ public final class Pool2d implements Layer {
     float[] yd = y.data();
     int[] argmax = kind == Kind.MAX ? new int[yd.length] : null;
     float inv = 1f / (kernel * kernel);
-    for (int plane = 0; plane < n * c; plane++) {
+    forEachPlane(n * c, (chunk, p0, p1) -> {
+    for (int plane = p0; plane < p1; plane++) {
       int xb = plane * h * w;
       int yb = plane * oh * ow;
       for (int i = 0; i < oh; i++) {
@@ -115,6 +132,7 @@ public final class Pool2d implements Layer {
         }
       }
     }
+    });
     savedArgmax = argmax;
     return y;
   }

@@ -89,6 +89,9 @@ public final class Residual implements Layer {
     if (shortcut != null) {
       bs.addAll(shortcut.buffers());
     }
+    if (post != null) {
+      bs.addAll(post.buffers());
+    }
     return bs;
   }
 

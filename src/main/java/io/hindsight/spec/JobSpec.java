@@ -1,6 +1,7 @@
 package io.hindsight.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A training job: the one JSON document shared by {@code ./hindsight train --spec} and
@@ -11,6 +12,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param engine {@code hindsight} (our engine, default) or {@code djl} (the DJL/libtorch FP32
  *     baseline)
  * @param backend {@code cpu}, {@code cuda} or {@code auto} (cuda when available, else cpu)
+ * @param quantization fully quantized training ({@link io.hindsight.quant.config.QuantizationConfig});
+ *     absent means full precision (FP32)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobSpec(
@@ -19,4 +22,6 @@ public record JobSpec(
     TrainingSpec training,
     String backend,
     String engine,
-    CheckpointSpec checkpoint) {}
+    CheckpointSpec checkpoint,
+    JsonNode quantization,
+    OutputSpec output) {}

@@ -11,7 +11,14 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.hindsight.backend.CpuBackend;
+import io.hindsight.model.Model;
 import io.hindsight.model.ModelFactory;
+import io.hindsight.quant.QuantizableLayers;
+import io.hindsight.quant.config.QuantConfigException;
+import io.hindsight.quant.config.QuantConfigReader;
+import io.hindsight.quant.config.QuantizationConfig;
+import io.hindsight.util.Rng;
 import java.util.List;
 import java.util.Set;
 
@@ -206,6 +213,22 @@ public final class JobSpecs {
     }
     int every = spec.checkpoint() == null ? 0 : orDefault(spec.checkpoint().everySteps(), 0);
     range(every, 0, 1_000_000, "checkpoint.everySteps");
+    int rangeEvery = spec.output() == null ? 10 : orDefault(spec.output().rangeEvery(), 10);
+    range(rangeEvery, 1, 1_000_000, "output.rangeEvery");
+    QuantizationConfig quant = null;
+    if (spec.quantization() != null && !spec.quantization().isNull()) {
+      if ("djl".equals(engine)) {
+        throw new SpecException("quantization", "the djl baseline engine trains in FP32 only; remove the block");
+      }
+      try {
+        quant = QuantConfigReader.read(spec.quantization());
+        if (!quant.layerOverrides().isEmpty()) {
+          quant.validate(quantizableLayers(arch, width));
+        }
+      } catch (QuantConfigException e) {
+        throw new SpecException(e.path(), e.problem());
+      }
+    }
 
     return new ResolvedSpec(
         new ModelSpec(arch, width, dropout),
@@ -213,7 +236,14 @@ public final class JobSpecs {
         new TrainingSpec(epochs, batch, lr, momentum, nesterov, wd, schedule, warmup,
             "step".equals(schedule) ? stepEpochs : null, "step".equals(schedule) ? gamma : null, seed,
             threads == 0 ? null : threads, patience),
-        backend, engine, new CheckpointSpec(every));
+        backend, engine, new CheckpointSpec(every), quant, new OutputSpec(rangeEvery));
+  }
+
+  /** Names of the Linear/Conv2d layers of an architecture (for checking per-layer overrides). */
+  static java.util.List<String> quantizableLayers(String arch, double width) {
+    Model m = new ModelFactory(new CpuBackend(1), null, new Rng(0)).build(arch, width, 0, new int[] {1, 28, 28}, 10,
+        new Rng(0));
+    return QuantizableLayers.names(m);
   }
 
   private static TrainingSpec emptyTraining() {

@@ -91,6 +91,9 @@ public final class Trainer {
     Model model = new ModelFactory(backend, hooks, runtimeRng).build(spec.model().arch(), spec.model().width(),
         spec.model().dropout(), new int[] {train.channels(), train.height(), train.width()}, train.classes(),
         Rng.derive(seed, 1));
+    for (TrainingPlugin p : plugins) {
+      p.onModelBuilt(model);
+    }
     Sgd sgd = new Sgd(model.parameters(), t.momentum(), t.nesterov(), t.weightDecay());
     BatchSampler sampler = new BatchSampler(train, t.batchSize());
     int stepsPerEpoch = sampler.batchesPerEpoch();
@@ -115,10 +118,13 @@ public final class Trainer {
     }
     String startedAt = Instant.now().toString();
     long resumedAt = globalStep;
-    try (StepEngine engine = engineFactory.create(spec, model, sgd)) {
+    try (StepEngine engine = engineFactory.create(spec, model, sgd); PluginsClosed closed = new PluginsClosed(plugins)) {
       listener.onStart(t.epochs(), stepsPerEpoch, resumedAt);
       for (int epoch = startEpoch; epoch < t.epochs(); epoch++) {
         int[] order = sampler.order(seed, epoch, true);
+        for (TrainingPlugin p : plugins) {
+          p.onEpochStart(epoch + 1);
+        }
         double lossSum = acc.lossSum();
         long correct = acc.correct();
         long seen = acc.seen();
@@ -219,6 +225,9 @@ public final class Trainer {
       return;
     }
     engine.syncToModel();
+    for (TrainingPlugin p : plugins) {
+      p.beforeCheckpoint();
+    }
     Checkpoint c = CheckpointState.capture(specJson, epoch, batch, globalStep, rng, finished, acc, model, sgd, plugins);
     CheckpointIo.write(c, checkpointFile);
     listener.onCheckpoint(globalStep);
@@ -255,6 +264,16 @@ public final class Trainer {
       h = (h ^ Float.floatToIntBits(x[i])) * 0x100000001b3L;
     }
     return String.format("%016x", h);
+  }
+
+  /** Tells plugins the run ended, however it ended. */
+  private record PluginsClosed(List<TrainingPlugin> plugins) implements AutoCloseable {
+    @Override
+    public void close() {
+      for (TrainingPlugin p : plugins) {
+        p.onRunEnd();
+      }
+    }
   }
 
   /** Builder with required {@code spec}, {@code backend} and {@code data}; the rest optional. */

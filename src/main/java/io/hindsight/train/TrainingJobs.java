@@ -16,7 +16,8 @@ public final class TrainingJobs {
   private TrainingJobs() {}
 
   /**
-   * @param checkpointFile where to write checkpoints, or null for none
+   * @param checkpointFile where to write checkpoints, or null for none; its directory is the run
+   *     directory that also receives {@code ranges.csv} and {@code traffic.csv}
    * @param resume checkpoint to continue from, or null
    * @param cancelled polled before every step
    */
@@ -30,13 +31,21 @@ public final class TrainingJobs {
         .checkpointFile(checkpointFile)
         .resumeFrom(resume)
         .cancelled(cancelled == null ? () -> false : cancelled);
-    configureEngine(b, spec);
+    if (spec.quantized()) {
+      Path runDir = checkpointFile == null ? null : checkpointFile.toAbsolutePath().getParent();
+      b.plugin(new QuantizationPlugin(spec.quantization(), spec.training().seed(), runDir,
+          spec.output().rangeEvery()));
+    }
+    configureEngine(b, spec, backend);
     return b.build();
   }
 
-  private static void configureEngine(Trainer.Builder b, ResolvedSpec spec) {
+  private static void configureEngine(Trainer.Builder b, ResolvedSpec spec, Backend backend) {
     if ("djl".equals(spec.engine())) {
-      throw new IllegalArgumentException("engine 'djl' is not available in this build");
+      var t = spec.training();
+      b.engineFactory((s, model, sgd) ->
+          new DjlStepEngine(model, t.momentum(), t.nesterov(), t.weightDecay(), backend.threads()));
+      b.version("libtorch", io.hindsight.djl.TorchRuntime.describe());
     }
   }
 }

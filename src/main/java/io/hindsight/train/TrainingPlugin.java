@@ -19,11 +19,23 @@ public interface TrainingPlugin {
     return null;
   }
 
+  /** The model was built (and, when resuming, before its state is restored). */
+  default void onModelBuilt(io.hindsight.model.Model model) {}
+
+  /** An epoch (1-based) begins. */
+  default void onEpochStart(int epoch) {}
+
   default void beforeStep(long globalStep) {}
 
   default void afterStep(long globalStep) {}
 
   default void onEpochEnd(int epoch) {}
+
+  /** A checkpoint is about to be written: flush anything that must be durable with it. */
+  default void beforeCheckpoint() {}
+
+  /** The run ended (successfully or not): release files. */
+  default void onRunEnd() {}
 
   /** State to checkpoint, or null if stateless. */
   default JsonNode saveState() {

@@ -56,11 +56,12 @@ public class ArtifactController {
   }
 
   @GetMapping(path = "/{id}/artifacts/model", produces = "application/zip")
-  @Operation(summary = "Download the trained model",
+  @Operation(operationId = "getModelArtifact", summary = "Download the trained model",
       description = "A zip (format hindsight-model/1): manifest.json (spec, tensor directory, quantization"
           + " parameters) and tensors/NNNN.bin (raw float32, little-endian). 409 unless the job SUCCEEDED.",
       responses = @ApiResponse(responseCode = "200", description = "The model archive",
-          content = @Content(mediaType = "application/zip")))
+          content = @Content(mediaType = "application/zip",
+              schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string", format = "binary"))))
   public ResponseEntity<StreamingResponseBody> model(@PathVariable String id) throws IOException {
     jobs.requireExists(id);
     JobStatus status = repository.status(id).orElseThrow();
@@ -76,22 +77,32 @@ public class ArtifactController {
   }
 
   @GetMapping(path = "/{id}/quantizers", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Quantization summary of a finished job",
+  @Operation(operationId = "getJobQuantizers", summary = "Quantization summary of a finished job",
       description = "The result's plugins.quantization section (per-quantizer ranges, clipped fraction,"
-          + " non-finite events, memory traffic). 404 when the job ran without quantization.")
+          + " non-finite events, memory traffic). 404 when the job ran without quantization.",
+      responses = @ApiResponse(responseCode = "200", description = "plugins.quantization of result.json",
+          content = @Content(mediaType = "application/json",
+              schema = @io.swagger.v3.oas.annotations.media.Schema(type = "object"))))
   public ResponseEntity<String> quantizers(@PathVariable String id) throws IOException {
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
         .body(JSON.writeValueAsString(quantization(id)));
   }
 
   @GetMapping(path = "/{id}/ranges", produces = {MediaType.APPLICATION_JSON_VALUE, "text/csv", "image/svg+xml"})
-  @Operation(summary = "Quantization ranges per step",
+  @Operation(operationId = "getJobRanges", summary = "Quantization ranges per step",
       description = "Rows of the run's ranges.csv, for one quantizer (required for SVG) or all. JSON by default;"
-          + " CSV with Accept: text/csv or format=csv; an SVG chart with Accept: image/svg+xml or format=svg.")
+          + " CSV with Accept: text/csv or format=csv; an SVG chart with Accept: image/svg+xml or format=svg.",
+      responses = @ApiResponse(responseCode = "200", description = "Ranges",
+          content = {
+              @Content(mediaType = "application/json",
+                  schema = @io.swagger.v3.oas.annotations.media.Schema(type = "object")),
+              @Content(mediaType = "text/csv", schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string")),
+              @Content(mediaType = "image/svg+xml",
+                  schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string"))}))
   public ResponseEntity<String> ranges(@PathVariable String id,
       @RequestParam(required = false) @Parameter(description = "quantizer name, <layer>/<kind>") String quantizer,
       @RequestParam(required = false) @Parameter(description = "json, csv or svg") String format,
-      @RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept) throws IOException {
+      @RequestHeader(name = HttpHeaders.ACCEPT, required = false) @Parameter(hidden = true) String accept) throws IOException {
     jobs.requireExists(id);
     String fmt = format != null ? format.toLowerCase(Locale.ROOT)
         : accept != null && accept.contains("image/svg+xml") ? "svg"
@@ -148,11 +159,6 @@ public class ArtifactController {
   }
 
   private Path runDir(String id) {
-    Path root = props.getRunDir().toAbsolutePath().normalize();
-    Path dir = root.resolve(id).normalize();
-    if (!dir.startsWith(root) || dir.equals(root)) {
-      throw ApiException.badRequest("id", "invalid id");
-    }
-    return dir;
+    return checkpoints.dir(id);
   }
 }

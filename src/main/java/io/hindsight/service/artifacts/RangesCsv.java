@@ -21,9 +21,12 @@ final class RangesCsv {
   record Row(long step, String quantizer, double usedMin, double usedMax, double observedMin, double observedMax,
       double clippedFraction) {}
 
-  /** Rows of {@code quantizer} (all rows when null). Malformed lines are skipped. */
+  /**
+   * Rows of {@code quantizer} (all rows when null), in step order. Malformed lines are skipped;
+   * where a resumed run wrote a step again, the later row wins.
+   */
   static List<Row> read(Path file, String quantizer) throws IOException {
-    List<Row> rows = new ArrayList<>();
+    java.util.Map<String, Row> rows = new java.util.LinkedHashMap<>();
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line = in.readLine();
       while ((line = in.readLine()) != null) {
@@ -32,13 +35,15 @@ final class RangesCsv {
           continue;
         }
         try {
-          rows.add(new Row(Long.parseLong(f[0]), f[1], Double.parseDouble(f[2]), Double.parseDouble(f[3]),
+          rows.put(f[0] + "," + f[1], new Row(Long.parseLong(f[0]), f[1], Double.parseDouble(f[2]), Double.parseDouble(f[3]),
               Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6])));
         } catch (NumberFormatException e) {
           // a torn last line of a run that was killed mid-write
         }
       }
     }
-    return rows;
+    List<Row> out = new ArrayList<>(rows.values());
+    out.sort(java.util.Comparator.comparingLong(Row::step));
+    return out;
   }
 }

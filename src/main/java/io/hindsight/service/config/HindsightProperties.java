@@ -12,10 +12,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class HindsightProperties {
   /** Base folder for the embedded database, checkpoints, run outputs and uploaded datasets. */
   private Path dataDir = Path.of("./hindsight-data");
-  /** Checkpoint store (one folder per job); defaults to {@code <dataDir>/checkpoints}. Shared by replicas. */
+  /**
+   * Job folders (checkpoints, result.json, ranges.csv, traffic.csv; one folder per job); defaults to
+   * {@code <dataDir>/jobs}. Must be shared by all replicas.
+   */
   private Path checkpointDir;
-  /** Run outputs (result.json, ranges.csv); defaults to {@code <dataDir>/runs}. Shared by replicas. */
-  private Path runDir;
   /** Uploaded datasets; defaults to {@code <dataDir>/datasets}. Shared by replicas. */
   private Path datasetDir;
   private final Security security = new Security();
@@ -32,19 +33,11 @@ public class HindsightProperties {
   }
 
   public Path getCheckpointDir() {
-    return checkpointDir != null ? checkpointDir : dataDir.resolve("checkpoints");
+    return checkpointDir != null ? checkpointDir : dataDir.resolve("jobs");
   }
 
   public void setCheckpointDir(Path checkpointDir) {
     this.checkpointDir = checkpointDir;
-  }
-
-  public Path getRunDir() {
-    return runDir != null ? runDir : dataDir.resolve("runs");
-  }
-
-  public void setRunDir(Path runDir) {
-    this.runDir = runDir;
   }
 
   public Path getDatasetDir() {

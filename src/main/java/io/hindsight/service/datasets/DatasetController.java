@@ -30,19 +30,22 @@ public class DatasetController {
   }
 
   @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "List uploaded datasets")
+  @Operation(operationId = "listDatasets", summary = "List uploaded datasets")
   public List<DatasetView> list() {
     return store.list();
   }
 
   @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Get an uploaded dataset")
+  @Operation(operationId = "getDataset", summary = "Get an uploaded dataset")
   public DatasetView get(@PathVariable String id) {
     return store.find(Ids.require(id, "id")).orElseThrow(() -> ApiException.notFound("dataset", id));
   }
 
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Upload a dataset",
+  @Operation(operationId = "uploadDataset", summary = "Upload a dataset",
+      responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "201", description = "Stored",
+          content = @io.swagger.v3.oas.annotations.media.Content(schema = @io.swagger.v3.oas.annotations.media.Schema(
+              implementation = DatasetView.class))),
       description = "Four IDX files (raw or gzip): train/test images (idx3, unsigned bytes) and labels (idx1, 0-9)."
           + " Train on it with dataset.name \"upload:<id>\".")
   public ResponseEntity<DatasetView> upload(@RequestParam(name = "name", required = false) String name,

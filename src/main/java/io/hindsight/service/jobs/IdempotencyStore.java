@@ -27,8 +27,14 @@ public class IdempotencyStore {
     }
   }
 
+  /** How long a reservation may stay IN_FLIGHT before a retry may take it over (its server died). */
+  static final java.time.Duration STALE = java.time.Duration.ofMinutes(2);
+
   /** Reserves the key; empty if it was free, else the existing entry. */
   public Optional<Entry> reserve(String apiKeyId, String key, String requestHash) {
+    jdbc.sql("DELETE FROM idempotency_keys WHERE api_key_id = ? AND idem_key = ? AND state = 'IN_FLIGHT'"
+            + " AND created_at < ?")
+        .params(apiKeyId, key, Timestamp.from(Instant.now().minus(STALE))).update();
     try {
       jdbc.sql("INSERT INTO idempotency_keys (api_key_id, idem_key, request_hash, state, created_at)"
               + " VALUES (?, ?, ?, 'IN_FLIGHT', ?)")

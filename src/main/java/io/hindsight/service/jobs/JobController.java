@@ -37,7 +37,7 @@ public class JobController {
   }
 
   @PostMapping(consumes = MediaType.ALL_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Submit a job",
+  @Operation(operationId = "submitJob", summary = "Submit a job",
       description = "The body is the job spec, exactly what `hindsight train --spec` accepts, except that"
           + " `dataset.path` is refused: train on uploaded data with `dataset.name: \"upload:<dataset id>\"`."
           + " With `Idempotency-Key`, a retry with the same body replays the original response.",
@@ -47,13 +47,17 @@ public class JobController {
           @ApiResponse(responseCode = "201", description = "Queued",
               content = @Content(schema = @Schema(implementation = JobView.class))),
           @ApiResponse(responseCode = "400", description = "Invalid spec (problem+json naming the field)",
-              content = @Content(mediaType = "application/problem+json")),
+              content = @Content(mediaType = "application/problem+json",
+                  schema = @Schema(ref = "#/components/schemas/Problem"))),
           @ApiResponse(responseCode = "409", description = "Same Idempotency-Key still in flight",
-              content = @Content(mediaType = "application/problem+json")),
+              content = @Content(mediaType = "application/problem+json",
+                  schema = @Schema(ref = "#/components/schemas/Problem"))),
           @ApiResponse(responseCode = "413", description = "Body too large",
-              content = @Content(mediaType = "application/problem+json")),
+              content = @Content(mediaType = "application/problem+json",
+                  schema = @Schema(ref = "#/components/schemas/Problem"))),
           @ApiResponse(responseCode = "422", description = "Over a server limit, or Idempotency-Key reused with"
-              + " another body", content = @Content(mediaType = "application/problem+json"))})
+              + " another body", content = @Content(mediaType = "application/problem+json",
+                  schema = @Schema(ref = "#/components/schemas/Problem")))})
   public ResponseEntity<String> submit(@RequestBody(required = false) @Parameter(hidden = true) byte[] body,
       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey, HttpServletRequest request) {
     String keyId = (String) request.getAttribute(ApiKeyFilter.KEY_ID);
@@ -63,7 +67,7 @@ public class JobController {
   }
 
   @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "List jobs", description = "Newest first. Continue with `pageToken` = `nextPageToken`.")
+  @Operation(operationId = "listJobs", summary = "List jobs", description = "Newest first. Continue with `pageToken` = `nextPageToken`.")
   public JobPage list(
       @RequestParam(required = false) @Parameter(description = "QUEUED, RUNNING, CANCELLING, CANCELLED,"
           + " SUCCEEDED or FAILED") String status,
@@ -73,29 +77,40 @@ public class JobController {
   }
 
   @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Get a job", description = "Status, history, attempt, progress, latest metrics, failure.")
+  @Operation(operationId = "getJob", summary = "Get a job", description = "Status, history, attempt, progress, latest metrics, failure.")
   public JobView get(@PathVariable String id) {
     return jobs.get(id);
   }
 
   @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Cancel a job",
+  @Operation(operationId = "cancelJob", summary = "Cancel a job",
       description = "A queued job is cancelled at once; a running one stops at its next step (CANCELLING, then"
-          + " CANCELLED) keeping its last checkpoint. 409 if it already succeeded or failed.")
+          + " CANCELLED) keeping its last checkpoint. 409 if it already succeeded or failed.",
+      responses = {
+          @ApiResponse(responseCode = "200", description = "Cancelled",
+              content = @Content(schema = @Schema(implementation = JobView.class))),
+          @ApiResponse(responseCode = "202", description = "Cancelling: stops at the next step",
+              content = @Content(schema = @Schema(implementation = JobView.class))),
+          @ApiResponse(responseCode = "409", description = "Already succeeded or failed",
+              content = @Content(mediaType = "application/problem+json",
+                  schema = @Schema(ref = "#/components/schemas/Problem")))})
   public ResponseEntity<JobView> cancel(@PathVariable String id) {
     JobView v = jobs.cancel(id);
     return ResponseEntity.status(v.status() == JobStatus.CANCELLED ? HttpStatus.OK : HttpStatus.ACCEPTED).body(v);
   }
 
   @GetMapping(path = "/{id}/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "Per-epoch metrics of a job")
+  @Operation(operationId = "getJobMetrics", summary = "Per-epoch metrics of a job")
   public EpochHistory metrics(@PathVariable String id) {
     jobs.requireExists(id);
     return new EpochHistory(id, repository.status(id).orElseThrow(), repository.epochs(id));
   }
 
   @GetMapping(path = "/{id}/result", produces = MediaType.APPLICATION_JSON_VALUE)
-  @Operation(summary = "The result.json of a succeeded job", description = "409 until the job has SUCCEEDED.")
+  @Operation(operationId = "getJobResult", summary = "The result.json of a succeeded job",
+      description = "409 until the job has SUCCEEDED.",
+      responses = @ApiResponse(responseCode = "200", description = "result.json (see README)",
+          content = @Content(schema = @Schema(type = "object"))))
   public ResponseEntity<String> result(@PathVariable String id) {
     jobs.requireExists(id);
     String r = repository.result(id).orElseThrow(() -> ApiException.conflict(

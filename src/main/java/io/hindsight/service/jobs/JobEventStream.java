@@ -28,7 +28,9 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * {@code GET /api/v1/jobs/{id}/events}: the job's events as server-sent events, read from the
  * database (so any replica serves any job), each with its id. A client resumes with
  * {@code Last-Event-ID}. The stream ends once the job is in a terminal status and every event
- * has been sent. A few polling threads serve all open streams; no request thread waits.
+ * has been sent. A few polling threads serve all open streams; no request thread waits. When the
+ * service shuts down, open streams are ended so that clients reconnect (with Last-Event-ID) to
+ * another replica instead of holding up the graceful shutdown.
  */
 @RestController
 @RequestMapping("/api/v1/jobs")
@@ -39,6 +41,7 @@ public class JobEventStream {
   private final JobRepository repository;
   private final JobEvents events;
   private final HindsightProperties props;
+  private final java.util.Set<SseEmitter> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService pollers = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "sse-poller");
     t.setDaemon(true);
@@ -53,9 +56,13 @@ public class JobEventStream {
   }
 
   @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-  @Operation(summary = "Follow a job's events (SSE)",
+  @Operation(operationId = "getJobEvents", summary = "Follow a job's events (SSE)",
       description = "Event types: status, progress, epoch, checkpoint; `data` is JSON. Resume with the"
-          + " Last-Event-ID header (or lastEventId parameter). Ends when the job has ended.")
+          + " Last-Event-ID header (or lastEventId parameter). Ends when the job has ended.",
+      responses = @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200",
+          description = "An event stream: `id`, `event` (status | progress | epoch | checkpoint), JSON `data`",
+          content = @io.swagger.v3.oas.annotations.media.Content(mediaType = "text/event-stream",
+              schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string"))))
   public SseEmitter stream(@PathVariable String id,
       @RequestHeader(name = "Last-Event-ID", required = false) @Parameter(description = "resume after this event")
           String lastEventIdHeader,
@@ -92,7 +99,11 @@ public class JobEventStream {
     };
     long every = props.getEvents().getPollInterval().toMillis();
     task.set(pollers.scheduleWithFixedDelay(poll, 0, every, TimeUnit.MILLISECONDS));
-    emitter.onCompletion(() -> stop(task));
+    open.add(emitter);
+    emitter.onCompletion(() -> {
+      stop(task);
+      open.remove(emitter);
+    });
     emitter.onTimeout(() -> stop(task));
     emitter.onError(e -> stop(task));
     return emitter;
@@ -117,6 +128,17 @@ public class JobEventStream {
       return v;
     } catch (NumberFormatException e) {
       throw ApiException.badRequest("Last-Event-ID", "must be an event id (a non-negative integer)");
+    }
+  }
+
+  @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+  void endStreams() {
+    for (SseEmitter e : open) {
+      try {
+        e.complete();
+      } catch (RuntimeException ignored) {
+        // already finished
+      }
     }
   }
 

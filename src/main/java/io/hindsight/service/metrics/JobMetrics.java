@@ -91,16 +91,15 @@ public class JobMetrics {
 
   /**
    * Records a finished run's {@code plugins.quantization} section: memory traffic totals
-   * ({@code bytesMoved}, {@code bytesMovedIfDynamic}, at the top, under {@code traffic} or
-   * {@code totals}) and, per quantizer in {@code quantizers[]}, clipped fraction and non-finite
-   * events by tensor kind and estimator.
+   * ({@code bytesMoved}, {@code bytesMovedIfDynamic} under {@code traffic.run}) and, per quantizer
+   * in {@code quantizers[]}, clipped fraction and non-finite events by tensor kind and estimator.
    */
   public void quantization(JsonNode q) {
     if (q == null || !q.isObject()) {
       return;
     }
     JsonNode totals = firstObjectWith(q, "bytesMoved");
-    String estimator = text(q, "estimator", "mixed");
+    String estimator = text(q, "estimator", commonEstimator(q.path("quantizers")));
     if (totals != null) {
       Counter.builder("hindsight.quantization.bytes.moved").description("Bytes moved by quantization")
           .tag("estimator", estimator).register(registry).increment(totals.path("bytesMoved").asDouble(0));
@@ -130,12 +129,23 @@ public class JobMetrics {
   }
 
   private static JsonNode firstObjectWith(JsonNode q, String field) {
-    for (JsonNode n : new JsonNode[] {q, q.path("traffic"), q.path("totals")}) {
+    for (JsonNode n : new JsonNode[] {q, q.path("traffic").path("run"), q.path("traffic"), q.path("totals")}) {
       if (n.isObject() && n.has(field)) {
         return n;
       }
     }
     return null;
+  }
+
+  /** The estimator all quantizers share (weights aside, which usually use their own), else "mixed". */
+  private static String commonEstimator(JsonNode quantizers) {
+    java.util.Set<String> seen = new java.util.TreeSet<>();
+    for (JsonNode one : quantizers) {
+      if (!"weight".equals(one.path("kind").asText()) && !"weights".equals(one.path("kind").asText())) {
+        seen.add(text(one, "estimator", "unknown"));
+      }
+    }
+    return seen.size() == 1 ? seen.iterator().next() : "mixed";
   }
 
   private static String text(JsonNode n, String field, String def) {

@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The checkpoint store: a folder per job under {@code hindsight.checkpoint-dir} (shared by all
- * replicas), one file per attempt ({@code attempt-<n>.ckpt}). Attempts never write each other's
+ * replicas) holding one checkpoint per attempt ({@code attempt-<n>.ckpt}) and the run's other
+ * outputs (the quantization plugin's {@code ranges.csv} and {@code traffic.csv}, {@code result.json}). Attempts never write each other's
  * files, so a worker presumed dead that still writes cannot overwrite its successor's checkpoint;
  * a new attempt resumes from the newest attempt's file. Job ids are validated UUIDs, so paths
  * never leave the store.
@@ -48,7 +49,8 @@ public class CheckpointStore {
     return m.matches() ? Integer.parseInt(m.group(1)) : -1;
   }
 
-  Path dir(String jobId) {
+  /** The job's folder. */
+  public Path dir(String jobId) {
     Path root = props.getCheckpointDir().toAbsolutePath().normalize();
     Path dir = root.resolve(jobId).normalize();
     if (!dir.startsWith(root) || dir.equals(root)) {

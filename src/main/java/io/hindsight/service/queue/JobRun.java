@@ -90,7 +90,7 @@ final class JobRun implements Runnable {
       TrainingResult result = TrainingJobs.newTrainer(spec, backend, new Listener(backendName), ckpt, resume,
           this::shouldStop).run();
       String text = publicResult(ResultJson.toJson(result));
-      Path runDir = props.getRunDir().resolve(id);
+      Path runDir = checkpoints.dir(id);
       Files.createDirectories(runDir);
       Files.writeString(runDir.resolve("result.json"), text);
       queue.finish(id, attempt, JobStatus.SUCCEEDED, String.format(Locale.ROOT, "finished: test accuracy %.4f after"

@@ -63,6 +63,8 @@ class JobApiEndToEndTest {
   ApiKeys keys;
   @Autowired
   IdempotencyStore idempotency;
+  @Autowired
+  org.springframework.jdbc.core.simple.JdbcClient jdbc;
   Api api;
 
   @BeforeEach
@@ -147,6 +149,64 @@ class JobApiEndToEndTest {
   }
 
   @Test
+  void quantizedJobServesItsQuantizersRangesAndTrafficMetrics() {
+    String id = api.submit(Api.tinySpec("").replaceFirst("\\{", "{\"quantization\": {}, "));
+    api.awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(90));
+    JsonNode q = api.json(api.get("/api/v1/jobs/" + id + "/quantizers"));
+    assertThat(q.path("quantizers").size()).isGreaterThanOrEqualTo(3);
+    assertThat(q.path("traffic").path("run").path("bytesMoved").asLong()).isPositive();
+    String name = q.path("quantizers").get(0).path("name").asText();
+    JsonNode ranges = api.json(api.get("/api/v1/jobs/" + id + "/ranges?quantizer=" + name.replace("/", "%2F")));
+    assertThat(ranges.path("rows").size()).isPositive();
+    ranges.path("rows").forEach(r -> assertThat(r.path("quantizer").asText()).isEqualTo(name));
+    HttpResponse<String> svg = api.send(api.request("/api/v1/jobs/" + id + "/ranges?quantizer=" + name)
+        .header("Accept", "image/svg+xml").GET().build());
+    assertThat(svg.statusCode()).isEqualTo(200);
+    assertThat(svg.body()).startsWith("<svg").contains("<polyline");
+    HttpResponse<byte[]> zip = api.send(api.request("/api/v1/jobs/" + id + "/artifacts/model").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(zip.statusCode()).isEqualTo(200);
+    String metrics = api.get("/actuator/prometheus").body();
+    assertThat(metrics).contains("hindsight_quantization_bytes_moved_total",
+        "hindsight_quantization_bytes_moved_if_dynamic_total", "hindsight_quantization_clipped_fraction");
+  }
+
+  @Test
+  void compareRunsTheSpecPerEstimatorAndTabulatesTheResults() {
+    String id = api.submit(Api.tinySpec("").replaceFirst("\\{", "{\"quantization\": {}, "));
+    assertThat(api.get("/api/v1/jobs/" + id + "/compare").statusCode()).isEqualTo(404);
+    HttpResponse<String> bad = api.post("/api/v1/jobs/" + id + "/compare", "{\"estimators\": [\"nope\"]}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(api.json(bad).path("field").asText()).isEqualTo("estimators[0]");
+    assertThat(api.post("/api/v1/jobs/" + id + "/compare", "{}").statusCode()).isEqualTo(400);
+    assertThat(api.post("/api/v1/jobs/" + id + "/compare", "{\"estimators\": [\"dsgc\"], \"x\": 1}").statusCode())
+        .isEqualTo(400);
+
+    HttpResponse<String> started = api.post("/api/v1/jobs/" + id + "/compare",
+        "{\"estimators\": [\"hindsight-minmax\", \"current-minmax\"]}");
+    assertThat(started.statusCode()).isEqualTo(201);
+    JsonNode rows = api.json(started).path("rows");
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(0).path("variant").asText()).isEqualTo("fp32");
+    for (JsonNode r : rows) {
+      api.awaitStatus(r.path("jobId").asText(), "SUCCEEDED", Duration.ofSeconds(90));
+    }
+    JsonNode table = api.json(api.get("/api/v1/jobs/" + id + "/compare"));
+    assertThat(table.path("rows")).hasSize(3);
+    assertThat(table.path("rows").get(0).path("deltaToFp32").asDouble()).isZero();
+    assertThat(table.path("rows").get(0).path("bytesMoved").isNull()).isTrue();
+    for (int i = 1; i < 3; i++) {
+      JsonNode r = table.path("rows").get(i);
+      assertThat(r.path("testAccuracy").isNumber()).isTrue();
+      assertThat(r.path("bytesMoved").asLong()).isPositive();
+      assertThat(r.path("bytesMovedIfDynamic").asLong()).isGreaterThanOrEqualTo(r.path("bytesMoved").asLong());
+    }
+    JsonNode hindsight = api.job(table.path("rows").get(1).path("jobId").asText());
+    assertThat(hindsight.path("spec").path("quantization").path("activations").path("estimator").asText())
+        .isEqualTo("hindsight-minmax");
+  }
+
+  @Test
   void cancelStopsARunningJobAndCancelsAQueuedOne() {
     String longJob = api.submit(Api.tinySpec(", \"epochs\": 60").replace("\"epochs\": 2, ", ""));
     api.awaitJob(longJob, Duration.ofSeconds(60), j -> j.path("progress").path("globalStep").asLong() >= 6);
@@ -205,6 +265,13 @@ class JobApiEndToEndTest {
     HttpResponse<String> busy = api.send(api.request("/api/v1/jobs").header("Idempotency-Key", "k-2")
         .POST(HttpRequest.BodyPublishers.ofString(inFlightBody)).build());
     assertThat(busy.statusCode()).isEqualTo(409);
+    // a reservation left IN_FLIGHT by a server that died is taken over once it is stale
+    jdbc.sql("UPDATE idempotency_keys SET created_at = ? WHERE idem_key = 'k-2'")
+        .param(java.sql.Timestamp.from(java.time.Instant.now().minus(IdempotencyStore.STALE).minusSeconds(1)))
+        .update();
+    HttpResponse<String> retaken = api.send(api.request("/api/v1/jobs").header("Idempotency-Key", "k-2")
+        .POST(HttpRequest.BodyPublishers.ofString(inFlightBody)).build());
+    assertThat(retaken.statusCode()).isEqualTo(201);
 
     // a refused submission frees its key
     HttpResponse<String> bad = api.send(api.request("/api/v1/jobs").header("Idempotency-Key", "k-3")

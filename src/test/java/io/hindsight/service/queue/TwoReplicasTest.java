@@ -74,7 +74,7 @@ class TwoReplicasTest {
   }
 
   @Test
-  void gracefulShutdownReleasesTheRunningJobAndTheOtherInstanceResumesIt() {
+  void gracefulShutdownReleasesTheRunningJobAndTheOtherInstanceResumesIt() throws Exception {
     Replica c = Replica.start(schemaOf(a), dataOf(a), "node-c", "hindsight.worker.step-pause=20ms",
         "hindsight.worker.checkpoint-every-steps=4");
     try {
@@ -97,10 +97,21 @@ class TwoReplicasTest {
         Api.sleep(50);
       }
       assertThat(onC).as("a job running on node-c").isNotNull();
+      String followed = onC;
+      var stream = java.util.concurrent.CompletableFuture.supplyAsync(() -> c.api().events(followed, null));
+      Api.sleep(300);
+      long t0 = System.nanoTime();
       c.close();
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+      // the open stream was ended by the shutdown; the client resumes on another replica
+      List<Api.Sse> before = stream.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(before).isNotEmpty();
       JsonNode released = a.api().job(onC);
       assertThat(released.path("status").asText()).isIn("QUEUED", "RUNNING"); // b or a may already have it
       assertThat(released.path("history").toString()).contains("released by node-c at shutdown");
+      List<Api.Sse> after = b.api().events(onC, before.get(before.size() - 1).id());
+      assertThat(Long.parseLong(after.get(0).id())).isGreaterThan(Long.parseLong(before.get(before.size() - 1).id()));
+      assertThat(after.stream().map(e -> e.data().path("status").asText())).contains("QUEUED", "SUCCEEDED");
       JsonNode done = a.api().awaitStatus(onC, "SUCCEEDED", Duration.ofSeconds(120));
       assertThat(done.path("attempt").asInt()).isEqualTo(2);
       assertThat(done.path("history").toString()).contains("resumed from checkpoint at global step");

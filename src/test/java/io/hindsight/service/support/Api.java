@@ -53,6 +53,17 @@ public final class Api {
     }
   }
 
+  public <T> HttpResponse<T> send(HttpRequest r, HttpResponse.BodyHandler<T> handler) {
+    try {
+      return http.send(r, handler);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public HttpResponse<String> get(String path) {
     return send(request(path).GET().build());
   }

@@ -37,7 +37,7 @@ public final class TestDatabase {
     if (env != null && !env.isBlank()) {
       url = env;
       user = System.getenv().getOrDefault("HINDSIGHT_TEST_DB_USER", "postgres");
-      password = System.getenv().getOrDefault("HINDSIGHT_TEST_DB_PASSWORD", "");
+      password = System.getenv().getOrDefault("HINDSIGHT_TEST_DB_PASSWORD", "postgres");
     } else if (dockerAvailable()) {
       PostgreSQLContainer<?> pg = new PostgreSQLContainer<>("postgres:15-alpine");
       pg.start();
@@ -47,7 +47,7 @@ public final class TestDatabase {
     } else {
       url = "jdbc:postgresql://127.0.0.1:5432/test";
       user = System.getenv().getOrDefault("HINDSIGHT_TEST_DB_USER", "postgres");
-      password = System.getenv().getOrDefault("HINDSIGHT_TEST_DB_PASSWORD", "");
+      password = System.getenv().getOrDefault("HINDSIGHT_TEST_DB_PASSWORD", "postgres");
     }
     dropStaleSchemas();
   }

@@ -1,0 +1,78 @@
+// loss_optim.cu: softmax cross-entropy (forward/backward) and the SGD update.
+// CPU references: io.hindsight.nn.SoftmaxCrossEntropy and io.hindsight.optim.Sgd.
+
+// Softmax cross-entropy forward, one warp per row of logits (N, K), labels (N):
+//   probs[i, j] = exp(z[i, j] - logSum_i), logSum_i = log(sum_j exp(z[i, j] - max_i)) + max_i (double);
+//   loss[i] = logSum_i - z[i, label_i]; correct[i] = (first arg-max == label_i).
+// grid ceil(N / 8), block 256.
+extern "C" __global__ void softmax_xent_fwd(const float* __restrict__ z,
+                                            const int* __restrict__ labels, int N, int K,
+                                            float* __restrict__ probs, double* __restrict__ loss,
+                                            int* __restrict__ correct) {
+  int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+  int lane = threadIdx.x & 31;
+  if (row >= N) return;
+  const float* zr = z + (long long)row * K;
+  float max = -INFINITY;
+  int arg = K;  // first index of the maximum: (value, -index) order
+  for (int j = lane; j < K; j += 32) {
+    if (zr[j] > max || (zr[j] == max && j < arg)) {
+      max = zr[j];
+      arg = j;
+    }
+  }
+  for (int o = 16; o > 0; o >>= 1) {
+    float m2 = __shfl_xor_sync(0xffffffffu, max, o);
+    int a2 = __shfl_xor_sync(0xffffffffu, arg, o);
+    if (m2 > max || (m2 == max && a2 < arg)) {
+      max = m2;
+      arg = a2;
+    }
+  }
+  double sum = 0.0;
+  for (int j = lane; j < K; j += 32) sum += exp((double)(zr[j] - max));
+  for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+  double logSum = log(sum) + max;
+  for (int j = lane; j < K; j += 32) probs[(long long)row * K + j] = (float)exp(zr[j] - logSum);
+  if (lane == 0) {
+    int label = labels[row];
+    loss[row] = logSum - zr[label];
+    correct[row] = (arg == label) ? 1 : 0;
+  }
+}
+
+// dlogits = (probs - onehot(label)) / N, same operation order as the CPU reference.
+extern "C" __global__ void softmax_xent_bwd(const float* __restrict__ probs,
+                                            const int* __restrict__ labels, int N, int K,
+                                            float* __restrict__ dz) {
+  long long total = (long long)N * K;
+  float inv = 1.f / (float)N;
+  for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+       idx += (long long)gridDim.x * blockDim.x) {
+    int i = (int)(idx / K), j = (int)(idx % K);
+    float p = probs[idx];
+    if (j == labels[i]) p = __fsub_rn(p, 1.f);
+    dz[idx] = __fmul_rn(p, inv);
+  }
+}
+
+// SGD with momentum / Nesterov / L2 weight decay (torch.optim.SGD, dampening 0), bit-exact with
+// io.hindsight.optim.Sgd (no FMA contraction):
+//   g = grad + wd * w; v = first ? g : momentum * v + g; d = nesterov ? g + momentum * v : v; w -= lr * d
+// v may be null when momentum == 0.
+extern "C" __global__ void sgd_update(float* __restrict__ w, const float* __restrict__ grad,
+                                      float* __restrict__ v, long long n, float lr, float momentum,
+                                      int nesterov, float weightDecay, int first) {
+  for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
+       i += (long long)gridDim.x * blockDim.x) {
+    float wi = w[i];
+    float g = __fadd_rn(grad[i], __fmul_rn(weightDecay, wi));
+    float d = g;
+    if (v != nullptr) {
+      float vi = first ? g : __fadd_rn(__fmul_rn(momentum, v[i]), g);
+      v[i] = vi;
+      d = nesterov ? __fadd_rn(g, __fmul_rn(momentum, vi)) : vi;
+    }
+    w[i] = __fsub_rn(wi, __fmul_rn(lr, d));
+  }
+}

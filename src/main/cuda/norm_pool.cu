@@ -1,0 +1,177 @@
+// norm_pool.cu: batch normalization and 2-D pooling, paired forward/backward kernels (NCHW fp32).
+// CPU references: io.hindsight.nn.BatchNorm2d and io.hindsight.nn.Pool2d.
+
+// Block-wide double sum (fixed tree order: deterministic); blockDim.x a multiple of 32.
+__device__ __forceinline__ double hs_block_sum_d(double v) {
+  __shared__ double partial[32];
+  __shared__ double result;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  if (lane == 0) partial[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    double r = lane < (blockDim.x >> 5) ? partial[lane] : 0.0;
+    for (int o = 16; o > 0; o >>= 1) r += __shfl_xor_sync(0xffffffffu, r, o);
+    if (lane == 0) result = r;
+  }
+  __syncthreads();
+  double out = result;
+  __syncthreads();  // result may be rewritten by the next call
+  return out;
+}
+
+// Batch norm forward, one block per channel c over x (N, C, HW), PyTorch semantics:
+//   training: mean, biased var (two passes, double); running = (1 - momentum) * running + momentum * stat
+//             (unbiased var for the running variance); inference: running statistics.
+//   invStd[c] = 1 / sqrt(var + eps); xhat = (x - mean) * invStd; y = gamma * xhat + beta.
+// grid C, block 256.
+extern "C" __global__ void batchnorm_fwd(const float* __restrict__ x, int N, int C, int HW,
+                                         const float* __restrict__ gamma,
+                                         const float* __restrict__ beta, float* runningMean,
+                                         float* runningVar, float momentum, float eps, int training,
+                                         float* __restrict__ xhat, float* __restrict__ y,
+                                         float* __restrict__ invStd) {
+  int c = blockIdx.x;
+  long long count = (long long)N * HW;
+  float mean, var;
+  if (training) {
+    double s = 0.0;
+    for (long long j = threadIdx.x; j < count; j += blockDim.x) {
+      s += x[((j / HW) * C + c) * HW + j % HW];
+    }
+    double m = hs_block_sum_d(s) / (double)count;
+    double sq = 0.0;
+    for (long long j = threadIdx.x; j < count; j += blockDim.x) {
+      double d = x[((j / HW) * C + c) * HW + j % HW] - m;
+      sq += d * d;
+    }
+    sq = hs_block_sum_d(sq);
+    mean = (float)m;
+    var = (float)(sq / (double)count);
+    float unbiased = count > 1 ? (float)(sq / (double)(count - 1)) : var;
+    if (threadIdx.x == 0) {
+      runningMean[c] = (1.f - momentum) * runningMean[c] + momentum * mean;
+      runningVar[c] = (1.f - momentum) * runningVar[c] + momentum * unbiased;
+    }
+  } else {
+    mean = runningMean[c];
+    var = runningVar[c];
+  }
+  float is = (float)(1.0 / sqrt((double)(var + eps)));
+  if (threadIdx.x == 0) invStd[c] = is;
+  float g = gamma[c], b = beta[c];
+  for (long long j = threadIdx.x; j < count; j += blockDim.x) {
+    long long idx = ((j / HW) * C + c) * HW + j % HW;
+    float v = (x[idx] - mean) * is;
+    xhat[idx] = v;
+    y[idx] = g * v + b;
+  }
+}
+
+// Batch norm backward, one block per channel:
+//   dbeta = sum dy, dgamma = sum dy * xhat (double);
+//   training:  dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat));
+//   inference: dx = gamma * invStd * dy.
+// grid C, block 256.
+extern "C" __global__ void batchnorm_bwd(const float* __restrict__ dy,
+                                         const float* __restrict__ xhat, int N, int C, int HW,
+                                         const float* __restrict__ gamma,
+                                         const float* __restrict__ invStd, int training,
+                                         float* __restrict__ dx, float* __restrict__ dgamma,
+                                         float* __restrict__ dbeta) {
+  int c = blockIdx.x;
+  long long count = (long long)N * HW;
+  double sdy = 0.0, sdyx = 0.0;
+  for (long long j = threadIdx.x; j < count; j += blockDim.x) {
+    long long idx = ((j / HW) * C + c) * HW + j % HW;
+    sdy += dy[idx];
+    sdyx += (double)dy[idx] * xhat[idx];
+  }
+  sdy = hs_block_sum_d(sdy);
+  sdyx = hs_block_sum_d(sdyx);
+  if (threadIdx.x == 0) {
+    dbeta[c] = (float)sdy;
+    dgamma[c] = (float)sdyx;
+  }
+  float scale = gamma[c] * invStd[c];
+  float meanDy = (float)(sdy / (double)count);
+  float meanDyXh = (float)(sdyx / (double)count);
+  for (long long j = threadIdx.x; j < count; j += blockDim.x) {
+    long long idx = ((j / HW) * C + c) * HW + j % HW;
+    dx[idx] = training ? scale * (dy[idx] - meanDy - xhat[idx] * meanDyXh) : scale * dy[idx];
+  }
+}
+
+// Max pooling forward, one thread per output of x (planes = N*C, H, W) -> y (planes, outH, outW);
+// k x k windows, stride, zero padding never selected; first maximum wins, NaN propagates;
+// argmax = flat input index. kind: 0 max, 1 average (count_include_pad: divides by k*k, no argmax).
+extern "C" __global__ void pool2d_fwd(const float* __restrict__ x, float* __restrict__ y,
+                                      int* __restrict__ argmax, int planes, int H, int W, int k,
+                                      int stride, int pad, int outH, int outW, int kind) {
+  long long total = (long long)planes * outH * outW;
+  float inv = 1.f / (float)(k * k);
+  for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+       idx += (long long)gridDim.x * blockDim.x) {
+    int j = (int)(idx % outW);
+    int i = (int)((idx / outW) % outH);
+    long long plane = idx / ((long long)outW * outH);
+    long long xb = plane * H * W;
+    float best = -INFINITY, sum = 0.f;
+    long long bestIdx = -1;
+    for (int ki = 0; ki < k; ki++) {
+      int ih = i * stride - pad + ki;
+      if (ih < 0 || ih >= H) continue;
+      for (int kj = 0; kj < k; kj++) {
+        int iw = j * stride - pad + kj;
+        if (iw < 0 || iw >= W) continue;
+        long long xi = xb + (long long)ih * W + iw;
+        float v = x[xi];
+        sum += v;
+        if (v > best || bestIdx < 0 || v != v) {
+          best = v;
+          bestIdx = xi;
+        }
+      }
+    }
+    if (kind == 0) {
+      y[idx] = best;
+      argmax[idx] = (int)bestIdx;
+    } else {
+      y[idx] = sum * inv;
+    }
+  }
+}
+
+// Pooling backward as a gather (deterministic): one thread per input element, summing over the
+// windows that contain it in increasing output order; max pooling adds dy where argmax == this
+// element, average pooling adds dy / (k*k). Overwrites dx.
+extern "C" __global__ void pool2d_bwd(const float* __restrict__ dy, const int* __restrict__ argmax,
+                                      float* __restrict__ dx, int planes, int H, int W, int k,
+                                      int stride, int pad, int outH, int outW, int kind) {
+  long long total = (long long)planes * H * W;
+  float inv = 1.f / (float)(k * k);
+  for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+       idx += (long long)gridDim.x * blockDim.x) {
+    int iw = (int)(idx % W);
+    int ih = (int)((idx / W) % H);
+    long long plane = idx / ((long long)W * H);
+    long long yb = plane * outH * outW;
+    // outputs i with i*stride - pad <= ih <= i*stride - pad + k - 1
+    int iLo = max(0, (ih + pad - k + stride) / stride);
+    int iHi = min(outH - 1, (ih + pad) / stride);
+    int jLo = max(0, (iw + pad - k + stride) / stride);
+    int jHi = min(outW - 1, (iw + pad) / stride);
+    float sum = 0.f;
+    for (int i = iLo; i <= iHi; i++) {
+      for (int j = jLo; j <= jHi; j++) {
+        long long o = yb + (long long)i * outW + j;
+        if (kind == 0) {
+          if (argmax[o] == (int)idx) sum += dy[o];
+        } else {
+          sum += dy[o] * inv;
+        }
+      }
+    }
+    dx[idx] = sum;
+  }
+}

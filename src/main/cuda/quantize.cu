@@ -1,0 +1,170 @@
+// quantize.cu: FP32 -> low-bit integer quantization, static (in-hindsight) and dynamic.
+//
+// Static, one pass (quantize_static_stats): the range [lo, hi] was estimated on previous
+// iterations, so the quantization parameters are known before the tensor is read; the kernel
+// reads x once, writes the levels once and records x's min/max/clipped/non-finite counts for the
+// next iteration's range. Traffic: 4 bytes read + 1 (or 2) bytes written per element.
+//
+// Dynamic, two passes (minmax_reduce, then quantize_with_range): the range comes from the tensor
+// itself, so x must be read once to find it and once more to quantize it (and, in a layer, the
+// producer must first have written the FP32 tensor). Traffic: 4 + 4 read + 1 written per element.
+//
+// CPU reference: io.hindsight.cuda.QuantRef (bit-exact).
+#include "hs_common.cuh"
+
+// stats[i] = identity (min +Inf, max -Inf, counts 0) for i < count.
+extern "C" __global__ void hs_stats_init(HsStats* stats, int count) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < count) {
+    stats[i].minKey = HS_KEY_POS_INF;
+    stats[i].maxKey = HS_KEY_NEG_INF;
+    stats[i].clipped = 0ULL;
+    stats[i].nonfinite = 0ULL;
+  }
+}
+
+// Quantizes one element and folds it into the thread's statistics.
+__device__ __forceinline__ int quantize_one(float x, const HsQuantParams& p, unsigned long long idx,
+                                            int& minKey, int& maxKey, unsigned int& clipped,
+                                            unsigned int& nonfinite) {
+  if (isfinite(x)) {
+    int k = hs_float_key(x);
+    minKey = min(minKey, k);
+    maxKey = max(maxKey, k);
+    bool clip = false;
+    int q = hs_quantize_finite(x, p, idx, &clip);
+    clipped += clip ? 1u : 0u;
+    return q;
+  }
+  nonfinite++;
+  return hs_quantize_nonfinite(x, p);
+}
+
+// Shared body of both quantize kernels. x (n) float32; q (n) int8 (outBytes 1) or int16 (2).
+// Four elements per thread per step (float4 load, 4- or 8-byte store) when the pointers allow it.
+__device__ __forceinline__ void quantize_body(const float* __restrict__ x, void* __restrict__ q,
+                                              long long n, const HsQuantParams& p, int outBytes,
+                                              HsStats* stats) {
+  int minKey = HS_KEY_POS_INF, maxKey = HS_KEY_NEG_INF;
+  unsigned int clipped = 0u, nonfinite = 0u;
+  long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+  long long threads = (long long)gridDim.x * blockDim.x;
+  bool vec = (((uintptr_t)x & 15) == 0) && (((uintptr_t)q & (outBytes == 1 ? 3 : 7)) == 0);
+  long long groups = vec ? n / 4 : 0;
+  for (long long g = tid; g < groups; g += threads) {
+    float4 v = reinterpret_cast<const float4*>(x)[g];
+    unsigned long long i0 = (unsigned long long)g * 4ULL;
+    int q0 = quantize_one(v.x, p, i0, minKey, maxKey, clipped, nonfinite);
+    int q1 = quantize_one(v.y, p, i0 + 1, minKey, maxKey, clipped, nonfinite);
+    int q2 = quantize_one(v.z, p, i0 + 2, minKey, maxKey, clipped, nonfinite);
+    int q3 = quantize_one(v.w, p, i0 + 3, minKey, maxKey, clipped, nonfinite);
+    if (outBytes == 1) {
+      char4 o = make_char4((signed char)q0, (signed char)q1, (signed char)q2, (signed char)q3);
+      reinterpret_cast<char4*>(q)[g] = o;
+    } else {
+      short4 o = make_short4((short)q0, (short)q1, (short)q2, (short)q3);
+      reinterpret_cast<short4*>(q)[g] = o;
+    }
+  }
+  for (long long i = groups * 4 + tid; i < n; i += threads) {
+    int qi = quantize_one(x[i], p, (unsigned long long)i, minKey, maxKey, clipped, nonfinite);
+    if (outBytes == 1) {
+      reinterpret_cast<signed char*>(q)[i] = (signed char)qi;
+    } else {
+      reinterpret_cast<short*>(q)[i] = (short)qi;
+    }
+  }
+  if (stats != nullptr) {
+    hs_stats_commit(stats, minKey, maxKey, clipped, nonfinite);
+  }
+}
+
+// Static (in-hindsight) quantization in one pass, recording x's statistics.
+//   x (n) float32 -> q (n) int8/int16 with levels clamp(round(x * invScale) + zeroPoint, qmin, qmax)
+//   stats: atomically merged min/max of finite x, clipped and non-finite counts (must be
+//   initialised by hs_stats_init or by the host).
+extern "C" __global__ void quantize_static_stats(const float* __restrict__ x, void* __restrict__ q,
+                                                 long long n, float invScale, int zeroPoint,
+                                                 int qmin, int qmax, int outBytes, int stochastic,
+                                                 unsigned long long seed, HsStats* stats) {
+  HsQuantParams p;
+  p.invScale = invScale;
+  p.zeroPoint = zeroPoint;
+  p.qmin = qmin;
+  p.qmax = qmax;
+  p.stochastic = stochastic;
+  p.seed = seed;
+  quantize_body(x, q, n, p, outBytes, stats);
+}
+
+// Dynamic pass 1: min/max of the finite values of x (n) and its non-finite count, into stats.
+extern "C" __global__ void minmax_reduce(const float* __restrict__ x, long long n, HsStats* stats) {
+  int minKey = HS_KEY_POS_INF, maxKey = HS_KEY_NEG_INF;
+  unsigned int nonfinite = 0u;
+  long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+  long long threads = (long long)gridDim.x * blockDim.x;
+  bool vec = ((uintptr_t)x & 15) == 0;
+  long long groups = vec ? n / 4 : 0;
+  for (long long g = tid; g < groups; g += threads) {
+    float4 v = reinterpret_cast<const float4*>(x)[g];
+    float e[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+    for (int j = 0; j < 4; j++) {
+      if (isfinite(e[j])) {
+        int k = hs_float_key(e[j]);
+        minKey = min(minKey, k);
+        maxKey = max(maxKey, k);
+      } else {
+        nonfinite++;
+      }
+    }
+  }
+  for (long long i = groups * 4 + tid; i < n; i += threads) {
+    float v = x[i];
+    if (isfinite(v)) {
+      int k = hs_float_key(v);
+      minKey = min(minKey, k);
+      maxKey = max(maxKey, k);
+    } else {
+      nonfinite++;
+    }
+  }
+  hs_stats_commit(stats, minKey, maxKey, 0u, nonfinite);
+}
+
+// Dynamic pass 2: derives the parameters from the range that pass 1 wrote into `range`
+// (hs_derive_params, on the device: no host round trip) and quantizes x (n) into q.
+//   bits 2..16 (outBytes = bits <= 8 ? 1 : 2); symmetric selects the scheme.
+//   paramsOut (nullable, 4 x int32): scale (float bits), zeroPoint, qmin, qmax, written by thread 0.
+//   stats (nullable): statistics of this pass (clipped counts rounding overflow at the range ends).
+extern "C" __global__ void quantize_with_range(const float* __restrict__ x, void* __restrict__ q,
+                                               long long n, const HsStats* __restrict__ range,
+                                               int bits, int symmetric, int stochastic,
+                                               unsigned long long seed, int* paramsOut,
+                                               HsStats* stats) {
+  HsQuantParams p;
+  float scale;
+  hs_derive_params(hs_key_float(range->minKey), hs_key_float(range->maxKey), bits, symmetric, &p,
+                   &scale);
+  p.stochastic = stochastic;
+  p.seed = seed;
+  if (paramsOut != nullptr && blockIdx.x == 0 && threadIdx.x == 0) {
+    paramsOut[0] = __float_as_int(scale);
+    paramsOut[1] = p.zeroPoint;
+    paramsOut[2] = p.qmin;
+    paramsOut[3] = p.qmax;
+  }
+  quantize_body(x, q, n, p, bits <= 8 ? 1 : 2, stats);
+}
+
+// Dequantization (validation and FP32 consumers): y = (q - zeroPoint) * scale, q int8 or int16.
+extern "C" __global__ void dequantize(const void* __restrict__ q, float* __restrict__ y, long long n,
+                                      float scale, int zeroPoint, int inBytes) {
+  long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+  long long threads = (long long)gridDim.x * blockDim.x;
+  for (long long i = tid; i < n; i += threads) {
+    int v = inBytes == 1 ? (int)reinterpret_cast<const signed char*>(q)[i]
+                         : (int)reinterpret_cast<const short*>(q)[i];
+    y[i] = __fmul_rn((float)(v - zeroPoint), scale);
+  }
+}

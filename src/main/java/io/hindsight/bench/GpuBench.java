@@ -1,0 +1,254 @@
+package io.hindsight.bench;
+
+import io.hindsight.cuda.CudaContext;
+import io.hindsight.cuda.CudaKernels;
+import io.hindsight.cuda.CudaRuntime;
+import io.hindsight.cuda.DeviceArena;
+import io.hindsight.cuda.DeviceBuffer;
+import io.hindsight.cuda.GemmAlgo;
+import io.hindsight.cuda.GpuTimer;
+import io.hindsight.cuda.NtEpilogue;
+import io.hindsight.cuda.QuantParams;
+import io.hindsight.cuda.QuantStats;
+import io.hindsight.cuda.Rounding;
+import io.hindsight.cuda.Activation;
+import io.hindsight.cuda.TrafficCounter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * The {@code bench gpu} suite: in-hindsight (static, one pass) versus dynamic (two pass)
+ * quantization on the same GPU, the INT8 tensor-core GEMM with its fused epilogue, and one
+ * quantized linear layer, as a table (same columns as bench/torch_peer.py):
+ * <pre>
+ *   benchmark | shape | ms | MB moved | GB/s | % of copy | TOPS
+ * </pre>
+ * "MB moved" is the compulsory traffic of the launches in one run, summed by the
+ * {@code TrafficCounter} from their arguments; GB/s = MB moved / ms; "% of copy" compares that
+ * with a device-to-device copy. Times are CUDA-event medians. Without a GPU it prints
+ * {@code no GPU: <reason>} and returns normally.
+ *
+ * <p>Usage: {@code GpuBench [--out FILE] [--quick]} ({@code --quick}: smaller sizes).
+ */
+public final class GpuBench {
+  private static final String FORMAT = "%-44s %-22s %10s %10s %9s %9s %8s%n";
+
+  private final CudaContext ctx;
+  private final CudaKernels kernels;
+  private final TrafficCounter traffic;
+  private final GpuTimer timer;
+  private final boolean quick;
+  private final List<String> rows = new ArrayList<>();
+  private double copyGbs = Double.NaN;
+
+  private GpuBench(CudaContext ctx, boolean quick) {
+    this.ctx = ctx;
+    this.traffic = new TrafficCounter();
+    this.kernels = new CudaKernels(ctx, traffic);
+    this.timer = new GpuTimer(ctx);
+    this.quick = quick;
+  }
+
+  public static void main(String[] args) throws IOException {
+    Path out = null;
+    boolean quick = false;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--out") && i + 1 < args.length) {
+        out = Path.of(args[++i]);
+      } else if (args[i].equals("--quick")) {
+        quick = true;
+      } else {
+        throw new IllegalArgumentException("usage: GpuBench [--out FILE] [--quick]; unknown argument " + args[i]);
+      }
+    }
+    String table = run(quick);
+    System.out.print(table);
+    if (out != null) {
+      Files.writeString(out, table, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Runs the suite and returns the table (or the "no GPU" line). */
+  public static String run(boolean quick) {
+    CudaRuntime.Availability a = CudaRuntime.availability();
+    if (!a.available()) {
+      return "no GPU: " + a.reason() + System.lineSeparator();
+    }
+    try (CudaContext ctx = CudaContext.create()) {
+      GpuBench b = new GpuBench(ctx, quick);
+      try {
+        return b.suite();
+      } finally {
+        b.timer.close();
+      }
+    }
+  }
+
+  private String suite() {
+    copyBandwidth();
+    quantization();
+    int s = quick ? 2048 : 8192;
+    int8Gemm(s, s, s, GemmAlgo.MMA);
+    int8Gemm(quick ? 1024 : 4096, quick ? 1024 : 4096, quick ? 1024 : 4096, GemmAlgo.DP4A);
+    linearLayer(quick ? 2048 : 16384, quick ? 1024 : 1024, quick ? 1024 : 4096);
+    long[] mem = ctx.memoryInfo();
+    StringBuilder sb = new StringBuilder();
+    sb.append("# hindsight bench gpu: ").append(ctx.describe()).append(System.lineSeparator());
+    sb.append(String.format(Locale.ROOT, FORMAT, "benchmark", "shape", "ms", "MB moved", "GB/s", "% copy", "TOPS"));
+    rows.forEach(sb::append);
+    sb.append(String.format(Locale.ROOT, "peak device memory: %.1f MiB allocated by the suite (device: %.0f of %.0f MiB in use"
+        + " now)%n", ctx.peakBytes() / 1048576.0, (mem[1] - mem[0]) / 1048576.0, mem[1] / 1048576.0));
+    return sb.toString();
+  }
+
+  /** Times {@code body}, counts the traffic of one run, adds a row. */
+  private double row(String name, String shape, Runnable body, int iterations, double ops) {
+    traffic.reset();
+    body.run();
+    ctx.synchronize();
+    long bytes = traffic.bytesMoved();
+    double ms = timer.medianMillis(body, 2, iterations);
+    double gbs = bytes / (ms * 1e6);
+    String pct = Double.isNaN(copyGbs) ? "100.0" : String.format(Locale.ROOT, "%.1f", 100 * gbs / copyGbs);
+    String tops = ops > 0 ? String.format(Locale.ROOT, "%.1f", ops / (ms * 1e9)) : "-";
+    rows.add(String.format(Locale.ROOT, FORMAT, name, shape, String.format(Locale.ROOT, "%.3f", ms),
+        String.format(Locale.ROOT, "%.1f", bytes / 1e6), String.format(Locale.ROOT, "%.0f", gbs), pct, tops));
+    return ms;
+  }
+
+  private void copyBandwidth() {
+    long bytes = quick ? 256L << 20 : 1L << 30;
+    try (DeviceArena a = ctx.arena()) {
+      DeviceBuffer src = a.allocate(bytes);
+      DeviceBuffer dst = a.allocate(bytes);
+      traffic.reset();
+      double ms = row("copy device-to-device", (bytes >> 20) + " MiB", () -> kernels.copy(src, dst, bytes), 20, 0);
+      copyGbs = 2.0 * bytes / (ms * 1e6);
+    }
+  }
+
+  /** Fills {@code x} (n floats) with N(0, 2) data from a 16M-float host block, repeated. */
+  private void fillNormal(DeviceBuffer x, long n) {
+    int block = (int) Math.min(n, 1 << 24);
+    float[] host = new float[block];
+    SplittableRandom r = new SplittableRandom(1);
+    for (int i = 0; i < block; i++) {
+      host[i] = (float) (2 * r.nextGaussian());
+    }
+    x.upload(host);
+    for (long off = block; off < n; off += block) {
+      long len = Math.min(block, n - off);
+      kernels.copy(x, x.slice(4 * off, 4 * len), 4 * len);
+    }
+  }
+
+  private void quantization() {
+    long n = quick ? 1L << 26 : 1L << 28; // 256 MiB / 1 GiB of FP32
+    String shape = (n >> 20) + "M fp32 -> int8";
+    try (DeviceArena a = ctx.arena()) {
+      DeviceBuffer x = a.floats(n);
+      DeviceBuffer q = a.bytes(n);
+      DeviceBuffer stats = a.allocate(2L * QuantStats.BYTES);
+      DeviceBuffer range = stats.slice(0, QuantStats.BYTES);
+      DeviceBuffer params = a.ints(4);
+      fillNormal(x, n);
+      QuantParams p = QuantParams.fromRange(-6f, 6f, 8, false);
+      double tStatic = row("quantize static+stats, 1 pass (hindsight)", shape, () -> {
+        kernels.statsInit(stats, 1);
+        kernels.quantizeStatic(x, q, n, p, Rounding.NEAREST_EVEN, 0, stats);
+      }, 20, 0);
+      double tSr = row("quantize static+stats, stochastic rounding", shape, () -> {
+        kernels.statsInit(stats, 1);
+        kernels.quantizeStatic(x, q, n, p, Rounding.STOCHASTIC, 7, stats);
+      }, 20, 0);
+      double tDynamic = row("quantize dynamic, 2 pass (minmax+quantize)", shape, () -> {
+        kernels.statsInit(range, 1);
+        kernels.minmaxReduce(x, n, range);
+        kernels.quantizeWithRange(x, q, n, range, 8, false, Rounding.NEAREST_EVEN, 0, params, null);
+      }, 20, 0);
+      rows.add(String.format(Locale.ROOT, "  -> static is %.2fx faster than dynamic (stochastic: %.2fx)%n",
+          tDynamic / tStatic, tDynamic / tSr));
+    }
+  }
+
+  private void int8Gemm(int m, int n, int k, GemmAlgo algo) {
+    try (DeviceArena a = ctx.arena()) {
+      SplittableRandom r = new SplittableRandom(2);
+      byte[] ha = new byte[m * k];
+      byte[] hb = new byte[n * k];
+      r.nextBytes(ha);
+      r.nextBytes(hb);
+      DeviceBuffer da = a.upload(ha);
+      DeviceBuffer db = a.upload(hb);
+      float[] scales = new float[n];
+      java.util.Arrays.fill(scales, 1e-4f);
+      DeviceBuffer scaleB = a.upload(scales);
+      DeviceBuffer bias = a.floats(n);
+      bias.upload(new float[n]);
+      DeviceBuffer colSum = a.ints(n);
+      kernels.rowSumS8(db, n, k, colSum);
+      DeviceBuffer out = a.bytes((long) m * n);
+      DeviceBuffer stats = a.allocate(QuantStats.BYTES);
+      NtEpilogue e = new NtEpilogue(0.01f, scaleB, true, 3, colSum, bias, Activation.RELU,
+          QuantParams.fromRange(0f, 4f, 8, false), Rounding.NEAREST_EVEN, 0);
+      row("int8 GEMM " + algo.name().toLowerCase(Locale.ROOT) + " + fused epilogue (requant+stats)",
+          m + "x" + n + "x" + k, () -> {
+            kernels.statsInit(stats, 1);
+            kernels.gemmS8Nt(algo, da, db, m, n, k, e, out, null, stats);
+          }, algo == GemmAlgo.MMA ? 10 : 3, 2.0 * m * n * k);
+    }
+  }
+
+  /** y (m, out) = x (m, in) W^T (in, out), bias + ReLU, int8 output: static vs dynamic. */
+  private void linearLayer(int m, int in, int out) {
+    try (DeviceArena a = ctx.arena()) {
+      SplittableRandom r = new SplittableRandom(3);
+      byte[] hx = new byte[m * in];
+      byte[] hw = new byte[out * in];
+      r.nextBytes(hx);
+      r.nextBytes(hw);
+      DeviceBuffer x = a.upload(hx);
+      DeviceBuffer w = a.upload(hw);
+      float[] scales = new float[out];
+      java.util.Arrays.fill(scales, 2e-4f);
+      DeviceBuffer scaleW = a.upload(scales);
+      DeviceBuffer bias = a.floats(out);
+      bias.upload(new float[out]);
+      DeviceBuffer colSum = a.ints(out);
+      kernels.rowSumS8(w, out, in, colSum);
+      DeviceBuffer y8 = a.bytes((long) m * out);
+      DeviceBuffer y32 = a.floats((long) m * out);
+      DeviceBuffer stats = a.allocate(QuantStats.BYTES);
+      DeviceBuffer params = a.ints(4);
+      String shape = m + "x" + in + " * " + in + "x" + out;
+      double ops = 2.0 * m * in * out;
+      NtEpilogue quantized = new NtEpilogue(0.02f, scaleW, true, 3, colSum, bias, Activation.RELU,
+          QuantParams.fromRange(0f, 4f, 8, false), Rounding.NEAREST_EVEN, 0);
+      NtEpilogue fp32 = new NtEpilogue(0.02f, scaleW, true, 3, colSum, bias, Activation.RELU,
+          null, Rounding.NEAREST_EVEN, 0);
+      double tStatic = row("linear fwd static: GEMM->int8+stats (1 kernel)", shape, () -> {
+        kernels.statsInit(stats, 1);
+        kernels.gemmS8Nt(GemmAlgo.AUTO, x, w, m, out, in, quantized, y8, null, stats);
+      }, 10, ops);
+      double tDynamic = row("linear fwd dynamic: GEMM->fp32, minmax, quant", shape, () -> {
+        kernels.statsInit(stats, 1);
+        kernels.gemmS8Nt(GemmAlgo.AUTO, x, w, m, out, in, fp32, null, y32, null);
+        kernels.minmaxReduce(y32, (long) m * out, stats);
+        kernels.quantizeWithRange(y32, y8, (long) m * out, stats, 8, false, Rounding.NEAREST_EVEN, 0, params, null);
+      }, 10, ops);
+      rows.add(String.format(Locale.ROOT, "  -> static is %.2fx faster than dynamic%n", tDynamic / tStatic));
+    }
+  }
+
+  /** Prints the suite to {@code out}; the CLI's {@code bench gpu} entry point. */
+  public static void print(PrintStream out, boolean quick) {
+    out.print(run(quick));
+  }
+}

@@ -1,0 +1,88 @@
+package io.hindsight.cli;
+
+import io.hindsight.report.RangeHistory;
+import io.hindsight.report.RunSummary;
+import io.hindsight.report.SvgChart;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code hindsight report RUN_DIR...}: prints a comparison table of finished runs and renders SVG
+ * plots: the test-accuracy curves side by side, and for chosen quantizers the range used at each
+ * step against the range observed (the paper's range-evolution figures).
+ */
+final class ReportCommand {
+  static final String USAGE = """
+      usage: hindsight report RUN_DIR... [--quantizers a,b] [--out DIR]
+        RUN_DIR          a run directory holding result.json (and ranges.csv for quantized runs)
+        --quantizers     quantizers to plot (default: the first layer's activation and gradient
+                         and the last layer's gradient quantizer of each run)
+        --out DIR        where the SVG files go (default: report/)
+      """;
+
+  private ReportCommand() {}
+
+  static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
+    Args a = Args.parse(argv, Set.of("quantizers", "out"), Set.of("help"));
+    if (a.flag("help") || a.positionals().isEmpty()) {
+      out.print(USAGE);
+      return a.flag("help") ? 0 : 2;
+    }
+    Path outDir = Path.of(a.get("out", "report"));
+    Files.createDirectories(outDir);
+    List<RunSummary> runs = new ArrayList<>();
+    for (String d : a.positionals()) {
+      runs.add(RunSummary.read(Path.of(d)));
+    }
+    RunSummary baseline = runs.stream().filter(r -> r.estimator().equals("fp32")).findFirst().orElse(null);
+    out.print(RunSummary.table(runs, baseline));
+
+    SvgChart acc = new SvgChart("Test accuracy per epoch", "epoch", "test accuracy");
+    int color = 0;
+    for (RunSummary r : runs) {
+      double[] x = new double[r.epochTestAccuracy().length];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = i + 1;
+      }
+      acc.add(new SvgChart.Series(r.label() + " (" + r.estimator() + ")", x, r.epochTestAccuracy(), color++, false));
+    }
+    Path accFile = outDir.resolve("accuracy.svg");
+    Files.writeString(accFile, acc.render());
+    out.println("wrote " + accFile);
+
+    for (RunSummary r : runs) {
+      Path csv = r.dir().resolve("ranges.csv");
+      if (!Files.isRegularFile(csv)) {
+        continue;
+      }
+      RangeHistory h = RangeHistory.read(csv);
+      Set<String> chosen = new LinkedHashSet<>();
+      if (a.get("quantizers") != null) {
+        for (String q : a.get("quantizers").split(",")) {
+          chosen.add(q.trim());
+        }
+      } else {
+        List<String> qs = h.quantizers();
+        qs.stream().filter(q -> q.endsWith("/activation")).findFirst().ifPresent(chosen::add);
+        qs.stream().filter(q -> q.endsWith("/gradient")).findFirst().ifPresent(chosen::add);
+        qs.stream().filter(q -> q.endsWith("/gradient")).reduce((x, y) -> y).ifPresent(chosen::add);
+      }
+      for (String q : chosen) {
+        if (!h.quantizers().contains(q)) {
+          err.println("report: " + r.label() + " has no quantizer " + q + "; known: " + h.quantizers());
+          continue;
+        }
+        Path f = outDir.resolve(r.label() + "-" + q.replace('/', '_') + ".svg");
+        Files.writeString(f, h.svg(q, r.label() + ": " + q + " (" + r.estimator() + ")"));
+        out.println("wrote " + f);
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,132 @@
+package io.hindsight.cuda;
+
+/**
+ * CPU reference of the INT8 GEMM kernels (gemm_s8.cu), bit-exact: integer accumulation is exact
+ * and every float operation below is one IEEE operation in the same order as the kernel.
+ *
+ * <p>NT GEMM with fused epilogue ({@code gemm_s8_nt_dp4a} / {@code gemm_s8_nt_mma}),
+ * A {@code (M, K)}, B {@code (N, K)} int8 row-major:
+ * <pre>
+ *   acc  = sum_k A[m, k] * B[n, k]                              (int32)
+ *   corr = acc - zeroPointA * sum_k B[n, k]
+ *   y    = (float(corr) * scaleA) * scaleB[n | 0]  (+ bias[n])   then the activation
+ *   out  = y (FP32)  or  QuantRef.quantize(y, out, rounding, seed, m * N + n)
+ * </pre>
+ * Weight gradient ({@code gemm_s8_tn_wgrad}), G {@code (M, N)}, X {@code (M, K)} int8:
+ * <pre>
+ *   for each chunk of WGRAD_FLUSH rows of m, in order:
+ *       accf += float(sum_m G[m, n] * X[m, k] - zeroPointX * sum_m G[m, n])
+ *   dW[n, k] = (accf * scaleG) * scaleX   (+ beta * dW[n, k] when beta != 0)
+ * </pre>
+ */
+public final class GemmRef {
+  /** Rows of m whose INT32 partial sums the weight-gradient kernel converts to FP32 at once. */
+  public static final int WGRAD_FLUSH = 32768;
+
+  private GemmRef() {}
+
+  /**
+   * The NT GEMM and its epilogue. Writes {@code outS8} when {@code e.out()} is set, else
+   * {@code outF32}; returns the statistics of y (clipped counts the re-quantization).
+   */
+  public static QuantStats gemmNt(
+      byte[] a, byte[] b, int m, int n, int k, GemmEpilogue e, byte[] outS8, float[] outF32) {
+    checkSizes(a, (long) m * k, "A");
+    checkSizes(b, (long) n * k, "B");
+    e.check(n);
+    int[] colSumB = rowSum(b, n, k);
+    QuantRef.Accumulator acc = new QuantRef.Accumulator();
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        int s = 0;
+        int ai = i * k;
+        int bj = j * k;
+        for (int p = 0; p < k; p++) {
+          s += a[ai + p] * b[bj + p];
+        }
+        float y = epilogueValue(e, j, s, colSumB[j]);
+        long idx = (long) i * n + j;
+        if (e.out() != null) {
+          outS8[(int) idx] = (byte) QuantRef.quantize(y, e.out(), e.rounding(), e.seed(), idx, acc);
+        } else {
+          acc.observe(y);
+          outF32[(int) idx] = y;
+        }
+      }
+    }
+    return acc.stats();
+  }
+
+  /** The FP32 value of one output before re-quantization. */
+  static float epilogueValue(GemmEpilogue e, int col, int acc, int colSum) {
+    int corr = e.zeroPointA() != 0 ? acc - e.zeroPointA() * colSum : acc;
+    float sB = e.scaleB()[e.perChannel() ? col : 0];
+    float y = ((float) corr * e.scaleA()) * sB;
+    if (e.bias() != null) {
+      y = y + e.bias()[col];
+    }
+    return e.activation().apply(y);
+  }
+
+  /** The weight gradient {@code dW (N, K)}; {@code dW} is read only when {@code beta != 0}. */
+  public static void wgrad(
+      byte[] g, byte[] x, int m, int n, int k, float scaleG, float scaleX, int zeroPointX, float beta, float[] dW) {
+    checkSizes(g, (long) m * n, "G");
+    checkSizes(x, (long) m * k, "X");
+    if (dW.length < (long) n * k) {
+      throw new IllegalArgumentException("dW holds " + dW.length + " of " + (long) n * k + " values");
+    }
+    for (int j = 0; j < n; j++) {
+      for (int c = 0; c < k; c++) {
+        float accf = 0f;
+        for (int m0 = 0; m0 < m; m0 += WGRAD_FLUSH) {
+          int m1 = Math.min(m, m0 + WGRAD_FLUSH);
+          int acc = 0;
+          int gsum = 0;
+          for (int r = m0; r < m1; r++) {
+            int gv = g[r * n + j];
+            acc += gv * x[r * k + c];
+            gsum += gv;
+          }
+          accf = accf + (float) (acc - zeroPointX * gsum);
+        }
+        float v = (accf * scaleG) * scaleX;
+        int idx = j * k + c;
+        if (beta != 0f) {
+          v = beta * dW[idx] + v;
+        }
+        dW[idx] = v;
+      }
+    }
+  }
+
+  /** {@code out[r] = sum_c in[r, c]} ({@code rowsum_s8}). */
+  public static int[] rowSum(byte[] in, int rows, int cols) {
+    int[] out = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      int s = 0;
+      for (int c = 0; c < cols; c++) {
+        s += in[r * cols + c];
+      }
+      out[r] = s;
+    }
+    return out;
+  }
+
+  /** {@code out (cols, rows) = in (rows, cols)^T} ({@code transpose_s8}). */
+  public static byte[] transpose(byte[] in, int rows, int cols) {
+    byte[] out = new byte[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        out[c * rows + r] = in[r * cols + c];
+      }
+    }
+    return out;
+  }
+
+  private static void checkSizes(byte[] arr, long needed, String what) {
+    if (arr.length < needed) {
+      throw new IllegalArgumentException(what + " holds " + arr.length + " of " + needed + " values");
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package io.hindsight.cuda;
+
+/**
+ * Compulsory device traffic of each kernel, {@code {bytesRead, bytesWritten}}, from its launch
+ * arguments (see {@link TrafficCounter}). Pure functions, so they are tested without a GPU.
+ */
+public final class Traffic {
+  private Traffic() {}
+
+  /** quantize_static_stats / quantize_with_range: read n floats, write n levels. */
+  public static long[] quantize(long n, int levelBytes) {
+    return new long[] {4L * n, (long) levelBytes * n};
+  }
+
+  /** minmax_reduce: read n floats. */
+  public static long[] minmax(long n) {
+    return new long[] {4L * n, 0};
+  }
+
+  /** dequantize: read n levels, write n floats. */
+  public static long[] dequantize(long n, int levelBytes) {
+    return new long[] {(long) levelBytes * n, 4L * n};
+  }
+
+  /**
+   * INT8 NT GEMM: read A (m*k) and B (n*k) once plus the per-channel vectors (scales, column sums,
+   * bias: 4 bytes each per channel when present), write the int8 (or fp32) output.
+   */
+  public static long[] gemmS8Nt(long m, long n, long k, int perChannelVectors, boolean f32Out) {
+    return new long[] {m * k + n * k + 4L * n * perChannelVectors, (f32Out ? 4L : 1L) * m * n};
+  }
+
+  /** Weight-gradient GEMM: read G (m*n) and X (m*k), write dW (n*k floats), read it too when beta != 0. */
+  public static long[] wgrad(long m, long n, long k, boolean readOld) {
+    return new long[] {m * n + m * k + (readOld ? 4L * n * k : 0), 4L * n * k};
+  }
+
+  /** transpose_s8: read and write rows*cols bytes. */
+  public static long[] transposeS8(long rows, long cols) {
+    return new long[] {rows * cols, rows * cols};
+  }
+
+  /** rowsum_s8: read rows*cols bytes, write rows ints. */
+  public static long[] rowSumS8(long rows, long cols) {
+    return new long[] {rows * cols, 4L * rows};
+  }
+
+  /**
+   * sgemm_tiled over {@code batch} products: read op(A) and op(B) once per product (a shared operand,
+   * stride 0, once in all), C when beta != 0; write C once per product (once when reduced).
+   */
+  public static long[] sgemm(long m, long n, long k, int batch, boolean aShared, boolean bShared,
+      boolean readC, boolean reduce) {
+    long a = 4L * m * k * (aShared ? 1 : batch);
+    long b = 4L * k * n * (bShared ? 1 : batch);
+    long cCount = reduce ? 1 : batch;
+    long c = 4L * m * n * cCount;
+    return new long[] {a + b + (readC ? c : 0), c};
+  }
+
+  /** Device-to-device copy of {@code bytes}: read and write them. */
+  public static long[] copy(long bytes) {
+    return new long[] {bytes, bytes};
+  }
+
+  /** Element-wise kernel reading {@code inFloats} and writing {@code outFloats} floats. */
+  public static long[] elementwise(long inFloats, long outFloats) {
+    return new long[] {4L * inFloats, 4L * outFloats};
+  }
+}

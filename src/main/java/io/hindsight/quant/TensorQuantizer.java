@@ -1,0 +1,245 @@
+package io.hindsight.quant;
+
+import io.hindsight.quant.config.QuantKind;
+import io.hindsight.quant.config.QuantizerSpec;
+import io.hindsight.quant.estimator.RangeEstimator;
+import io.hindsight.quant.estimator.RangeRequest;
+import io.hindsight.quant.math.ChannelStats;
+import io.hindsight.quant.math.FakeQuant;
+import io.hindsight.quant.math.QuantGrid;
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Range;
+import io.hindsight.quant.math.Rounding;
+import io.hindsight.quant.traffic.TrafficModel;
+import io.hindsight.quant.traffic.TrafficMeter;
+import io.hindsight.quant.traffic.TrafficTotals;
+import io.hindsight.tensor.Tensor;
+import io.hindsight.util.Rng;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * One quantizer, named {@code <layer>/<kind>} (e.g. {@code stage2.block0.conv1/gradient}):
+ * a {@link QuantGrid}, a rounding mode and a {@link RangeEstimator}.
+ *
+ * <p>{@link #quantize(Tensor, boolean)}:
+ * <ul>
+ *   <li>static estimator (after warm-up): one pass, quantizing with the estimator's range and
+ *       collecting the tensor's statistics for the next step;
+ *   <li>dynamic estimator (or a static one warming up dynamically): a statistics pass, the range,
+ *       then the quantizing pass.
+ * </ul>
+ * In training the estimator learns from the statistics, and the quantization is recorded: a
+ * {@link QuantizationRecord} in a bounded history and to the listeners, run totals, and its memory
+ * traffic. In evaluation the current estimate is used with round-to-nearest-even and nothing
+ * changes: no estimator update, no random draw, no record.
+ *
+ * <p>Per-channel quantizers use one range per slice of axis 0. Not thread-safe.
+ */
+public final class TensorQuantizer {
+  /** Records kept by default in {@link #history()}. */
+  public static final int DEFAULT_HISTORY_CAPACITY = 256;
+
+  private final String layer;
+  private final QuantKind kind;
+  private final String name;
+  private final QuantizerSpec spec;
+  private final QuantGrid grid;
+  private final RangeEstimator estimator;
+  private final Rng rng; // null unless stochastic rounding
+  private final LongSupplier clock;
+  private final TrafficMeter meter; // may be null
+  private final List<QuantizationListener> listeners;
+  private final int historyCapacity;
+  private final ArrayDeque<QuantizationRecord> history = new ArrayDeque<>();
+
+  private long steps;
+  private long elements;
+  private long clipped;
+  private long nonFiniteValues;
+  private Range lastRange;
+  private TrafficTotals traffic = TrafficTotals.ZERO;
+
+  /**
+   * A stand-alone quantizer: records are stamped with the number of earlier training calls, no
+   * shared traffic meter, no listeners.
+   *
+   * @param seed seeds stochastic rounding
+   */
+  public TensorQuantizer(String layer, QuantKind kind, QuantizerSpec spec, long seed) {
+    this(layer, kind, spec, new Rng(seed), null, null, List.of(), DEFAULT_HISTORY_CAPACITY);
+  }
+
+  /**
+   * @param clock the trainer's step for records; null stamps the number of earlier training calls
+   * @param meter shared traffic aggregation, or null
+   * @param listeners live list consulted at every training quantization
+   */
+  TensorQuantizer(
+      String layer, QuantKind kind, QuantizerSpec spec, Rng rng, LongSupplier clock, TrafficMeter meter,
+      List<QuantizationListener> listeners, int historyCapacity) {
+    if (historyCapacity < 0) {
+      throw new IllegalArgumentException("history capacity must be >= 0, got " + historyCapacity);
+    }
+    this.layer = layer;
+    this.kind = kind;
+    this.name = layer + "/" + kind.id();
+    this.spec = spec;
+    this.grid = spec.grid();
+    this.estimator = spec.newEstimator();
+    this.rng = spec.rounding() == Rounding.STOCHASTIC ? rng : null;
+    this.clock = clock != null ? clock : () -> steps;
+    this.meter = meter;
+    this.listeners = listeners;
+    this.historyCapacity = historyCapacity;
+  }
+
+  /** {@code <layer>/<kind>}. */
+  public String name() {
+    return name;
+  }
+
+  public String layer() {
+    return layer;
+  }
+
+  public QuantKind kind() {
+    return kind;
+  }
+
+  public QuantizerSpec spec() {
+    return spec;
+  }
+
+  public RangeEstimator estimator() {
+    return estimator;
+  }
+
+  /** The fake-quantized copy of {@code x} (same shape); see the class comment. */
+  public Tensor quantize(Tensor x, boolean training) {
+    return quantize(x, training, null);
+  }
+
+  /**
+   * As {@link #quantize(Tensor, boolean)}, also setting {@code clipMask[i]} to whether element
+   * {@code i} was clipped or non-finite.
+   */
+  Tensor quantize(Tensor x, boolean training, boolean[] clipMask) {
+    float[] in = x.data();
+    Tensor out = Tensor.zerosLike(x);
+    if (in.length == 0) {
+      return out;
+    }
+    int channels = spec.perChannel() ? x.dim(0) : 1;
+    boolean dynamic = estimator.needsCurrentStats(training);
+    ChannelStats current = dynamic ? FakeQuant.stats(in, channels) : null;
+    Range range = estimator.range(new RangeRequest(channels, current, dynamic ? in : null, training));
+    QuantParams params = QuantParams.of(grid, range);
+    Rounding rounding = training ? spec.rounding() : Rounding.NEAREST;
+    ChannelStats observed = FakeQuant.quantize(in, out.data(), params, rounding, rng, clipMask);
+    if (training) {
+      estimator.update(observed, range);
+      record(observed, range, dynamic, channels);
+    }
+    return out;
+  }
+
+  private void record(ChannelStats s, Range used, boolean dynamic, int channels) {
+    TrafficTotals t = TrafficModel.quantization(
+        s.elements(), grid.bits(), channels, dynamic, dynamic ? estimator.searchReadBytes(s.elements()) : 0);
+    QuantizationRecord r = new QuantizationRecord(clock.getAsLong(), name, used.envelopeMin(), used.envelopeMax(),
+        s.envelopeMin(), s.envelopeMax(), s.clippedFraction(), s.clipped(), s.nonFinite(), s.elements(), dynamic,
+        t.bytesMoved(), t.bytesMovedIfDynamic());
+    steps++;
+    elements += s.elements();
+    clipped += s.clipped();
+    nonFiniteValues += s.nonFinite();
+    lastRange = used;
+    traffic = traffic.plus(t);
+    if (meter != null) {
+      meter.record(t);
+    }
+    if (historyCapacity > 0) {
+      if (history.size() == historyCapacity) {
+        history.removeFirst();
+      }
+      history.addLast(r);
+    }
+    for (QuantizationListener l : listeners) {
+      l.onQuantized(r);
+    }
+  }
+
+  /** The most recent training records, oldest first (at most the history capacity). */
+  public List<QuantizationRecord> history() {
+    return new ArrayList<>(history);
+  }
+
+  /** The most recent training record, or null. */
+  public QuantizationRecord last() {
+    return history.peekLast();
+  }
+
+  /** The last range used in training, or null. */
+  public Range lastRange() {
+    return lastRange;
+  }
+
+  /** This quantizer's traffic over the run. */
+  public TrafficTotals traffic() {
+    return traffic;
+  }
+
+  /** Run totals for {@code result.json}. */
+  public QuantizerSummary summary() {
+    return new QuantizerSummary(name, layer, kind.id(), grid.bits(), grid.symmetric(), spec.granularity().id(),
+        spec.estimator().id(), estimator.isStatic(), spec.rounding().name().toLowerCase(Locale.ROOT),
+        steps, elements, clipped, elements == 0 ? 0.0 : (double) clipped / elements, nonFiniteValues,
+        estimator.nonFiniteEvents(), lastRange == null ? Double.NaN : lastRange.envelopeMin(),
+        lastRange == null ? Double.NaN : lastRange.envelopeMax(), traffic);
+  }
+
+  /** The checkpoint state (estimator, stochastic-rounding generator, totals). */
+  public QuantizerState state() {
+    return new QuantizerState(spec.estimator().id(), estimator.state(), rng == null ? null : rng.state(),
+        new long[] {steps, elements, clipped, nonFiniteValues},
+        lastRange == null ? null : lastRange.mins(), lastRange == null ? null : lastRange.maxs(), traffic);
+  }
+
+  /** Restores a state from {@link #state()} of a quantizer with the same configuration. */
+  public void restore(QuantizerState s) {
+    if (!spec.estimator().id().equals(s.estimator())) {
+      throw new IllegalArgumentException(name + ": checkpoint holds a " + s.estimator()
+          + " estimator state but this quantizer uses " + spec.estimator().id());
+    }
+    if ((rng == null) != (s.rng() == null)) {
+      throw new IllegalArgumentException(name + ": checkpoint and configuration disagree on stochastic rounding");
+    }
+    if (s.counters() == null || s.counters().length != 4) {
+      throw new IllegalArgumentException(name + ": checkpoint counters must be {steps, elements, clipped, nonFinite}, got "
+          + Arrays.toString(s.counters()));
+    }
+    estimator.restore(s.estimatorState() == null ? Map.of() : s.estimatorState());
+    if (rng != null) {
+      rng.restore(s.rng());
+    }
+    steps = s.counters()[0];
+    elements = s.counters()[1];
+    clipped = s.counters()[2];
+    nonFiniteValues = s.counters()[3];
+    lastRange = s.lastRangeMin() == null ? null : Range.of(s.lastRangeMin(), s.lastRangeMax());
+    traffic = s.traffic() == null ? TrafficTotals.ZERO : s.traffic();
+    history.clear();
+  }
+
+  @Override
+  public String toString() {
+    return name + "(" + grid.bits() + "-bit " + (grid.symmetric() ? "symmetric" : "asymmetric") + ", "
+        + spec.estimator() + ")";
+  }
+}

@@ -1,0 +1,85 @@
+package io.hindsight.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * What a comparison needs from one finished run directory: its label, the estimators it used,
+ * final test accuracy, per-epoch accuracy curve, memory traffic and time, read from
+ * {@code result.json}.
+ */
+public record RunSummary(
+    Path dir,
+    String label,
+    String arch,
+    String estimator,
+    double testAccuracy,
+    double[] epochTestAccuracy,
+    long bytesMoved,
+    long bytesMovedIfDynamic,
+    double seconds) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static RunSummary read(Path dir) throws IOException {
+    Path file = dir.resolve("result.json");
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(dir + ": no result.json (not a finished run directory)");
+    }
+    JsonNode r = JSON.readTree(file.toFile());
+    JsonNode epochs = r.path("epochs");
+    double[] acc = new double[epochs.size()];
+    for (int i = 0; i < acc.length; i++) {
+      acc[i] = epochs.get(i).path("testAccuracy").asDouble();
+    }
+    JsonNode q = r.path("plugins").path("quantization");
+    long moved = q.path("traffic").path("run").path("bytesMoved").asLong(0);
+    long dynamic = q.path("traffic").path("run").path("bytesMovedIfDynamic").asLong(0);
+    String arch = r.path("provenance").path("spec").path("model").path("arch").asText("?");
+    return new RunSummary(dir, dir.getFileName().toString(), arch, estimatorOf(q), r.path("testAccuracy").asDouble(),
+        acc, moved, dynamic, r.path("totalSeconds").asDouble());
+  }
+
+  /** {@code fp32}, one estimator name, or {@code activation=a gradient=b} when they differ. */
+  static String estimatorOf(JsonNode quantization) {
+    if (quantization.isMissingNode() || !quantization.has("quantizers")) {
+      return "fp32";
+    }
+    TreeSet<String> act = new TreeSet<>();
+    TreeSet<String> grad = new TreeSet<>();
+    for (JsonNode s : quantization.get("quantizers")) {
+      String kind = s.path("kind").asText();
+      if (kind.startsWith("activation")) {
+        act.add(s.path("estimator").asText());
+      } else if (kind.startsWith("gradient")) {
+        grad.add(s.path("estimator").asText());
+      }
+    }
+    if (act.equals(grad) && act.size() == 1) {
+      return act.first();
+    }
+    return "activation=" + String.join("+", act) + " gradient=" + String.join("+", grad);
+  }
+
+  /** A fixed-width table of runs; {@code baseline} (may be null) gives the accuracy delta column. */
+  public static String table(Iterable<RunSummary> runs, RunSummary baseline) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%-28s %-10s %-34s %9s %9s %14s %14s %7s %9s%n", "run", "arch", "estimator",
+        "test acc", "delta pp", "bytes moved", "bytes if dyn.", "saving", "seconds"));
+    for (RunSummary r : runs) {
+      String delta = baseline == null ? "" : String.format(Locale.ROOT, "%+.2f",
+          100 * (r.testAccuracy() - baseline.testAccuracy()));
+      String saving = r.bytesMoved() == 0 ? "" : String.format(Locale.ROOT, "%.2fx",
+          (double) r.bytesMovedIfDynamic() / r.bytesMoved());
+      sb.append(String.format(Locale.ROOT, "%-28s %-10s %-34s %9.4f %9s %14s %14s %7s %9.1f%n", r.label(), r.arch(),
+          r.estimator(), r.testAccuracy(), delta, r.bytesMoved() == 0 ? "-" : Long.toString(r.bytesMoved()),
+          r.bytesMovedIfDynamic() == 0 ? "-" : Long.toString(r.bytesMovedIfDynamic()), saving, r.seconds()));
+    }
+    return sb.toString();
+  }
+}

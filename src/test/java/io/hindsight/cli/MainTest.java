@@ -1,0 +1,86 @@
+package io.hindsight.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher's commands end to end on tiny synthetic jobs. */
+class MainTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  int run(String... args) {
+    return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  String stdout() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  String stderr() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void trainWritesResultJsonWithProvenanceAndQuantization(@TempDir Path dir) throws IOException {
+    int rc = run("train", "--dataset", "synthetic", "--model", "mlp", "--epochs", "1", "--train-limit", "128",
+        "--test-limit", "32", "--quantize", "--estimator", "hindsight-ema", "--out", dir.toString(), "--quiet");
+    assertThat(rc).as(stderr()).isZero();
+    JsonNode r = new ObjectMapper().readTree(dir.resolve("result.json").toFile());
+    assertThat(r.get("testAccuracy").asDouble()).isBetween(0.0, 1.0);
+    assertThat(r.get("epochs")).hasSize(1);
+    assertThat(r.at("/provenance/spec/quantization/gradients/estimator").asText()).isEqualTo("hindsight-ema");
+    assertThat(r.at("/provenance/gitCommit").asText()).isNotEmpty();
+    assertThat(r.at("/plugins/quantization/quantizers/0/name").asText()).isEqualTo("fc1/weight");
+    assertThat(dir.resolve("ranges.csv")).exists();
+    assertThat(dir.resolve("spec.json")).exists();
+    assertThat(dir.resolve("checkpoint.bin")).exists();
+  }
+
+  @Test
+  void invalidSpecExitsTwoNamingTheField(@TempDir Path dir) throws IOException {
+    Path spec = dir.resolve("bad.json");
+    Files.writeString(spec, "{\"model\":{\"arch\":\"cnn\"},\"dataset\":{\"name\":\"synthetic\"},"
+        + "\"training\":{\"batchSize\":0}}");
+    assertThat(run("train", "--spec", spec.toString(), "--out", dir.resolve("o").toString())).isEqualTo(2);
+    assertThat(stderr()).contains("training.batchSize");
+    assertThat(run("train", "--epochs", "many")).isEqualTo(2);
+    assertThat(stderr()).contains("--epochs must be a number");
+    assertThat(run("train", "--bogus")).isEqualTo(2);
+    assertThat(run("nonsense")).isEqualTo(2);
+  }
+
+  @Test
+  void compareRunsEachEstimatorAndReportPlotsThem(@TempDir Path dir) throws IOException {
+    int rc = run("compare", "--dataset", "synthetic", "--model", "mlp", "--epochs", "1", "--train-limit", "128",
+        "--test-limit", "32", "--estimators", "current-minmax,hindsight-minmax", "--out", dir.toString(), "--quiet");
+    assertThat(rc).as(stderr()).isZero();
+    assertThat(stdout()).contains("fp32", "current-minmax", "hindsight-minmax", "bytes moved");
+    assertThat(Files.readAllLines(dir.resolve("comparison.csv"))).hasSize(4);
+    rc = run("report", dir.resolve("fp32").toString(), dir.resolve("hindsight-minmax").toString(), "--out",
+        dir.resolve("report").toString());
+    assertThat(rc).as(stderr()).isZero();
+    assertThat(dir.resolve("report/accuracy.svg")).exists();
+    String svg = Files.readString(dir.resolve("report/hindsight-minmax-fc1_gradient.svg"));
+    assertThat(svg).startsWith("<svg").contains("used max", "observed max", "polyline");
+  }
+
+  @Test
+  void resumeFlagContinuesFromTheCheckpoint(@TempDir Path dir) {
+    String[] args = {"train", "--dataset", "synthetic", "--model", "mlp", "--epochs", "1", "--train-limit", "64",
+        "--test-limit", "32", "--out", dir.toString(), "--quiet", "--resume"};
+    assertThat(run(args)).isZero();
+    assertThat(run(args)).isZero(); // the checkpoint says the run is complete: nothing to redo
+    assertThat(stdout()).contains("test accuracy");
+  }
+}

@@ -1,0 +1,124 @@
+package io.hindsight.quant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.hindsight.quant.config.QuantConfigReader;
+import io.hindsight.quant.config.QuantKind;
+import io.hindsight.quant.config.QuantizerSpec;
+import io.hindsight.quant.math.Range;
+import io.hindsight.tensor.Tensor;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class TensorQuantizerTest {
+
+  private static Tensor tensor(float... v) {
+    return Tensor.of(v.clone(), v.length);
+  }
+
+  private static QuantizerSpec spec(QuantKind kind, String json) {
+    return QuantConfigReader.read("{\"" + kind.section() + "\": " + json + "}").resolve("l", kind);
+  }
+
+  @Test
+  void hindsightQuantizerRecordsStepTWithTheRangeOfStepTMinusOne() {
+    TensorQuantizer q = new TensorQuantizer("l", QuantKind.ACTIVATION,
+        spec(QuantKind.ACTIVATION, "{\"symmetric\": true}"), 1);
+    assertThat(q.name()).isEqualTo("l/activation");
+    q.quantize(tensor(-1f, 0.5f, 1f), true);
+    Tensor y = q.quantize(tensor(-1f, 0.5f, 10f), true); // the max jumps at step 1
+    QuantizationRecord r = q.last();
+    assertThat(r.step()).isEqualTo(1);
+    assertThat(r.usedMax()).isEqualTo(1.0);
+    assertThat(r.observedMax()).isEqualTo(10.0);
+    assertThat(r.clippedFraction()).isEqualTo(1.0 / 3);
+    assertThat(r.dynamic()).isFalse();
+    assertThat(y.data()[2]).isEqualTo(1f); // saturated at the range of step 0
+    q.quantize(tensor(0f), true);
+    assertThat(q.last().usedMax()).isEqualTo(10.0);
+    assertThat(q.history()).extracting(QuantizationRecord::dynamic).containsExactly(true, false, false);
+  }
+
+  @Test
+  void dynamicPerChannelWeightsUseOneRangePerOutputChannel() {
+    TensorQuantizer q = new TensorQuantizer("fc", QuantKind.WEIGHT, QuantizerSpec.defaults(QuantKind.WEIGHT), 1);
+    Tensor w = Tensor.of(new float[] {0.5f, -1f, 100f, 3f}, 2, 2); // (out=2, in=2)
+    Tensor y = q.quantize(w, true);
+    assertThat(y.shape()).containsExactly(2, 2);
+    assertThat(y.data()[0]).isCloseTo(0.5f, within(1f / 127)); // channel 0 step 1/127, not 100/127
+    assertThat(y.data()[1]).isCloseTo(-1f, within(1e-6f));
+    assertThat(y.data()[2]).isCloseTo(100f, within(1e-4f));
+    assertThat(q.lastRange()).isEqualTo(Range.of(new double[] {-1, 3}, new double[] {0.5, 100}));
+    assertThat(q.last().dynamic()).isTrue();
+    assertThat(q.last().usedMin()).isEqualTo(-1.0);
+    assertThat(q.last().usedMax()).isEqualTo(100.0);
+  }
+
+  @Test
+  void evaluationUsesTheEstimateButChangesNothing() {
+    TensorQuantizer q = new TensorQuantizer("l", QuantKind.GRADIENT, QuantizerSpec.defaults(QuantKind.GRADIENT), 5);
+    q.quantize(tensor(-2f, 2f), true);
+    QuantizerState before = q.state();
+    Tensor a = q.quantize(tensor(0.3f, -7f, Float.NaN), false);
+    Tensor b = q.quantize(tensor(0.3f, -7f, Float.NaN), false);
+    assertThat(a.data()).containsExactly(b.data()); // round-to-nearest in evaluation: no random draw
+    assertThat(a.data()[1]).isEqualTo(-2f); // the training estimate [-2, 2]
+    QuantizerState after = q.state();
+    assertThat(view(after.estimatorState())).isEqualTo(view(before.estimatorState()));
+    assertThat(after.rng()).containsExactly(before.rng());
+    assertThat(after.counters()).containsExactly(before.counters());
+    assertThat(q.history()).hasSize(1);
+  }
+
+  static Map<String, String> view(Map<String, double[]> state) {
+    Map<String, String> m = new TreeMap<>();
+    state.forEach((k, v) -> m.put(k, Arrays.toString(v)));
+    return m;
+  }
+
+  @Test
+  void trafficOfAKnownTensor() {
+    TensorQuantizer q = new TensorQuantizer("l", QuantKind.ACTIVATION, QuantizerSpec.defaults(QuantKind.ACTIVATION), 1);
+    Tensor x = Tensor.zeros(2, 3, 4, 4); // 96 values
+    Arrays.fill(x.data(), 0.25f);
+    q.quantize(x, true); // warm-up: dynamic
+    assertThat(q.last().bytesMoved()).isEqualTo(3 * 4 * 96 + 96);
+    q.quantize(x, true); // static
+    assertThat(q.last().bytesMoved()).isEqualTo(96 + 16);
+    assertThat(q.last().bytesMovedIfDynamic()).isEqualTo(1248);
+    assertThat(q.traffic().bytesMoved()).isEqualTo(1248 + 112);
+    assertThat(q.traffic().bytesMovedIfDynamic()).isEqualTo(2 * 1248);
+    assertThat(q.traffic().peakFullPrecisionBytes()).isEqualTo(384);
+  }
+
+  @Test
+  void nonFiniteTensorsAreCountedAndDoNotMoveTheRange() {
+    TensorQuantizer q = new TensorQuantizer("l", QuantKind.ACTIVATION, QuantizerSpec.defaults(QuantKind.ACTIVATION), 1);
+    q.quantize(tensor(0f, 1f), true);
+    q.quantize(tensor(Float.POSITIVE_INFINITY, 50f, 0.5f), true);
+    assertThat(q.last().nonFinite()).isEqualTo(1);
+    q.quantize(tensor(0f, 0.5f), true);
+    assertThat(q.last().usedMax()).isEqualTo(1.0); // still s_0: step 1 was rejected
+    QuantizerSummary s = q.summary();
+    assertThat(s.nonFiniteValues()).isEqualTo(1);
+    assertThat(s.nonFiniteEvents()).isEqualTo(1);
+    assertThat(s.steps()).isEqualTo(3);
+    assertThat(s.finalMax()).isEqualTo(1.0);
+    assertThat(s.clippedFraction()).isEqualTo(1.0 / 7); // 50 of the 7 values seen
+  }
+
+  @Test
+  void historyIsBounded() {
+    TensorQuantizer q = new TensorQuantizer("l", QuantKind.WEIGHT, QuantizerSpec.defaults(QuantKind.WEIGHT), 1);
+    Tensor w = Tensor.of(new float[] {1, 2}, 1, 2);
+    for (int i = 0; i < TensorQuantizer.DEFAULT_HISTORY_CAPACITY + 10; i++) {
+      q.quantize(w, true);
+    }
+    assertThat(q.history()).hasSize(TensorQuantizer.DEFAULT_HISTORY_CAPACITY);
+    assertThat(q.history().get(0).step()).isEqualTo(10);
+    assertThat(q.summary().steps()).isEqualTo(TensorQuantizer.DEFAULT_HISTORY_CAPACITY + 10);
+  }
+}

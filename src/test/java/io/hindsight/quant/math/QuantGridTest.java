@@ -1,0 +1,32 @@
+package io.hindsight.quant.math;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class QuantGridTest {
+
+  @Test
+  void symmetricGridIsTheRestrictedSignedRange() {
+    assertThat(new QuantGrid(8, true).qmin()).isEqualTo(-127);
+    assertThat(new QuantGrid(8, true).qmax()).isEqualTo(127);
+    assertThat(new QuantGrid(2, true).qmin()).isEqualTo(-1);
+    assertThat(new QuantGrid(2, true).qmax()).isEqualTo(1);
+    assertThat(new QuantGrid(16, true).qmax()).isEqualTo(32767);
+  }
+
+  @Test
+  void asymmetricGridIsUnsigned() {
+    assertThat(new QuantGrid(8, false).qmin()).isZero();
+    assertThat(new QuantGrid(8, false).qmax()).isEqualTo(255);
+    assertThat(new QuantGrid(2, false).qmax()).isEqualTo(3);
+    assertThat(new QuantGrid(16, false).qmax()).isEqualTo(65535);
+  }
+
+  @Test
+  void bitsOutsideTwoToSixteenAreRejected() {
+    assertThatThrownBy(() -> new QuantGrid(1, true)).hasMessageContaining("bits must be in [2, 16]");
+    assertThatThrownBy(() -> new QuantGrid(17, false)).hasMessageContaining("got 17");
+  }
+}

@@ -149,16 +149,9 @@ spec() {  # spec TRAIN-EXAMPLES TRAINING-FIELDS [TOP-LEVEL FIELDS]: a synthetic 
     "training": {%s}%s}' "$1" "$2" "${3:+, $3}"
 }
 tiny='"epochs": 1, "batchSize": 32, "seed": 7'   # 256 examples: 8 steps
-# Quantization (io.hindsight.quant, QuantizationPlugin) reaches the service with the engine's
-# quantization work; a build without it cannot produce those series, so only then are they skipped.
-if [[ -f src/main/java/io/hindsight/train/QuantizationPlugin.java ]]; then
-  quantized=1; quant_field='"quantization": {}'; job_spec=$(spec 256 "$tiny" "$quant_field")
-else
-  quantized=0; quant_field=""; job_spec=$(spec 256 "$tiny")
-  log "SKIP quantization series: this build has no quantization (src/main/java/io/hindsight/train/QuantizationPlugin.java)"
-fi
+job_spec=$(spec 256 "$tiny" '"quantization": {}')
 job=$(submit "$job_spec") || fail "the service refused the job spec"
-log "submitted job $job (quantized: $quantized); waiting for it to succeed"
+log "submitted tiny quantized job $job; waiting for it to succeed"
 await "$job" SUCCEEDED
 ended=$(date +%s)
 log "job $job SUCCEEDED"
@@ -196,14 +189,12 @@ expect 'training steps timed' 'sum(hindsight_step_duration_seconds_count)' '$v >
 expect 'step-time histogram buckets' 'count(hindsight_step_duration_seconds_bucket)' '$v > 1'
 expect 'step time p90 from buckets (s)' 'histogram_quantile(0.9, sum by (le) (hindsight_step_duration_seconds_bucket))' '$v > 0 and $v < 60'
 expect 'job duration recorded' 'sum(hindsight_job_duration_seconds_count{status="succeeded"})' '$v >= 1'
-if (( quantized )); then
-  expect 'bytes moved by quantization' 'sum(hindsight_quantization_bytes_moved_total)' '$v > 0'
-  expect 'bytes moved < bytes if dynamic' 'sum(hindsight_quantization_bytes_moved_if_dynamic_total) - sum(hindsight_quantization_bytes_moved_total)' '$v > 0'
-  expect 'saving ratio (dynamic / in-hindsight)' 'sum(hindsight_quantization_bytes_moved_if_dynamic_total) / sum(hindsight_quantization_bytes_moved_total)' '$v > 1'
-  expect 'clipped fraction recorded, tensor kinds' 'count(count by (tensor_kind) (hindsight_quantization_clipped_fraction_count))' '$v >= 1'
-  expect 'clipped fraction in [0, 1] (max)' 'max(hindsight_quantization_clipped_fraction_max)' '$v >= 0 and $v <= 1'
-  expect 'non-finite events series, tensor kinds' 'count(count by (tensor_kind) (hindsight_quantization_nonfinite_events_total))' '$v >= 1'
-fi
+expect 'bytes moved by quantization' 'sum(hindsight_quantization_bytes_moved_total)' '$v > 0'
+expect 'bytes moved < bytes if dynamic' 'sum(hindsight_quantization_bytes_moved_if_dynamic_total) - sum(hindsight_quantization_bytes_moved_total)' '$v > 0'
+expect 'saving ratio (dynamic / in-hindsight)' 'sum(hindsight_quantization_bytes_moved_if_dynamic_total) / sum(hindsight_quantization_bytes_moved_total)' '$v > 1'
+expect 'clipped fraction recorded, tensor kinds' 'count(count by (tensor_kind) (hindsight_quantization_clipped_fraction_count))' '$v >= 1'
+expect 'clipped fraction in [0, 1] (max)' 'max(hindsight_quantization_clipped_fraction_max)' '$v >= 0 and $v <= 1'
+expect 'non-finite events series, tensor kinds' 'count(count by (tensor_kind) (hindsight_quantization_nonfinite_events_total))' '$v >= 1'
 expect 'no alert firing on a healthy service' 'count(ALERTS{alertstate="firing"}) or vector(0)' '$v == 0'
 
 # Every alert rule loaded and evaluated without error on the real series.
@@ -255,9 +246,10 @@ fi
 
 log "series hindsight_* in Prometheus (value at the last scrape):"
 curl -fsS -m 5 -G --data-urlencode 'query={__name__=~"hindsight_.*", __name__!~".*_bucket"}' "$prom/api/v1/query" \
-  | jq -r '.data.result[] | [(.metric.__name__ + "{" + ([.metric | to_entries[]
-      | select(.key | IN("__name__", "instance", "job", "application") | not) | "\(.key)=\"\(.value)\""] | join(",")) + "}"),
-      .value[1]] | @tsv' | sort | awk -F'\t' '{printf "  %-100s %s\n", $1, $2}'
+  | jq -r '.data.result[] | ([.metric | to_entries[] | select(.key | IN("__name__", "instance", "job", "application") | not)
+      | "\(.key)=\"\(.value)\""] | join(",")) as $labels
+      | [.metric.__name__ + (if $labels == "" then "" else "{" + $labels + "}" end), .value[1]] | @tsv' \
+  | sort | awk -F'\t' '{printf "  %-100s %s\n", $1, $2}'
 (( failures == 0 )) || fail "$failures assertion(s) failed"
 log "all checks passed in ${SECONDS}s"
 
@@ -268,7 +260,7 @@ if [[ -n "$snapshot" ]]; then
   log "snapshot: a burst of jobs (quantized, FP32, one failing on NaN) for the picture"
   ids=()
   for seed in 11 12 13 14 15; do
-    fields=$quant_field; (( seed == 15 )) && fields=""
+    fields='"quantization": {}'; (( seed == 15 )) && fields=""
     id=$(submit "$(spec 1024 "\"epochs\": 2, \"batchSize\": 32, \"seed\": $seed" "$fields")") || fail "submit"
     ids+=("$id")
   done

@@ -38,7 +38,7 @@ while IFS= read -r panel; do
   case "$unit" in
     percentunit) scale=100; title+=" [%]"; format='%.3g' ;;
     bytes) format='%.1s %cB' ;;   # engineering notation: 25.4 MB
-    s) format='%.0s %cs' ;;
+    s) format='%g s' ;;
   esac
   data="$work/panel$i.dat"; : >"$data"
   curves=()

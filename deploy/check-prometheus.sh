@@ -37,8 +37,15 @@ if (( ${#missing[@]} )); then
   [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null \
     || fail "missing ${missing[*]}: apt-get install prometheus curl jq"
   log "installing ${missing[*]} (Debian packages prometheus, curl, jq)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus curl jq >/dev/null
+  # The package would start a system Prometheus on :9090; this check runs its own. policy-rc.d
+  # (exit 101) is Debian's way to install without starting services.
+  own_policy=0
+  [[ -e /usr/sbin/policy-rc.d ]] || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; own_policy=1; }
+  installed=0
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    prometheus curl jq >/dev/null && installed=1
+  if (( own_policy )); then rm -f /usr/sbin/policy-rc.d; fi
+  (( installed )) || fail "apt-get install prometheus curl jq failed"
 fi
 [[ -x target/hindsight.jar || -f target/hindsight.jar ]] || log "target/hindsight.jar missing: ./hindsight builds it"
 

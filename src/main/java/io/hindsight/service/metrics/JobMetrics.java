@@ -40,6 +40,22 @@ public class JobMetrics {
           .description("Training throughput of the jobs this replica runs").tag("backend", backend)
           .register(registry);
     }
+    // counters exist from startup at 0, so rate()/increase() see the first event of each series
+    for (String backend : new String[] {"auto", "cpu", "cuda"}) {
+      Counter.builder("hindsight.jobs.submitted").description("Jobs accepted").tag("backend", backend)
+          .register(registry);
+    }
+    for (String backend : new String[] {"cpu", "cuda"}) {
+      for (String s : new String[] {"succeeded", "failed", "cancelled"}) {
+        Counter.builder("hindsight.jobs." + s).description("Jobs that ended " + s).tag("backend", backend)
+            .register(registry);
+      }
+    }
+    Counter.builder("hindsight.worker.lease.losses").description("Runs stopped because their lease was taken over")
+        .register(registry);
+    Counter.builder("hindsight.worker.resumes").description("Runs resumed from a checkpoint").register(registry);
+    Counter.builder("hindsight.worker.lease.expirations")
+        .description("Jobs taken over from a worker whose lease expired").register(registry);
   }
 
   public void submitted(String backend) {

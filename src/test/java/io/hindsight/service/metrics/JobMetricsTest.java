@@ -35,14 +35,16 @@ class JobMetricsTest {
 
   @Test
   void jobOutcomesAreCountedByStatusAndBackend() {
+    assertThat(registry.get("hindsight.jobs.failed").tag("backend", "cpu").counter().count()).isZero();
+    assertThat(registry.get("hindsight.worker.resumes").counter().count()).isZero();
     metrics.submitted("auto");
     metrics.finished("SUCCEEDED", "cpu", Duration.ofSeconds(3));
     metrics.finished("FAILED", "cpu", Duration.ofSeconds(1));
     metrics.testAccuracy("cpu", 0.9);
     metrics.quantization(null);
-    assertThat(registry.get("hindsight.jobs.submitted").counter().count()).isEqualTo(1);
+    assertThat(registry.get("hindsight.jobs.submitted").tag("backend", "auto").counter().count()).isEqualTo(1);
     assertThat(registry.get("hindsight.jobs.succeeded").tag("backend", "cpu").counter().count()).isEqualTo(1);
-    assertThat(registry.get("hindsight.jobs.failed").counter().count()).isEqualTo(1);
+    assertThat(registry.get("hindsight.jobs.failed").tag("backend", "cpu").counter().count()).isEqualTo(1);
     assertThat(registry.get("hindsight.job.duration").tag("status", "succeeded").timer().totalTime(
         java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
     assertThat(registry.get("hindsight.job.test.accuracy").summary().mean()).isEqualTo(0.9);

@@ -26,7 +26,7 @@ mkdir -p "$bundle/lib" "$bundle/ptx"
 cp target/hindsight.jar "$bundle/lib/"
 cp "target/lib/jcuda-$jcuda_version.jar" "$bundle/lib/"
 cp target/classes/io/hindsight/cuda/ptx/* "$bundle/ptx/"
-cp bench/torch_peer.py "$bundle/"
+cp bench/torch_peer.py bench/torch_train_peer.py "$bundle/"
 
 # The natives jar also carries NVRTC/nvPTXCompiler/runtime bindings (~25 MB unpacked) that need
 # CUDA toolkit libraries the GPU host does not have; keep only the driver binding.
@@ -70,13 +70,16 @@ if command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; then
   echo "== PyTorch peer (table also in $out/bench-torch.txt)"
   python3 "$here/torch_peer.py" --out "$out/bench-torch.txt" "${quick[@]}" 2>&1 | tee "$out/bench-torch.log"
   torch=${PIPESTATUS[0]}
+  for m in resnet20 cnn; do
+    python3 "$here/torch_train_peer.py" --model "$m" 2>&1 | tee -a "$out/bench-torch-train.txt"
+  done
 else
   echo "== PyTorch peer skipped: python3 with torch not installed"
 fi
 echo "== exit codes: selftest=$selftest bench=$bench torch=$torch (results in $out)"
 [[ $selftest -eq 0 && $bench -eq 0 && $torch -eq 0 ]]
 RUN
-chmod +x "$bundle/run-gpu.sh" "$bundle/torch_peer.py"
+chmod +x "$bundle/run-gpu.sh" "$bundle/torch_peer.py" "$bundle/torch_train_peer.py"
 
 size=$(du -sb "$bundle" | cut -f1)
 echo "[bundle] $bundle: $((size / 1048576)) MiB"

@@ -58,6 +58,22 @@ public record ConvGeometry(
     return n * outC * outH() * outW();
   }
 
+  /**
+   * Throws unless the arrays are large enough for this geometry: input {@code x}, weights
+   * {@code w} (exactly {@link #weightSize()}) and output (or output gradient) {@code y}.
+   */
+  public void checkArrays(float[] x, float[] w, float[] y) {
+    if (x.length < inputSize()) {
+      throw new IllegalArgumentException("conv input has " + x.length + " values, needs " + inputSize());
+    }
+    if (w.length != weightSize()) {
+      throw new IllegalArgumentException("conv weight has " + w.length + " values, needs " + weightSize());
+    }
+    if (y.length < outputSize()) {
+      throw new IllegalArgumentException("conv output has " + y.length + " values, needs " + outputSize());
+    }
+  }
+
   /** Multiply-accumulate operations of the forward pass. */
   public long forwardMacs() {
     return (long) n * outC * outH() * outW() * colRows();

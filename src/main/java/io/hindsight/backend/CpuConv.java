@@ -17,7 +17,7 @@ final class CpuConv {
   }
 
   static void forward(Backend be, ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
-    checkSizes(g, x, w, y);
+    g.checkArrays(x, w, y);
     int outHW = g.outH() * g.outW();
     boolean depthwise = g.inPerGroup() == 1 && g.groups() > 1;
     be.parallelChunks(g.n(), Math.min(g.n(), be.threads() * 2), (chunk, n0, n1) -> {
@@ -57,7 +57,7 @@ final class CpuConv {
 
   static void backward(
       Backend be, ConvGeometry g, float[] x, float[] w, float[] dY, float[] dX, float[] dW, float[] dB) {
-    checkSizes(g, x, w, dY);
+    g.checkArrays(x, w, dY);
     int outHW = g.outH() * g.outW();
     int inHW = g.inH() * g.inW();
     int chunks = Math.min(g.n(), CpuBackend.REDUCTION_CHUNKS);
@@ -375,15 +375,4 @@ final class CpuConv {
     }
   }
 
-  private static void checkSizes(ConvGeometry g, float[] x, float[] w, float[] y) {
-    if (x.length < g.inputSize()) {
-      throw new IllegalArgumentException("conv input has " + x.length + " values, needs " + g.inputSize());
-    }
-    if (w.length != g.weightSize()) {
-      throw new IllegalArgumentException("conv weight has " + w.length + " values, needs " + g.weightSize());
-    }
-    if (y.length < g.outputSize()) {
-      throw new IllegalArgumentException("conv output has " + y.length + " values, needs " + g.outputSize());
-    }
-  }
 }

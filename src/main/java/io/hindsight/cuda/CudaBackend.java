@@ -113,7 +113,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
   @Override
   public synchronized void conv2dForward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
-    checkConv(g, x, w, y);
+    g.checkArrays(x, w, y);
     int outHW = g.outH() * g.outW();
     int inHW = g.inH() * g.inW();
     try (DeviceArena arena = ctx.arena()) {
@@ -158,7 +158,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
   @Override
   public synchronized void conv2dBackward(
       ConvGeometry g, float[] x, float[] w, float[] dY, float[] dX, float[] dW, float[] dB) {
-    checkConv(g, x, w, dY);
+    g.checkArrays(x, w, dY);
     int outHW = g.outH() * g.outW();
     int inHW = g.inH() * g.inW();
     try (DeviceArena arena = ctx.arena()) {
@@ -244,17 +244,6 @@ public final class CudaBackend implements Backend, AutoCloseable {
     return y.slice(off, y.bytes() - off);
   }
 
-  private static void checkConv(ConvGeometry g, float[] x, float[] w, float[] y) {
-    if (x.length < g.inputSize()) {
-      throw new IllegalArgumentException("conv input has " + x.length + " values, needs " + g.inputSize());
-    }
-    if (w.length != g.weightSize()) {
-      throw new IllegalArgumentException("conv weight has " + w.length + " values, needs " + g.weightSize());
-    }
-    if (y.length < g.outputSize()) {
-      throw new IllegalArgumentException("conv output has " + y.length + " values, needs " + g.outputSize());
-    }
-  }
 
   @Override
   public void close() {

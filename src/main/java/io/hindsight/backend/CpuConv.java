@@ -374,5 +374,4 @@ final class CpuConv {
       }
     }
   }
-
 }

@@ -265,11 +265,19 @@ public final class JobSpecs {
         backend, engine, new CheckpointSpec(every), quant, new OutputSpec(rangeEvery));
   }
 
-  /** Names of the Linear/Conv2d layers of an architecture (for checking per-layer overrides). */
+  private static final java.util.Map<String, java.util.List<String>> LAYER_NAMES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Names of the Linear/Conv2d layers of an architecture (for checking per-layer overrides). They
+   * do not depend on the width, so the smallest model is built once per architecture.
+   */
   static java.util.List<String> quantizableLayers(String arch, double width) {
-    Model m = new ModelFactory(new CpuBackend(1), null, new Rng(0)).build(arch, width, 0, new int[] {1, 28, 28}, 10,
-        new Rng(0));
-    return QuantizableLayers.names(m);
+    return LAYER_NAMES.computeIfAbsent(arch, a -> {
+      Model m = new ModelFactory(new CpuBackend(1), null, new Rng(0)).build(a, 0.0625, 0, new int[] {1, 28, 28}, 10,
+          new Rng(0));
+      return java.util.List.copyOf(QuantizableLayers.names(m));
+    });
   }
 
   private static TrainingSpec emptyTraining() {

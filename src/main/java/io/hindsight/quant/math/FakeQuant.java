@@ -93,58 +93,20 @@ public final class FakeQuant {
     for (int c = 0; c < channels; c++) {
       int from = c * inner;
       int to = from + inner;
-      long packed = rounding == Rounding.NEAREST
-          ? nearest(x, y, from, to, p.scale(c), p.lo(c), p.hi(c), clipMask, mins, maxs, c)
-          : stochastic(x, y, from, to, p.scale(c), p.lo(c), p.hi(c), clipMask, mins, maxs, c, rng);
+      long packed = channel(x, y, from, to, p.scale(c), p.lo(c), p.hi(c), clipMask, mins, maxs, c,
+          rounding == Rounding.NEAREST ? null : rng);
       clipped += packed >>> 32;
       nonFinite += packed & 0xFFFFFFFFL;
     }
     return new ChannelStats(mins, maxs, x.length, clipped, nonFinite);
   }
 
-  /** One channel, round to nearest even. Returns {@code clipped << 32 | nonFinite}. */
-  private static long nearest(
-      float[] x, float[] y, int from, int to, float scale, float lo, float hi, boolean[] mask,
-      float[] mins, float[] maxs, int c) {
-    float mn = Float.POSITIVE_INFINITY;
-    float mx = Float.NEGATIVE_INFINITY;
-    long clipped = 0;
-    long nonFinite = 0;
-    for (int i = from; i < to; i++) {
-      float xi = x[i];
-      boolean out;
-      if (Math.abs(xi) <= Float.MAX_VALUE) {
-        if (xi < mn) {
-          mn = xi;
-        }
-        if (xi > mx) {
-          mx = xi;
-        }
-        float v = xi / scale;
-        // clipped = farther than half a step outside the grid: the range's own end points, which
-        // x / scale may overshoot by a rounding error, round onto the grid and are not clipped
-        out = v < lo - 0.5f || v > hi + 0.5f;
-        if (out) {
-          clipped++;
-        }
-        v = v < lo ? lo : v > hi ? hi : v;
-        y[i] = ((v + RNE_MAGIC) - RNE_MAGIC) * scale;
-      } else {
-        nonFinite++;
-        out = true;
-        y[i] = nonFiniteValue(xi, scale, lo, hi);
-      }
-      if (mask != null) {
-        mask[i] = out;
-      }
-    }
-    mins[c] = mn;
-    maxs[c] = mx;
-    return clipped << 32 | nonFinite;
-  }
-
-  /** One channel, stochastic rounding {@code floor(v + u)}. Returns {@code clipped << 32 | nonFinite}. */
-  private static long stochastic(
+  /**
+   * One channel: round to nearest even ({@code rng == null}) or stochastically ({@code floor(v + u)},
+   * u uniform from {@code rng}). Returns {@code clipped << 32 | nonFinite}. The rounding choice is
+   * loop-invariant, so the JIT unswitches it out of the loop.
+   */
+  private static long channel(
       float[] x, float[] y, int from, int to, float scale, float lo, float hi, boolean[] mask,
       float[] mins, float[] maxs, int c, Rng rng) {
     float mn = Float.POSITIVE_INFINITY;
@@ -169,10 +131,14 @@ public final class FakeQuant {
           clipped++;
         }
         v = v < lo ? lo : v > hi ? hi : v;
-        // v has at most 16 integer and 24 fraction bits and u 32 bits: the double sum is exact,
-        // so floor(v + u) <= hi for v <= hi, and P(round up) = frac(v) up to 2^-32.
-        double u = (rng.nextLong() >>> 32) * TWO_POW_MINUS_32;
-        y[i] = (float) Math.floor(v + u) * scale;
+        if (rng == null) {
+          y[i] = ((v + RNE_MAGIC) - RNE_MAGIC) * scale;
+        } else {
+          // v has at most 16 integer and 24 fraction bits and u 32 bits: the double sum is exact,
+          // so floor(v + u) <= hi for v <= hi, and P(round up) = frac(v) up to 2^-32.
+          double u = (rng.nextLong() >>> 32) * TWO_POW_MINUS_32;
+          y[i] = (float) Math.floor(v + u) * scale;
+        }
       } else {
         nonFinite++;
         out = true;

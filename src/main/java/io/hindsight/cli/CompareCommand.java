@@ -1,5 +1,7 @@
 package io.hindsight.cli;
 
+import io.hindsight.spec.QuantizationOverrides;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hindsight.backend.Backend;
@@ -64,7 +66,7 @@ final class CompareCommand {
         continue;
       }
       ObjectNode s = base.deepCopy();
-      QuantFlags.applyEstimator(QuantFlags.ensureQuantization(s), est);
+      QuantizationOverrides.applyEstimator(QuantizationOverrides.ensureQuantization(s), est);
       labels.add(est);
       specs.add(JSON.writeValueAsString(s));
     }

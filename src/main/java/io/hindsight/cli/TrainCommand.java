@@ -1,5 +1,7 @@
 package io.hindsight.cli;
 
+import io.hindsight.spec.QuantizationOverrides;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -159,12 +161,12 @@ final class TrainCommand {
       }
     }
     if (a.flag("quantize") || a.get("estimator") != null || a.get("bits") != null) {
-      ObjectNode q = QuantFlags.ensureQuantization(root);
+      ObjectNode q = QuantizationOverrides.ensureQuantization(root);
       if (a.get("estimator") != null) {
-        QuantFlags.applyEstimator(q, a.get("estimator"));
+        QuantizationOverrides.applyEstimator(q, a.get("estimator"));
       }
       if (a.get("bits") != null) {
-        QuantFlags.applyBits(q, a.intValue("bits", 8));
+        QuantizationOverrides.applyBits(q, a.intValue("bits", 8));
       }
     }
     return JSON.writeValueAsString(root);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hindsight.service.api.ApiException;
 import io.hindsight.service.metrics.JobMetrics;
 import io.hindsight.spec.JobSpecs;
+import io.hindsight.spec.QuantizationOverrides;
 import io.hindsight.spec.SpecException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -67,14 +68,7 @@ public class ComparisonService {
     for (int i = 0; i < req.estimators().size(); i++) {
       String est = req.estimators().get(i);
       ObjectNode s = base.deepCopy();
-      ObjectNode q = s.get("quantization") instanceof ObjectNode o ? o : s.putObject("quantization");
-      if (!"dsgc".equals(est)) {
-        block(q, "activations").put("estimator", est);
-        if ("amax-history".equals(est)) {
-          block(q, "activations").put("symmetric", true);
-        }
-      }
-      block(q, "gradients").put("estimator", est);
+      QuantizationOverrides.applyEstimator(QuantizationOverrides.ensureQuantization(s), est);
       try {
         prepared.add(preparer.prepare(s.toString().getBytes(StandardCharsets.UTF_8)));
       } catch (SpecException e) {
@@ -175,9 +169,5 @@ public class ComparisonService {
       }
     }
     return req;
-  }
-
-  private static ObjectNode block(ObjectNode q, String kind) {
-    return q.get(kind) instanceof ObjectNode o ? o : q.putObject(kind);
   }
 }

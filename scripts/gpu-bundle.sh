@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Builds bundle/: a self-contained folder to validate and benchmark the CUDA backend on a GPU host
 # that has only the NVIDIA driver (no JDK, no Maven, no network):
-#   bundle/runtime/     jlink'd Java runtime (java.base, java.logging, jdk.unsupported)
+#   bundle/runtime.tgz  jlink'd Java runtime (java.base, java.logging, jdk.unsupported), unpacked on first use
 #   bundle/lib/         hindsight.jar (classes + compiled kernels), jcuda.jar, the JCuda driver native
-#                       (natives jar cut down to libJCudaDriver: the driver binding is all we use)
+#                       (natives jar cut down to libJCudaDriver: the driver binding is all we use),
+#                       Jackson (job specs and result.json of the training check)
 #   bundle/ptx/         the compiled kernels, also inside hindsight.jar (for inspection)
-#   bundle/torch_peer.py, bundle/run-gpu.sh
-# Usage: scripts/gpu-bundle.sh   (from anywhere; needs nvcc for the kernels, fails without them)
+#   bundle/specs/       the job specs of the GPU-vs-CPU accuracy check
+#   bundle/data/        Fashion-MNIST (only with --data; 30 MB)
+#   bundle/*.py, bundle/run-gpu.sh
+# Usage: scripts/gpu-bundle.sh [--data]   (from anywhere; needs nvcc for the kernels, fails without them)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bundle="$root/bundle"
 jcuda_version=12.6.0
+with_data=false
+[[ "${1:-}" == "--data" ]] && with_data=true
 classifier=linux-x86_64
 
 echo "[bundle] building the project jar (tests skipped)"
@@ -24,9 +29,21 @@ fi
 rm -rf "$bundle"
 mkdir -p "$bundle/lib" "$bundle/ptx"
 cp target/hindsight.jar "$bundle/lib/"
-cp "target/lib/jcuda-$jcuda_version.jar" "$bundle/lib/"
+cp "target/lib/jcuda-$jcuda_version.jar" target/lib/jackson-core-*.jar target/lib/jackson-databind-*.jar \
+  target/lib/jackson-annotations-*.jar "$bundle/lib/"
 cp target/classes/io/hindsight/cuda/ptx/* "$bundle/ptx/"
-cp bench/torch_peer.py bench/torch_train_peer.py "$bundle/"
+cp bench/torch_peer.py bench/torch_train_peer.py bench/ncu_compare.py "$bundle/"
+mkdir -p "$bundle/specs"
+cp bench/specs/*.json "$bundle/specs/"
+if $with_data; then
+  src=""
+  for d in "${HINDSIGHT_DATA_DIR:-/nonexistent}/fashion-mnist" /usr/share/datasets/fashion-mnist; do
+    [[ -s "$d/train-images-idx3-ubyte.gz" ]] && { src="$d"; break; }
+  done
+  [[ -n "$src" ]] || { echo "[bundle] --data: Fashion-MNIST not found (apt-get install dataset-fashion-mnist)" >&2; exit 1; }
+  mkdir -p "$bundle/data/fashion-mnist"
+  cp "$src"/*-ubyte.gz "$bundle/data/fashion-mnist/"
+fi
 
 # The natives jar also carries NVRTC/nvPTXCompiler/runtime bindings (~25 MB unpacked) that need
 # CUDA toolkit libraries the GPU host does not have; keep only the driver binding.
@@ -39,47 +56,99 @@ jar cf "$bundle/lib/jcuda-natives-driver-$jcuda_version-$classifier.jar" -C "$tm
 echo "[bundle] jlink runtime"
 modules="java.base,java.logging,jdk.unsupported"
 jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
-  --output "$bundle/runtime"
+  --output "$tmp/runtime"
+tar czf "$bundle/runtime.tgz" -C "$tmp" runtime
 
 cat > "$bundle/run-gpu.sh" <<'RUN'
 #!/usr/bin/env bash
-# Runs the CUDA validation (io.hindsight.cuda.GpuSelfTest: every kernel against its CPU reference,
-# the CUDA backend against the CPU backend) and the benchmark suite (io.hindsight.bench.GpuBench),
-# then the PyTorch peer if python3 with torch is installed. No network.
-# Usage: run-gpu.sh [results dir] [--quick]      (default results dir: ./results)
+# Runs, on a GPU host with only the NVIDIA driver (python3 with torch and ncu optional), each step
+# with its own time limit, and writes everything to the results dir:
+#   selftest   io.hindsight.cuda.GpuSelfTest: every kernel against its CPU reference, the CUDA
+#              backend against the CPU backend                         -> selftest.txt
+#   bench      io.hindsight.bench.GpuBench: the benchmark table        -> bench-gpu.txt
+#   torch      bench/torch_peer.py: the same table for PyTorch         -> bench-torch.txt
+#   ncu        NcuProbe under Nsight Compute, joined by ncu_compare.py -> ncu-compare.txt
+#   train      the accuracy check: specs/gpu-check-*.json trained with --backend cuda
+#              (needs data/ from scripts/gpu-bundle.sh --data)         -> train-*/result.json
+#   extra      specs/extra-*.json trained with --backend cuda (longer runs)  -> extra-*/result.json
+#   quantstep  bench quant-step --backend cuda (resnet20 FP32 / INT8 hindsight / INT8 current)
+#   torchtrain bench/torch_train_peer.py: PyTorch FP32 eager training step rate
+# Usage: run-gpu.sh [results dir] [--quick]     STEPS="selftest bench ..." selects steps (default all)
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-out="${1:-$here/results}"
+out="$here/results"
 quick=()
-[[ "${2:-}" == "--quick" || "${1:-}" == "--quick" ]] && quick=(--quick)
-[[ "$out" == "--quick" ]] && out="$here/results"
+for arg in "$@"; do
+  if [[ "$arg" == "--quick" ]]; then quick=(--quick); else out="$arg"; fi
+done
+steps="${STEPS:-selftest bench torch ncu train extra quantstep torchtrain}"
 mkdir -p "$out/tmp"
-java=("$here/runtime/bin/java" -Xmx8g "-Djava.io.tmpdir=$out/tmp" -cp "$here/lib/*")
-command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$out/nvidia-smi.txt"
-
-echo "== GPU self-test"
-"${java[@]}" io.hindsight.cuda.GpuSelfTest 2>&1 | tee "$out/selftest.txt"
-selftest=${PIPESTATUS[0]}
-
-echo "== bench gpu (table also in $out/bench-gpu.txt)"
-"${java[@]}" io.hindsight.bench.GpuBench --out "$out/bench-gpu.txt" "${quick[@]}" 2>&1 | tee "$out/bench-gpu.log"
-bench=${PIPESTATUS[0]}
-
-torch=0
-if command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; then
-  echo "== PyTorch peer (table also in $out/bench-torch.txt)"
-  python3 "$here/torch_peer.py" --out "$out/bench-torch.txt" "${quick[@]}" 2>&1 | tee "$out/bench-torch.log"
-  torch=${PIPESTATUS[0]}
-  for m in resnet20 cnn; do
-    python3 "$here/torch_train_peer.py" --model "$m" 2>&1 | tee -a "$out/bench-torch-train.txt"
-  done
-else
-  echo "== PyTorch peer skipped: python3 with torch not installed"
+if [[ ! -x "$here/runtime/bin/java" ]]; then
+  tar xzf "$here/runtime.tgz" -C "$here"
 fi
-echo "== exit codes: selftest=$selftest bench=$bench torch=$torch (results in $out)"
-[[ $selftest -eq 0 && $bench -eq 0 && $torch -eq 0 ]]
+java=("$here/runtime/bin/java" -Xmx16g "-Djava.io.tmpdir=$out/tmp" -cp "$here/lib/*")
+export HINDSIGHT_DATA_DIR="$here/data"
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$out/nvidia-smi.txt"
+failed=()
+step() { # step NAME SECONDS COMMAND...: runs COMMAND with a time limit, logs to NAME.log
+  local name=$1 limit=$2
+  shift 2
+  [[ " $steps " == *" $name "* ]] || return 0
+  echo "== $name (limit ${limit}s)"
+  local t0=$SECONDS
+  if declare -F "$1" >/dev/null; then # a function of this script: run it in a child bash
+    set -- bash -c "$(declare -p java out here ncu_bin quick 2>/dev/null); $(declare -f "$1"); $1"
+  fi
+  timeout -k 10 "$limit" "$@" > >(tee "$out/$name.log") 2>&1
+  local rc=$?
+  echo "== $name: exit $rc after $((SECONDS - t0)) s" | tee -a "$out/steps.txt"
+  [[ $rc -eq 0 ]] || failed+=("$name")
+}
+have_torch() { command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; }
+
+step selftest 120 "${java[@]}" io.hindsight.cuda.GpuSelfTest
+step bench 150 "${java[@]}" io.hindsight.bench.GpuBench --out "$out/bench-gpu.txt" "${quick[@]}"
+if have_torch; then
+  step torch 150 python3 "$here/torch_peer.py" --out "$out/bench-torch.txt" "${quick[@]}"
+fi
+ncu_bin="$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)"
+if [[ -n "$ncu_bin" ]]; then
+  ncu_run() {
+    "$ncu_bin" --target-processes all --csv --log-file "$out/ncu-raw.csv" \
+      -k 'regex:quantize|minmax|gemm_s8|rowsum' \
+      --metrics dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum \
+      "${java[@]}" io.hindsight.bench.NcuProbe --out "$out/ncu-counted.csv" &&
+    python3 "$here/ncu_compare.py" "$out/ncu-counted.csv" "$out/ncu-raw.csv" | tee "$out/ncu-compare.txt"
+  }
+  step ncu 180 ncu_run
+fi
+train_check() {
+  for spec in "$here"/specs/gpu-check-*.json; do
+    local name
+    name="$(basename "$spec" .json)"
+    "${java[@]}" io.hindsight.cli.Main train --spec "$spec" --backend cuda --out "$out/train-${name#gpu-check-}" || return 1
+  done
+}
+[[ -d "$here/data/fashion-mnist" ]] && step train 300 train_check
+train_extra() {
+  for spec in "$here"/specs/extra-*.json; do
+    local name
+    name="$(basename "$spec" .json)"
+    "${java[@]}" io.hindsight.cli.Main train --spec "$spec" --backend cuda --out "$out/$name" || return 1
+  done
+}
+[[ -d "$here/data/fashion-mnist" ]] && step extra "${EXTRA_LIMIT:-600}" train_extra
+step quantstep 150 "${java[@]}" io.hindsight.cli.Main bench quant-step --model resnet20 --backend cuda --iters 5
+if have_torch; then
+  torch_train() {
+    for m in resnet20 cnn; do python3 "$here/torch_train_peer.py" --model "$m" || return 1; done
+  }
+  step torchtrain 150 torch_train
+fi
+echo "== failed steps: ${failed[*]:-none} (results in $out)"
+[[ ${#failed[@]} -eq 0 ]]
 RUN
-chmod +x "$bundle/run-gpu.sh" "$bundle/torch_peer.py" "$bundle/torch_train_peer.py"
+chmod +x "$bundle/run-gpu.sh" "$bundle"/*.py
 
 size=$(du -sb "$bundle" | cut -f1)
 echo "[bundle] $bundle: $((size / 1048576)) MiB"

@@ -17,8 +17,9 @@
 //   G (M, N) int8 (quantized dY), X (M, K) int8 (quantized input); int32 partial sums over chunks of
 //   HS_WGRAD_FLUSH rows are converted and accumulated in FP32 (bounded int32 range, any M).
 //
-// Kernels: gemm_s8_nt_dp4a (any shape, dp4a), gemm_s8_nt_mma (tensor cores, mma.sync m16n8k32,
-// K % 16 == 0), gemm_s8_tn_wgrad (dp4a), transpose_s8, rowsum_s8.
+// Kernels: gemm_s8_nt_dp4a (any shape, dp4a), gemm_s8_nt_mma and gemm_s8_nt_mma_ldm (tensor cores,
+// mma.sync m16n8k32, K % 16 == 0; the second loads fragments with ldmatrix), gemm_s8_tn_wgrad
+// (dp4a), transpose_s8, rowsum_s8.
 #include "hs_common.cuh"
 
 // ---------------------------------------------------------------------------------------------
@@ -37,11 +38,10 @@ struct HsEpilogue {
   HsQuantParams q;
 };
 
-// Applies the epilogue to one accumulator; out-of-range (m, n) are skipped.
-__device__ __forceinline__ void hs_epilogue_apply(const HsEpilogue& e, int m, int n, int acc,
-                                                  int& minKey, int& maxKey, unsigned int& clipped,
-                                                  unsigned int& nonfinite) {
-  if (m >= e.M || n >= e.N) return;
+// The epilogue's value for one accumulator, folded into the thread's min/max/non-finite counts.
+__device__ __forceinline__ float hs_epilogue_value(const HsEpilogue& e, int m, int n, int acc,
+                                                   int& minKey, int& maxKey,
+                                                   unsigned int& nonfinite) {
   int corr = e.zeroPointA != 0 ? acc - e.zeroPointA * e.colSumB[n] : acc;
   float sB = e.scaleB[e.scaleBPerChannel ? n : 0];
   float y = __fmul_rn(__fmul_rn(__int2float_rn(corr), e.scaleA), sB);
@@ -51,27 +51,62 @@ __device__ __forceinline__ void hs_epilogue_apply(const HsEpilogue& e, int m, in
   } else if (e.activation == 2) {
     y = y < 0.f ? 0.f : (y > 6.f ? 6.f : y);
   }
-  long long idx = (long long)m * e.N + n;
-  bool finite = isfinite(y);
-  if (finite) {
+  if (isfinite(y)) {
     int k = hs_float_key(y);
     minKey = min(minKey, k);
     maxKey = max(maxKey, k);
   } else {
     nonfinite++;
   }
+  return y;
+}
+
+// The int8 level of epilogue value y at flat output index idx (RNE or SR with the in-hindsight range).
+__device__ __forceinline__ signed char hs_epilogue_level(const HsEpilogue& e, long long idx, float y,
+                                                         unsigned int& clipped) {
+  if (!isfinite(y)) return (signed char)hs_quantize_nonfinite(y, e.q);
+  bool clip = false;
+  int level = hs_quantize_finite(y, e.q, (unsigned long long)idx, &clip);
+  clipped += clip ? 1u : 0u;
+  return (signed char)level;
+}
+
+// Applies the epilogue to one accumulator; out-of-range (m, n) are skipped.
+__device__ __forceinline__ void hs_epilogue_apply(const HsEpilogue& e, int m, int n, int acc,
+                                                  int& minKey, int& maxKey, unsigned int& clipped,
+                                                  unsigned int& nonfinite) {
+  if (m >= e.M || n >= e.N) return;
+  float y = hs_epilogue_value(e, m, n, acc, minKey, maxKey, nonfinite);
+  long long idx = (long long)m * e.N + n;
   if (e.outF32 != nullptr) {
     e.outF32[idx] = y;
   } else {
-    int level;
-    if (finite) {
-      bool clip = false;
-      level = hs_quantize_finite(y, e.q, (unsigned long long)idx, &clip);
-      clipped += clip ? 1u : 0u;
-    } else {
-      level = hs_quantize_nonfinite(y, e.q);
-    }
-    e.outS8[idx] = (signed char)level;
+    e.outS8[idx] = hs_epilogue_level(e, idx, y, clipped);
+  }
+}
+
+// Applies the epilogue to the accumulators of (m, n) and (m, n + 1), n even, and stores both with
+// one 2-byte (int8) or 8-byte (FP32) store when both exist and N is even (so the pair is aligned);
+// otherwise element by element. Same values, statistics and stochastic-rounding indices as two
+// hs_epilogue_apply calls.
+__device__ __forceinline__ void hs_epilogue_apply_pair(const HsEpilogue& e, int m, int n, int acc0,
+                                                       int acc1, int& minKey, int& maxKey,
+                                                       unsigned int& clipped,
+                                                       unsigned int& nonfinite) {
+  if (m >= e.M || n + 1 >= e.N || (e.N & 1)) {
+    hs_epilogue_apply(e, m, n, acc0, minKey, maxKey, clipped, nonfinite);
+    hs_epilogue_apply(e, m, n + 1, acc1, minKey, maxKey, clipped, nonfinite);
+    return;
+  }
+  float y0 = hs_epilogue_value(e, m, n, acc0, minKey, maxKey, nonfinite);
+  float y1 = hs_epilogue_value(e, m, n + 1, acc1, minKey, maxKey, nonfinite);
+  long long idx = (long long)m * e.N + n;
+  if (e.outF32 != nullptr) {
+    *reinterpret_cast<float2*>(e.outF32 + idx) = make_float2(y0, y1);
+  } else {
+    signed char l0 = hs_epilogue_level(e, idx, y0, clipped);
+    signed char l1 = hs_epilogue_level(e, idx + 1, y1, clipped);
+    *reinterpret_cast<char2*>(e.outS8 + idx) = make_char2(l0, l1);
   }
 }
 
@@ -237,7 +272,22 @@ __device__ __forceinline__ void hs_mma_load_stage(unsigned int* As, unsigned int
   }
 }
 
-extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_mma(HS_NT_PARAMS) {
+// ldmatrix.x4: four 8x8 b16 matrices (8 rows x 16 bytes each) from shared memory; lane l gives the
+// address of row (l & 7) of matrix (l >> 3) and receives, from each matrix, row l/4, bytes 4(l%4)..+3:
+// exactly the (row g, word tig) fragment layout of the int8 m16n8k32 operands.
+__device__ __forceinline__ void hs_ldmatrix_x4(unsigned int (&r)[4], const void* smem) {
+  unsigned int a = (unsigned int)__cvta_generic_to_shared(smem);
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(a));
+}
+
+// The tensor-core NT GEMM body. kLdm selects how fragments reach registers and how the epilogue
+// stores: false = one 32-bit shared load per fragment word and one store per output (gemm_s8_nt_mma);
+// true = ldmatrix.x4 (6 instead of 24 shared loads per warp and k-step) and the two adjacent outputs of
+// an accumulator half-row stored together (gemm_s8_nt_mma_ldm). Both give bit-identical results.
+template <bool kLdm>
+__device__ __forceinline__ void gemm_s8_nt_mma_body(HS_NT_PARAMS) {
   __shared__ __align__(16) unsigned int As[2][MMA_BM * MMA_LDW];
   __shared__ __align__(16) unsigned int Bs[2][MMA_BN * MMA_LDW];
   int t = threadIdx.x;
@@ -274,19 +324,40 @@ extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_mma(HS_NT_PARAMS) {
       int kw = ks * 8 + tig;
       unsigned int af[4][4];
       unsigned int bf[4][2];
+      if (kLdm) {
+        // A: matrices (rows 0-7, k 0-15), (rows 8-15, k 0-15), (rows 0-7, k 16-31), (rows 8-15, k 16-31)
+        int lr = lane & 7, lm = lane >> 3;
 #pragma unroll
-      for (int i = 0; i < 4; i++) {
-        int row = warpM * 64 + i * 16 + g;
-        af[i][0] = as[row * MMA_LDW + kw];
-        af[i][1] = as[(row + 8) * MMA_LDW + kw];
-        af[i][2] = as[row * MMA_LDW + kw + 4];
-        af[i][3] = as[(row + 8) * MMA_LDW + kw + 4];
-      }
+        for (int i = 0; i < 4; i++) {
+          int row = warpM * 64 + i * 16 + lr + (lm & 1) * 8;
+          hs_ldmatrix_x4(af[i], as + row * MMA_LDW + ks * 8 + (lm >> 1) * 4);
+        }
+        // B: matrices (tile j, k 0-15), (tile j, k 16-31), (tile j+1, k 0-15), (tile j+1, k 16-31)
 #pragma unroll
-      for (int j = 0; j < 4; j++) {
-        int col = warpN * 32 + j * 8 + g;
-        bf[j][0] = bs[col * MMA_LDW + kw];
-        bf[j][1] = bs[col * MMA_LDW + kw + 4];
+        for (int j = 0; j < 4; j += 2) {
+          unsigned int r[4];
+          int col = warpN * 32 + (j + (lm >> 1)) * 8 + lr;
+          hs_ldmatrix_x4(r, bs + col * MMA_LDW + ks * 8 + (lm & 1) * 4);
+          bf[j][0] = r[0];
+          bf[j][1] = r[1];
+          bf[j + 1][0] = r[2];
+          bf[j + 1][1] = r[3];
+        }
+      } else {
+#pragma unroll
+        for (int i = 0; i < 4; i++) {
+          int row = warpM * 64 + i * 16 + g;
+          af[i][0] = as[row * MMA_LDW + kw];
+          af[i][1] = as[(row + 8) * MMA_LDW + kw];
+          af[i][2] = as[row * MMA_LDW + kw + 4];
+          af[i][3] = as[(row + 8) * MMA_LDW + kw + 4];
+        }
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+          int col = warpN * 32 + j * 8 + g;
+          bf[j][0] = bs[col * MMA_LDW + kw];
+          bf[j][1] = bs[col * MMA_LDW + kw + 4];
+        }
       }
 #pragma unroll
       for (int i = 0; i < 4; i++)
@@ -308,14 +379,33 @@ extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_mma(HS_NT_PARAMS) {
     for (int j = 0; j < 4; j++) {
       int row = m0 + warpM * 64 + i * 16 + g;
       int col = n0 + warpN * 32 + j * 8 + 2 * tig;
+      if (kLdm) {
+        hs_epilogue_apply_pair(e, row, col, acc[i][j][0], acc[i][j][1], minKey, maxKey, clipped,
+                               nonfinite);
+        hs_epilogue_apply_pair(e, row + 8, col, acc[i][j][2], acc[i][j][3], minKey, maxKey,
+                               clipped, nonfinite);
+      } else {
 #pragma unroll
-      for (int r = 0; r < 4; r++) {
-        hs_epilogue_apply(e, row + (r >> 1) * 8, col + (r & 1), acc[i][j][r], minKey, maxKey,
-                          clipped, nonfinite);
+        for (int r = 0; r < 4; r++) {
+          hs_epilogue_apply(e, row + (r >> 1) * 8, col + (r & 1), acc[i][j][r], minKey, maxKey,
+                            clipped, nonfinite);
+        }
       }
     }
   }
   if (stats != nullptr) hs_stats_commit(stats, minKey, maxKey, clipped, nonfinite);
+}
+
+extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_mma(HS_NT_PARAMS) {
+  gemm_s8_nt_mma_body<false>(A, B, M, N, K, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
+                             bias, activation, outF32, outS8, invScale, zeroPoint, qmin, qmax,
+                             stochastic, seed, stats);
+}
+
+extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_mma_ldm(HS_NT_PARAMS) {
+  gemm_s8_nt_mma_body<true>(A, B, M, N, K, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
+                            bias, activation, outF32, outS8, invScale, zeroPoint, qmin, qmax,
+                            stochastic, seed, stats);
 }
 
 // ---------------------------------------------------------------------------------------------

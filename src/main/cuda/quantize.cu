@@ -40,8 +40,29 @@ __device__ __forceinline__ int quantize_one(float x, const HsQuantParams& p, uns
   return hs_quantize_nonfinite(x, p);
 }
 
+// Quantizes the four elements of group g (float4 v) and stores their levels.
+__device__ __forceinline__ void quantize_group(float4 v, long long g, void* __restrict__ q,
+                                               const HsQuantParams& p, int outBytes, int& minKey,
+                                               int& maxKey, unsigned int& clipped,
+                                               unsigned int& nonfinite) {
+  unsigned long long i0 = (unsigned long long)g * 4ULL;
+  int q0 = quantize_one(v.x, p, i0, minKey, maxKey, clipped, nonfinite);
+  int q1 = quantize_one(v.y, p, i0 + 1, minKey, maxKey, clipped, nonfinite);
+  int q2 = quantize_one(v.z, p, i0 + 2, minKey, maxKey, clipped, nonfinite);
+  int q3 = quantize_one(v.w, p, i0 + 3, minKey, maxKey, clipped, nonfinite);
+  if (outBytes == 1) {
+    reinterpret_cast<char4*>(q)[g] =
+        make_char4((signed char)q0, (signed char)q1, (signed char)q2, (signed char)q3);
+  } else {
+    reinterpret_cast<short4*>(q)[g] = make_short4((short)q0, (short)q1, (short)q2, (short)q3);
+  }
+}
+
 // Shared body of both quantize kernels. x (n) float32; q (n) int8 (outBytes 1) or int16 (2).
-// Four elements per thread per step (float4 load, 4- or 8-byte store) when the pointers allow it.
+// Four elements per thread per group (float4 load, 4- or 8-byte store) when the pointers allow it;
+// each thread issues the loads of HS_Q_UNROLL groups before quantizing any of them, so enough
+// bytes are in flight to saturate DRAM (one 16-byte load per thread at a time is latency-bound).
+#define HS_Q_UNROLL 4
 __device__ __forceinline__ void quantize_body(const float* __restrict__ x, void* __restrict__ q,
                                               long long n, const HsQuantParams& p, int outBytes,
                                               HsStats* stats) {
@@ -51,20 +72,19 @@ __device__ __forceinline__ void quantize_body(const float* __restrict__ x, void*
   long long threads = (long long)gridDim.x * blockDim.x;
   bool vec = (((uintptr_t)x & 15) == 0) && (((uintptr_t)q & (outBytes == 1 ? 3 : 7)) == 0);
   long long groups = vec ? n / 4 : 0;
-  for (long long g = tid; g < groups; g += threads) {
-    float4 v = reinterpret_cast<const float4*>(x)[g];
-    unsigned long long i0 = (unsigned long long)g * 4ULL;
-    int q0 = quantize_one(v.x, p, i0, minKey, maxKey, clipped, nonfinite);
-    int q1 = quantize_one(v.y, p, i0 + 1, minKey, maxKey, clipped, nonfinite);
-    int q2 = quantize_one(v.z, p, i0 + 2, minKey, maxKey, clipped, nonfinite);
-    int q3 = quantize_one(v.w, p, i0 + 3, minKey, maxKey, clipped, nonfinite);
-    if (outBytes == 1) {
-      char4 o = make_char4((signed char)q0, (signed char)q1, (signed char)q2, (signed char)q3);
-      reinterpret_cast<char4*>(q)[g] = o;
-    } else {
-      short4 o = make_short4((short)q0, (short)q1, (short)q2, (short)q3);
-      reinterpret_cast<short4*>(q)[g] = o;
+  const float4* x4 = reinterpret_cast<const float4*>(x);
+  long long g = tid;
+  for (; g + (HS_Q_UNROLL - 1) * threads < groups; g += HS_Q_UNROLL * threads) {
+    float4 v[HS_Q_UNROLL];
+#pragma unroll
+    for (int u = 0; u < HS_Q_UNROLL; u++) v[u] = __ldcs(x4 + g + u * threads);
+#pragma unroll
+    for (int u = 0; u < HS_Q_UNROLL; u++) {
+      quantize_group(v[u], g + u * threads, q, p, outBytes, minKey, maxKey, clipped, nonfinite);
     }
+  }
+  for (; g < groups; g += threads) {
+    quantize_group(__ldcs(x4 + g), g, q, p, outBytes, minKey, maxKey, clipped, nonfinite);
   }
   for (long long i = groups * 4 + tid; i < n; i += threads) {
     int qi = quantize_one(x[i], p, (unsigned long long)i, minKey, maxKey, clipped, nonfinite);
@@ -97,7 +117,22 @@ extern "C" __global__ void quantize_static_stats(const float* __restrict__ x, vo
   quantize_body(x, q, n, p, outBytes, stats);
 }
 
-// Dynamic pass 1: min/max of the finite values of x (n) and its non-finite count, into stats.
+__device__ __forceinline__ void minmax_group(float4 v, int& minKey, int& maxKey,
+                                             unsigned int& nonfinite) {
+  float e[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+  for (int j = 0; j < 4; j++) {
+    if (isfinite(e[j])) {
+      int k = hs_float_key(e[j]);
+      minKey = min(minKey, k);
+      maxKey = max(maxKey, k);
+    } else {
+      nonfinite++;
+    }
+  }
+}
+
+// Dynamic pass 1 (same load pattern as quantize_body): min/max of the finite values of x (n) and its non-finite count, into stats.
 extern "C" __global__ void minmax_reduce(const float* __restrict__ x, long long n, HsStats* stats) {
   int minKey = HS_KEY_POS_INF, maxKey = HS_KEY_NEG_INF;
   unsigned int nonfinite = 0u;
@@ -105,19 +140,17 @@ extern "C" __global__ void minmax_reduce(const float* __restrict__ x, long long 
   long long threads = (long long)gridDim.x * blockDim.x;
   bool vec = ((uintptr_t)x & 15) == 0;
   long long groups = vec ? n / 4 : 0;
-  for (long long g = tid; g < groups; g += threads) {
-    float4 v = reinterpret_cast<const float4*>(x)[g];
-    float e[4] = {v.x, v.y, v.z, v.w};
+  const float4* x4 = reinterpret_cast<const float4*>(x);
+  long long g = tid;
+  for (; g + (HS_Q_UNROLL - 1) * threads < groups; g += HS_Q_UNROLL * threads) {
+    float4 v[HS_Q_UNROLL];
 #pragma unroll
-    for (int j = 0; j < 4; j++) {
-      if (isfinite(e[j])) {
-        int k = hs_float_key(e[j]);
-        minKey = min(minKey, k);
-        maxKey = max(maxKey, k);
-      } else {
-        nonfinite++;
-      }
-    }
+    for (int u = 0; u < HS_Q_UNROLL; u++) v[u] = __ldcs(x4 + g + u * threads);
+#pragma unroll
+    for (int u = 0; u < HS_Q_UNROLL; u++) minmax_group(v[u], minKey, maxKey, nonfinite);
+  }
+  for (; g < groups; g += threads) {
+    minmax_group(__ldcs(x4 + g), minKey, maxKey, nonfinite);
   }
   for (long long i = groups * 4 + tid; i < n; i += threads) {
     float v = x[i];

@@ -96,8 +96,10 @@ public final class GpuBench {
     quantization();
     int s = quick ? 2048 : 8192;
     int8Gemm(s, s, s, GemmAlgo.MMA);
+    int8Gemm(s, s, s, GemmAlgo.MMA_LDM);
     int8Gemm(quick ? 1024 : 4096, quick ? 1024 : 4096, quick ? 1024 : 4096, GemmAlgo.DP4A);
     linearLayer(quick ? 2048 : 16384, quick ? 1024 : 1024, quick ? 1024 : 4096);
+    mlpTrainingStep(quick ? 2048 : 16384, 1024, quick ? 1024 : 4096);
     long[] mem = ctx.memoryInfo();
     StringBuilder sb = new StringBuilder();
     sb.append("# hindsight bench gpu: ").append(ctx.describe()).append(System.lineSeparator());
@@ -233,6 +235,10 @@ public final class GpuBench {
           QuantParams.fromRange(0f, 4f, 8, false), Rounding.NEAREST_EVEN, 0);
       NtEpilogue fp32 = new NtEpilogue(0.02f, scaleW, true, 3, colSum, bias, Activation.RELU,
           null, Rounding.NEAREST_EVEN, 0);
+      row("linear fwd static, gemm_s8_nt_mma (no ldmatrix)", shape, () -> {
+        kernels.statsInit(stats, 1);
+        kernels.gemmS8Nt(GemmAlgo.MMA, x, w, m, out, in, quantized, y8, null, stats);
+      }, 10, ops);
       double tStatic = row("linear fwd static: GEMM->int8+stats (1 kernel)", shape, () -> {
         kernels.statsInit(stats, 1);
         kernels.gemmS8Nt(GemmAlgo.AUTO, x, w, m, out, in, quantized, y8, null, stats);
@@ -244,6 +250,50 @@ public final class GpuBench {
         kernels.quantizeWithRange(y32, y8, (long) m * out, stats, 8, false, Rounding.NEAREST_EVEN, 0, params, null);
       }, 10, ops);
       rows.add(String.format(Locale.ROOT, "  -> static is %.2fx faster than dynamic%n", tDynamic / tStatic));
+    }
+  }
+
+  /**
+   * One fully quantized training step of a 2-layer MLP block ({@link QuantizedMlpStep}), static vs
+   * dynamic ranges: step time, traffic, and the device memory each scheme's step needs.
+   */
+  private void mlpTrainingStep(int m, int width, int hidden) {
+    try (DeviceArena shared = ctx.arena()) {
+      SplittableRandom r = new SplittableRandom(4);
+      byte[] hx = new byte[m * width];
+      byte[] hdy = new byte[m * width];
+      r.nextBytes(hx);
+      r.nextBytes(hdy);
+      float[] hw = new float[hidden * width];
+      DeviceBuffer x = shared.upload(hx);
+      DeviceBuffer dY = shared.upload(hdy);
+      for (int i = 0; i < hw.length; i++) {
+        hw[i] = (float) (0.05 * r.nextGaussian());
+      }
+      DeviceBuffer w1 = shared.upload(hw);
+      for (int i = 0; i < hw.length; i++) {
+        hw[i] = (float) (0.05 * r.nextGaussian());
+      }
+      DeviceBuffer w2 = shared.upload(hw);
+      DeviceBuffer scale = shared.upload(new float[] {0.01f});
+      String shape = m + "x" + width + " -> " + hidden + " -> " + width;
+      double ops = 3 * 2 * 2.0 * m * width * hidden; // 2 layers x (forward, input grad, weight grad)
+      double[] ms = new double[2];
+      long[] mem = new long[2];
+      for (int v = 0; v < 2; v++) {
+        boolean dynamic = v == 1;
+        try (DeviceArena a = ctx.arena()) {
+          QuantizedMlpStep step = new QuantizedMlpStep(kernels, a::allocate, dynamic, m, width, hidden, x, dY, w1, w2,
+              scale);
+          mem[v] = a.allocatedBytes();
+          ms[v] = row(dynamic ? "int8 MLP train step, dynamic ranges" : "int8 MLP train step, in-hindsight ranges",
+              shape, step::run, 10, ops);
+        }
+      }
+      long inputs = shared.allocatedBytes();
+      rows.add(String.format(Locale.ROOT, "  -> static step is %.2fx faster than dynamic; device memory of the step:"
+          + " %.1f MiB static vs %.1f MiB dynamic (+ %.1f MiB shared inputs and weights)%n",
+          ms[1] / ms[0], mem[0] / 1048576.0, mem[1] / 1048576.0, inputs / 1048576.0));
     }
   }
 

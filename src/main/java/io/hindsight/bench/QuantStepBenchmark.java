@@ -1,6 +1,6 @@
 package io.hindsight.bench;
 
-import io.hindsight.backend.CpuBackend;
+import io.hindsight.backend.Backend;
 import io.hindsight.model.Model;
 import io.hindsight.model.ModelFactory;
 import io.hindsight.nn.QuantHooksProvider;
@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The cost of fully quantized training on the CPU backend: step time of the same model and batch
+ * The cost of fully quantized training on a backend (CPU, or the CUDA backend): step time of the same model and batch
  * in FP32, INT8 with in-hindsight ranges (static) and INT8 with current min-max ranges (dynamic),
  * measured in interleaved rounds in one process so all three see the same machine load; plus the
  * memory traffic each quantized scheme moves per step and per epoch of {@code epochExamples}
@@ -39,11 +39,11 @@ public final class QuantStepBenchmark {
     long nanos;
     long step;
 
-    Variant(String name, String arch, int threads, String quantJson) {
+    Variant(String name, String arch, Backend backend, String quantJson) {
       this.name = name;
       this.plan = quantJson == null ? null : QuantizationPlan.create(QuantConfigReader.read(quantJson), 42);
       QuantHooksProvider hooks = plan == null ? QuantHooksProvider.NONE : plan;
-      this.model = new ModelFactory(new CpuBackend(threads), hooks, new Rng(0))
+      this.model = new ModelFactory(backend, hooks, new Rng(0))
           .build(arch, 1.0, 0.0, INPUT, 10, new Rng(42));
       this.sgd = new Sgd(model.parameters(), 0.9, false, 5e-4);
     }
@@ -64,7 +64,7 @@ public final class QuantStepBenchmark {
     }
   }
 
-  public static void run(String arch, int batch, int warmup, int iters, int threads, int epochExamples,
+  public static void run(String arch, int batch, int warmup, int iters, Backend backend, int epochExamples,
       PrintStream out) {
     Rng data = new Rng(7);
     float[] images = new float[batch * 28 * 28];
@@ -77,13 +77,13 @@ public final class QuantStepBenchmark {
     }
     Tensor x = Tensor.of(images, batch, 1, 28, 28);
     List<Variant> vs = new ArrayList<>();
-    vs.add(new Variant("fp32", arch, threads, null));
-    vs.add(new Variant("int8 hindsight-minmax", arch, threads,
+    vs.add(new Variant("fp32", arch, backend, null));
+    vs.add(new Variant("int8 hindsight-minmax", arch, backend,
         "{\"activations\":{\"estimator\":\"hindsight-minmax\"},\"gradients\":{\"estimator\":\"hindsight-minmax\"}}"));
-    vs.add(new Variant("int8 current-minmax", arch, threads,
+    vs.add(new Variant("int8 current-minmax", arch, backend,
         "{\"activations\":{\"estimator\":\"current-minmax\"},\"gradients\":{\"estimator\":\"current-minmax\"}}"));
-    out.printf(Locale.ROOT, "quant-step benchmark: %s, batch %d, %d warmup + %d timed steps each (interleaved), %d threads%n",
-        arch, batch, warmup, iters, threads);
+    out.printf(Locale.ROOT, "quant-step benchmark: %s, batch %d, %d warmup + %d timed steps each (interleaved), %s backend (%s), %d threads%n",
+        arch, batch, warmup, iters, backend.name(), backend.device(), backend.threads());
     for (int i = 0; i < warmup; i++) {
       for (Variant v : vs) {
         v.step(x, labels, false);

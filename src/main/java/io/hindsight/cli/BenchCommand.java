@@ -15,6 +15,7 @@ final class BenchCommand {
                      [--model cnn|resnet20|mlp|mobilenetv2] [--batch N] [--iters N] [--threads N]
         quant-step   FP32 vs INT8 (hindsight-minmax, current-minmax) step time and traffic per step/epoch
                      [--model resnet20] [--batch 128] [--iters N] [--epoch-examples 60000]
+                     [--backend cpu|cuda|auto] [--threads N]
         gpu          the GPU suite (copy bandwidth, quantize static vs dynamic, INT8 GEMM, layer)  [--quick]
       """;
 
@@ -27,14 +28,15 @@ final class BenchCommand {
     }
     String suite = argv[0];
     String[] rest = java.util.Arrays.copyOfRange(argv, 1, argv.length);
-    Args a = Args.parse(rest, Set.of("size", "threads", "iters", "model", "batch", "warmup", "epoch-examples"), Set.of("quick"));
+    Args a = Args.parse(rest, Set.of("size", "threads", "iters", "model", "batch", "warmup", "epoch-examples", "backend"), Set.of("quick"));
     int threads = a.intValue("threads", CpuBackend.defaultThreads());
     switch (suite) {
       case "gemm" -> gemm(a.intValue("size", 512), threads, a.intValue("iters", 10), out);
       case "train-step" -> io.hindsight.bench.TrainStepBenchmark.run(a.get("model", "cnn"), a.intValue("batch", 128),
           a.intValue("warmup", 5), a.intValue("iters", 20), threads, out);
       case "quant-step" -> io.hindsight.bench.QuantStepBenchmark.run(a.get("model", "resnet20"),
-          a.intValue("batch", 128), a.intValue("warmup", 2), a.intValue("iters", 5), threads,
+          a.intValue("batch", 128), a.intValue("warmup", 2), a.intValue("iters", 5),
+          io.hindsight.backend.Backends.create(a.get("backend", "cpu"), threads),
           a.intValue("epoch-examples", 60000), out);
       case "gpu" -> io.hindsight.bench.GpuBench.print(out, a.flag("quick"));
       default -> throw new Args.UsageException("unknown bench suite '" + suite + "'\n" + USAGE);

@@ -22,7 +22,7 @@ public final class CudaKernels {
   /** Every kernel the wrappers launch (the build test checks each is in the compiled PTX). */
   public static final List<String> KERNELS = List.of(
       "hs_stats_init", "quantize_static_stats", "minmax_reduce", "quantize_with_range", "dequantize",
-      "gemm_s8_nt_dp4a", "gemm_s8_nt_mma", "gemm_s8_tn_wgrad", "transpose_s8", "rowsum_s8",
+      "gemm_s8_nt_dp4a", "gemm_s8_nt_mma", "gemm_s8_nt_mma_ldm", "gemm_s8_tn_wgrad", "transpose_s8", "rowsum_s8",
       "sgemm_tiled", "im2col_batched", "col2im_batched", "add_bias_nchw", "bias_grad_nchw",
       "depthwise_conv_fwd", "depthwise_conv_bwd_input", "depthwise_conv_bwd_weight",
       "batchnorm_fwd", "batchnorm_bwd", "pool2d_fwd", "pool2d_bwd",
@@ -213,11 +213,12 @@ public final class CudaKernels {
   public GemmAlgo resolve(GemmAlgo algo, DeviceBuffer a, DeviceBuffer b, int k) {
     boolean mmaOk = k % 16 == 0 && a.alignmentOffset() % 16 == 0 && b.alignmentOffset() % 16 == 0
         && launcher.computeCapabilityMajor() >= 8;
-    if (algo == GemmAlgo.MMA && !mmaOk) {
+    boolean tensorCores = algo == GemmAlgo.MMA || algo == GemmAlgo.MMA_LDM;
+    if (tensorCores && !mmaOk) {
       throw new IllegalArgumentException("the mma kernel needs K % 16 == 0, 16-byte aligned operands and"
           + " compute capability >= 8.0 (K = " + k + ")");
     }
-    return algo == GemmAlgo.AUTO ? (mmaOk ? GemmAlgo.MMA : GemmAlgo.DP4A) : algo;
+    return algo == GemmAlgo.AUTO ? (mmaOk ? GemmAlgo.MMA_LDM : GemmAlgo.DP4A) : algo;
   }
 
   /**
@@ -256,8 +257,9 @@ public final class CudaKernels {
         .f32(q.invScale()).i32(q.zeroPoint()).i32(q.qmin()).i32(q.qmax()).i32(e.rounding().flag()).i64(e.seed())
         .ptr(stats);
     long[] rw = Traffic.gemmS8Nt(m, n, k, e.perChannelVectors(), f32);
-    if (use == GemmAlgo.MMA) {
-      launch("gemm_s8_nt_mma", ceilDiv(n, 128), ceilDiv(m, 128), 1, 256, 1, args, rw);
+    if (use == GemmAlgo.MMA || use == GemmAlgo.MMA_LDM) {
+      launch(use == GemmAlgo.MMA ? "gemm_s8_nt_mma" : "gemm_s8_nt_mma_ldm", ceilDiv(n, 128), ceilDiv(m, 128), 1,
+          256, 1, args, rw);
     } else {
       launch("gemm_s8_nt_dp4a", ceilDiv(n, 64), ceilDiv(m, 64), 1, 256, 1, args, rw);
     }

@@ -83,7 +83,11 @@ public final class GpuSelfTest {
     c.add(new Check("gemm_s8_nt_mma fused epilogue", e -> ntGemm(e, GemmAlgo.MMA, 200, 136, 96, false)));
     c.add(new Check("gemm_s8_nt_mma FP32 output", e -> ntGemm(e, GemmAlgo.MMA, 130, 70, 64, true)));
     c.add(new Check("gemm_s8_nt_dp4a FP32 output", e -> ntGemm(e, GemmAlgo.DP4A, 33, 70, 20, true)));
-    c.add(new Check("gemm_s8_nt mma == dp4a == reference, 512^3", GpuSelfTest::mmaEqualsDp4a));
+    c.add(new Check("gemm_s8_nt_mma_ldm fused epilogue (paired stores)", e -> ntGemm(e, GemmAlgo.MMA_LDM, 200, 136, 96, false)));
+    c.add(new Check("gemm_s8_nt_mma_ldm fused epilogue, odd N", e -> ntGemm(e, GemmAlgo.MMA_LDM, 77, 45, 96, false)));
+    c.add(new Check("gemm_s8_nt_mma_ldm FP32 output (paired stores)", e -> ntGemm(e, GemmAlgo.MMA_LDM, 130, 70, 64, true)));
+    c.add(new Check("gemm_s8_nt_mma_ldm FP32 output, odd N", e -> ntGemm(e, GemmAlgo.MMA_LDM, 33, 45, 32, true)));
+    c.add(new Check("gemm_s8_nt mma == mma_ldm == dp4a == reference, 512^3", GpuSelfTest::mmaEqualsDp4a));
     c.add(new Check("input gradient: transpose_s8 + NT GEMM, stochastic output", GpuSelfTest::inputGradient));
     c.add(new Check("gemm_s8_tn_wgrad aligned", e -> wgrad(e, 1000, 64, 96, 3, 0f)));
     c.add(new Check("gemm_s8_tn_wgrad unaligned, FP32 flush, beta", e -> wgrad(e, 40000, 21, 35, -7, 0.5f)));
@@ -215,7 +219,7 @@ public final class GpuSelfTest {
     SplittableRandom r = new SplittableRandom(5 + m);
     byte[] a = Checks.int8(r, m * kk, -128, 127);
     byte[] b = Checks.int8(r, n * kk, -127, 127);
-    GemmEpilogue e = epilogue(r, n, kk, f32, algo == GemmAlgo.MMA);
+    GemmEpilogue e = epilogue(r, n, kk, f32, algo != GemmAlgo.DP4A);
     byte[] refS8 = new byte[m * n];
     float[] refF32 = new float[m * n];
     QuantStats refStats = GemmRef.gemmNt(a, b, m, n, kk, e, refS8, refF32);
@@ -257,7 +261,7 @@ public final class GpuSelfTest {
       DeviceBuffer da = ar.upload(a);
       DeviceBuffer db = ar.upload(b);
       NtEpilogue de = NtEpilogue.upload(k, ar, e, db, s, s);
-      for (GemmAlgo algo : new GemmAlgo[] {GemmAlgo.MMA, GemmAlgo.DP4A}) {
+      for (GemmAlgo algo : new GemmAlgo[] {GemmAlgo.MMA, GemmAlgo.MMA_LDM, GemmAlgo.DP4A}) {
         DeviceBuffer out = ar.bytes((long) s * s);
         DeviceBuffer stats = ar.allocate(QuantStats.BYTES);
         k.statsInit(stats, 1);

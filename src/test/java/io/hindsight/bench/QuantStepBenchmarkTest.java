@@ -11,7 +11,7 @@ class QuantStepBenchmarkTest {
   @Test
   void printsStepTimesAndTrafficOfEachVariant() {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    QuantStepBenchmark.run("mlp", 8, 1, 1, 1, 800, new PrintStream(buf, true, StandardCharsets.UTF_8));
+    QuantStepBenchmark.run("mlp", 8, 1, 1, new io.hindsight.backend.CpuBackend(1), 800, new PrintStream(buf, true, StandardCharsets.UTF_8));
     String out = buf.toString(StandardCharsets.UTF_8);
     assertThat(out).contains("fp32", "int8 hindsight-minmax", "int8 current-minmax", "100 steps of batch 8");
     // static ranges move fewer bytes than the dynamic counterfactual; dynamic ranges save nothing

@@ -62,6 +62,7 @@ class KernelSignatureTest {
     NtEpilogue e = new NtEpilogue(0.1f, b, true, 3, b, b, Activation.RELU, p, Rounding.NEAREST_EVEN, 5);
     k.gemmS8Nt(GemmAlgo.DP4A, b, b, 100, 60, 30, e, b, null, b);
     k.gemmS8Nt(GemmAlgo.AUTO, b, b, 100, 60, 32, e, b, null, b);
+    k.gemmS8Nt(GemmAlgo.MMA, b, b, 100, 60, 32, e, b, null, b);
     k.wgrad(b, b, 100, 60, 30, 0.1f, 0.2f, 3, 0f, b);
     k.transposeS8(b, 10, 20, b);
     k.rowSumS8(b, 10, 20, b);
@@ -91,8 +92,8 @@ class KernelSignatureTest {
       assertThat(l.bx() * l.by() % 32).as(l.kernel() + " whole warps").isZero();
     }
     assertThat(launched).as("the test launches every wrapped kernel").containsAll(CudaKernels.KERNELS);
-    assertThat(rec.launches.stream().filter(l -> l.kernel().equals("gemm_s8_nt_mma")).count())
-        .as("AUTO picks the tensor-core kernel when K % 16 == 0").isEqualTo(1);
+    assertThat(rec.launches.stream().filter(l -> l.kernel().equals("gemm_s8_nt_mma_ldm")).count())
+        .as("AUTO picks the ldmatrix tensor-core kernel when K % 16 == 0").isEqualTo(1);
     assertThat(traffic.snapshot().get("quantize_static_stats").bytesMoved()).isEqualTo(5000);
   }
 }

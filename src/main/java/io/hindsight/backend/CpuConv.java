@@ -86,6 +86,8 @@ final class CpuConv {
       } else {
         int per = samplesPerGemm(outHW, n1 - n0);
         float[] col = new float[g.colRows() * per * outHW];
+        // dW's operand as (len, colRows) rows, so its GEMM needs no transposed packing (not for 1x1)
+        float[] colT = pdW == null || pointwise(g) ? null : new float[g.colRows() * per * outHW];
         float[] dyg = new float[g.outPerGroup() * per * outHW];
         if (dX != null) {
           Arrays.fill(dX, n0 * g.inC() * inHW, n1 * g.inC() * inHW, 0f);
@@ -96,7 +98,12 @@ final class CpuConv {
           for (int grp = 0; grp < g.groups(); grp++) {
             int wg = grp * g.outPerGroup() * g.colRows();
             gatherRows(g, dY, s0, cnt, grp, dyg);
-            if (pdW != null) {
+            if (pdW != null && colT != null) {
+              unfoldTransposed(g, x, s0, cnt, grp, colT);
+              // dW_g (outPerGroup, colRows) += dY_g (outPerGroup, len) * colT (len, colRows)
+              be.gemm(false, false, g.outPerGroup(), g.colRows(), len, 1f, dyg, 0, len, colT, 0, g.colRows(), 1f,
+                  pdW, wg, g.colRows());
+            } else if (pdW != null) {
               unfold(g, x, s0, cnt, grp, col);
               // dW_g (outPerGroup, colRows) += dY_g (outPerGroup, len) * col^T (len, colRows)
               be.gemm(false, true, g.outPerGroup(), g.colRows(), len, 1f, dyg, 0, len, col, 0, len, 1f, pdW, wg,
@@ -143,6 +150,55 @@ final class CpuConv {
         }
       } else {
         im2col(g, x, xg, col, i * outHW, ld);
+      }
+    }
+  }
+
+  /**
+   * colT (cnt*outHW, colRows): the transpose of {@link #unfold}'s matrix, one row per output pixel
+   * holding its receptive field (channel, kh, kw order; zeros for padding), built directly.
+   */
+  private static void unfoldTransposed(ConvGeometry g, float[] x, int s0, int cnt, int grp, float[] colT) {
+    int outH = g.outH();
+    int outW = g.outW();
+    int inH = g.inH();
+    int inW = g.inW();
+    int inHW = inH * inW;
+    int kH = g.kH();
+    int kW = g.kW();
+    int stride = g.stride();
+    int pad = g.padding();
+    int d = 0;
+    for (int i = 0; i < cnt; i++) {
+      int xg = ((s0 + i) * g.inC() + grp * g.inPerGroup()) * inHW;
+      for (int oh = 0; oh < outH; oh++) {
+        int ih0 = oh * stride - pad;
+        for (int ow = 0; ow < outW; ow++) {
+          int iw0 = ow * stride - pad;
+          boolean inside = iw0 >= 0 && iw0 + kW <= inW;
+          for (int c = 0; c < g.inPerGroup(); c++) {
+            int xc = xg + c * inHW;
+            for (int kh = 0; kh < kH; kh++) {
+              int ih = ih0 + kh;
+              if (ih < 0 || ih >= inH) {
+                Arrays.fill(colT, d, d + kW, 0f);
+                d += kW;
+                continue;
+              }
+              int xr = xc + ih * inW + iw0;
+              if (inside) {
+                for (int kw = 0; kw < kW; kw++) {
+                  colT[d++] = x[xr + kw];
+                }
+              } else {
+                for (int kw = 0; kw < kW; kw++) {
+                  int iw = iw0 + kw;
+                  colT[d++] = iw >= 0 && iw < inW ? x[xr + kw] : 0f;
+                }
+              }
+            }
+          }
+        }
       }
     }
   }

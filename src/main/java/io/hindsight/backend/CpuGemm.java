@@ -6,8 +6,8 @@ package io.hindsight.backend;
  * <p>Work is tiled into {@code MB x NB} blocks of C kept in per-thread row arrays, with
  * {@code KB x NB} panels of B copied into per-thread row arrays. Every inner loop then indexes
  * its arrays with the same loop variable from offset 0 ({@code c[j] += a * b[j]}), the one shape
- * HotSpot's auto-vectorizer accepts without proving that the arrays don't overlap; four rows of C
- * are updated per loaded row of B. Each element of C is summed in the same order whatever the
+ * HotSpot's auto-vectorizer accepts without proving that the arrays don't overlap; two rows of C
+ * take four rows of B per pass. Each element of C is summed in the same order whatever the
  * thread count, so results are deterministic.
  */
 final class CpuGemm {
@@ -116,26 +116,30 @@ final class CpuGemm {
     for (int p0 = 0; p0 < k; p0 += KB) {
       int p1 = Math.min(k, p0 + KB);
       packPanel(s.panel, transB, b, bOff, ldb, p0, p1, j0, len);
+      float[][] panel = s.panel;
       int r = 0;
-      for (; r + 4 <= rows; r += 4) {
-        int ar = aOff + (i0 + r) * lda;
+      for (; r + 2 <= rows; r += 2) {
+        int ar0 = aOff + (i0 + r) * lda;
+        int ar1 = ar0 + lda;
         float[] c0 = acc[r];
         float[] c1 = acc[r + 1];
-        float[] c2 = acc[r + 2];
-        float[] c3 = acc[r + 3];
-        for (int p = p0; p < p1; p++) {
-          float a0 = alpha * a[ar + p];
-          float a1 = alpha * a[ar + lda + p];
-          float a2 = alpha * a[ar + 2 * lda + p];
-          float a3 = alpha * a[ar + 3 * lda + p];
-          axpy4(len, a0, a1, a2, a3, s.panel[p - p0], c0, c1, c2, c3);
+        int p = p0;
+        for (; p + 4 <= p1; p += 4) {
+          int q = p - p0;
+          axpy2x4(len, alpha * a[ar0 + p], alpha * a[ar0 + p + 1], alpha * a[ar0 + p + 2], alpha * a[ar0 + p + 3],
+              alpha * a[ar1 + p], alpha * a[ar1 + p + 1], alpha * a[ar1 + p + 2], alpha * a[ar1 + p + 3],
+              panel[q], panel[q + 1], panel[q + 2], panel[q + 3], c0, c1);
+        }
+        for (; p < p1; p++) {
+          axpy(len, alpha * a[ar0 + p], panel[p - p0], c0);
+          axpy(len, alpha * a[ar1 + p], panel[p - p0], c1);
         }
       }
       for (; r < rows; r++) {
         int ar = aOff + (i0 + r) * lda;
         float[] c0 = acc[r];
         for (int p = p0; p < p1; p++) {
-          axpy(len, alpha * a[ar + p], s.panel[p - p0], c0);
+          axpy(len, alpha * a[ar + p], panel[p - p0], c0);
         }
       }
     }
@@ -170,14 +174,21 @@ final class CpuGemm {
     }
   }
 
-  private static void axpy4(int len, float a0, float a1, float a2, float a3, float[] b,
-      float[] c0, float[] c1, float[] c2, float[] c3) {
+  /**
+   * Two rows of C, four depths of the panel: {@code c_r += a_r0 b0 + a_r1 b1 + a_r2 b2 + a_r3 b3},
+   * summed one depth at a time, so every element is rounded exactly as by four {@link #axpy} calls.
+   * Each loaded element of C now takes four products instead of one (the micro-kernel was bound by
+   * loads and stores of C), and the shape stays one HotSpot vectorizes.
+   */
+  private static void axpy2x4(int len, float a00, float a01, float a02, float a03, float a10, float a11, float a12,
+      float a13, float[] b0, float[] b1, float[] b2, float[] b3, float[] c0, float[] c1) {
     for (int j = 0; j < len; j++) {
-      float bv = b[j];
-      c0[j] += a0 * bv;
-      c1[j] += a1 * bv;
-      c2[j] += a2 * bv;
-      c3[j] += a3 * bv;
+      float x0 = b0[j];
+      float x1 = b1[j];
+      float x2 = b2[j];
+      float x3 = b3[j];
+      c0[j] = (((c0[j] + a00 * x0) + a01 * x1) + a02 * x2) + a03 * x3;
+      c1[j] = (((c1[j] + a10 * x0) + a11 * x1) + a12 * x2) + a13 * x3;
     }
   }
 

@@ -58,11 +58,27 @@ __device__ __forceinline__ void quantize_group(float4 v, long long g, void* __re
   }
 }
 
-// Shared body of both quantize kernels. x (n) float32; q (n) int8 (outBytes 1) or int16 (2).
-// Four elements per thread per group (float4 load, 4- or 8-byte store) when the pointers allow it;
-// each thread issues the loads of HS_Q_UNROLL groups before quantizing any of them, so enough
-// bytes are in flight to saturate DRAM (one 16-byte load per thread at a time is latency-bound).
+// Grid-stride loop over the float4 groups [0, groups) of x4: calls f(group value, group index) for
+// each group of this thread. Each thread issues the (streaming) loads of HS_Q_UNROLL groups before
+// handing any of them to f, so enough bytes are in flight to saturate DRAM (one 16-byte load per
+// thread at a time is latency-bound).
 #define HS_Q_UNROLL 4
+template <typename F>
+__device__ __forceinline__ void hs_for_each_float4(const float4* __restrict__ x4, long long groups,
+                                                   long long tid, long long threads, F f) {
+  long long g = tid;
+  for (; g + (HS_Q_UNROLL - 1) * threads < groups; g += HS_Q_UNROLL * threads) {
+    float4 v[HS_Q_UNROLL];
+#pragma unroll
+    for (int u = 0; u < HS_Q_UNROLL; u++) v[u] = __ldcs(x4 + g + u * threads);
+#pragma unroll
+    for (int u = 0; u < HS_Q_UNROLL; u++) f(v[u], g + u * threads);
+  }
+  for (; g < groups; g += threads) f(__ldcs(x4 + g), g);
+}
+
+// Shared body of both quantize kernels. x (n) float32; q (n) int8 (outBytes 1) or int16 (2).
+// Four elements per thread per group (float4 load, 4- or 8-byte store) when the pointers allow it.
 __device__ __forceinline__ void quantize_body(const float* __restrict__ x, void* __restrict__ q,
                                               long long n, const HsQuantParams& p, int outBytes,
                                               HsStats* stats) {
@@ -72,20 +88,10 @@ __device__ __forceinline__ void quantize_body(const float* __restrict__ x, void*
   long long threads = (long long)gridDim.x * blockDim.x;
   bool vec = (((uintptr_t)x & 15) == 0) && (((uintptr_t)q & (outBytes == 1 ? 3 : 7)) == 0);
   long long groups = vec ? n / 4 : 0;
-  const float4* x4 = reinterpret_cast<const float4*>(x);
-  long long g = tid;
-  for (; g + (HS_Q_UNROLL - 1) * threads < groups; g += HS_Q_UNROLL * threads) {
-    float4 v[HS_Q_UNROLL];
-#pragma unroll
-    for (int u = 0; u < HS_Q_UNROLL; u++) v[u] = __ldcs(x4 + g + u * threads);
-#pragma unroll
-    for (int u = 0; u < HS_Q_UNROLL; u++) {
-      quantize_group(v[u], g + u * threads, q, p, outBytes, minKey, maxKey, clipped, nonfinite);
-    }
-  }
-  for (; g < groups; g += threads) {
-    quantize_group(__ldcs(x4 + g), g, q, p, outBytes, minKey, maxKey, clipped, nonfinite);
-  }
+  hs_for_each_float4(reinterpret_cast<const float4*>(x), groups, tid, threads,
+                     [&](float4 v, long long g) {
+                       quantize_group(v, g, q, p, outBytes, minKey, maxKey, clipped, nonfinite);
+                     });
   for (long long i = groups * 4 + tid; i < n; i += threads) {
     int qi = quantize_one(x[i], p, (unsigned long long)i, minKey, maxKey, clipped, nonfinite);
     if (outBytes == 1) {
@@ -140,18 +146,8 @@ extern "C" __global__ void minmax_reduce(const float* __restrict__ x, long long 
   long long threads = (long long)gridDim.x * blockDim.x;
   bool vec = ((uintptr_t)x & 15) == 0;
   long long groups = vec ? n / 4 : 0;
-  const float4* x4 = reinterpret_cast<const float4*>(x);
-  long long g = tid;
-  for (; g + (HS_Q_UNROLL - 1) * threads < groups; g += HS_Q_UNROLL * threads) {
-    float4 v[HS_Q_UNROLL];
-#pragma unroll
-    for (int u = 0; u < HS_Q_UNROLL; u++) v[u] = __ldcs(x4 + g + u * threads);
-#pragma unroll
-    for (int u = 0; u < HS_Q_UNROLL; u++) minmax_group(v[u], minKey, maxKey, nonfinite);
-  }
-  for (; g < groups; g += threads) {
-    minmax_group(__ldcs(x4 + g), minKey, maxKey, nonfinite);
-  }
+  hs_for_each_float4(reinterpret_cast<const float4*>(x), groups, tid, threads,
+                     [&](float4 v, long long) { minmax_group(v, minKey, maxKey, nonfinite); });
   for (long long i = groups * 4 + tid; i < n; i += threads) {
     float v = x[i];
     if (isfinite(v)) {

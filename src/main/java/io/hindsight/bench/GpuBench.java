@@ -11,7 +11,6 @@ import io.hindsight.cuda.NtEpilogue;
 import io.hindsight.cuda.QuantParams;
 import io.hindsight.cuda.QuantStats;
 import io.hindsight.cuda.Rounding;
-import io.hindsight.cuda.Activation;
 import io.hindsight.cuda.TrafficCounter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -136,21 +135,6 @@ public final class GpuBench {
     }
   }
 
-  /** Fills {@code x} (n floats) with N(0, 2) data from a 16M-float host block, repeated. */
-  private void fillNormal(DeviceBuffer x, long n) {
-    int block = (int) Math.min(n, 1 << 24);
-    float[] host = new float[block];
-    SplittableRandom r = new SplittableRandom(1);
-    for (int i = 0; i < block; i++) {
-      host[i] = (float) (2 * r.nextGaussian());
-    }
-    x.upload(host);
-    for (long off = block; off < n; off += block) {
-      long len = Math.min(block, n - off);
-      kernels.copy(x, x.slice(4 * off, 4 * len), 4 * len);
-    }
-  }
-
   private void quantization() {
     long n = quick ? 1L << 26 : 1L << 28; // 256 MiB / 1 GiB of FP32
     String shape = (n >> 20) + "M fp32 -> int8";
@@ -160,7 +144,7 @@ public final class GpuBench {
       DeviceBuffer stats = a.allocate(2L * QuantStats.BYTES);
       DeviceBuffer range = stats.slice(0, QuantStats.BYTES);
       DeviceBuffer params = a.ints(4);
-      fillNormal(x, n);
+      fillNormal(kernels, x, n);
       QuantParams p = QuantParams.fromRange(-6f, 6f, 8, false);
       double tStatic = row("quantize static+stats, 1 pass (hindsight)", shape, () -> {
         kernels.statsInit(stats, 1);
@@ -182,70 +166,41 @@ public final class GpuBench {
 
   private void int8Gemm(int m, int n, int k, GemmAlgo algo) {
     try (DeviceArena a = ctx.arena()) {
-      SplittableRandom r = new SplittableRandom(2);
-      byte[] ha = new byte[m * k];
-      byte[] hb = new byte[n * k];
-      r.nextBytes(ha);
-      r.nextBytes(hb);
-      DeviceBuffer da = a.upload(ha);
-      DeviceBuffer db = a.upload(hb);
-      float[] scales = new float[n];
-      java.util.Arrays.fill(scales, 1e-4f);
-      DeviceBuffer scaleB = a.upload(scales);
-      DeviceBuffer bias = a.floats(n);
-      bias.upload(new float[n]);
-      DeviceBuffer colSum = a.ints(n);
-      kernels.rowSumS8(db, n, k, colSum);
+      GemmOperands g = GemmOperands.random(kernels, a, m, n, k, 1e-4f, 2);
       DeviceBuffer out = a.bytes((long) m * n);
       DeviceBuffer stats = a.allocate(QuantStats.BYTES);
-      NtEpilogue e = new NtEpilogue(0.01f, scaleB, true, 3, colSum, bias, Activation.RELU,
-          QuantParams.fromRange(0f, 4f, 8, false), Rounding.NEAREST_EVEN, 0);
+      NtEpilogue e = g.epilogue(0.01f, true);
       row("int8 GEMM " + algo.name().toLowerCase(Locale.ROOT) + " + fused epilogue (requant+stats)",
           m + "x" + n + "x" + k, () -> {
             kernels.statsInit(stats, 1);
-            kernels.gemmS8Nt(algo, da, db, m, n, k, e, out, null, stats);
-          }, algo == GemmAlgo.MMA ? 10 : 3, 2.0 * m * n * k);
+            kernels.gemmS8Nt(algo, g.x(), g.w(), m, n, k, e, out, null, stats);
+          }, algo == GemmAlgo.DP4A ? 3 : 10, 2.0 * m * n * k);
     }
   }
 
   /** y (m, out) = x (m, in) W^T (in, out), bias + ReLU, int8 output: static vs dynamic. */
   private void linearLayer(int m, int in, int out) {
     try (DeviceArena a = ctx.arena()) {
-      SplittableRandom r = new SplittableRandom(3);
-      byte[] hx = new byte[m * in];
-      byte[] hw = new byte[out * in];
-      r.nextBytes(hx);
-      r.nextBytes(hw);
-      DeviceBuffer x = a.upload(hx);
-      DeviceBuffer w = a.upload(hw);
-      float[] scales = new float[out];
-      java.util.Arrays.fill(scales, 2e-4f);
-      DeviceBuffer scaleW = a.upload(scales);
-      DeviceBuffer bias = a.floats(out);
-      bias.upload(new float[out]);
-      DeviceBuffer colSum = a.ints(out);
-      kernels.rowSumS8(w, out, in, colSum);
+      GemmOperands g = GemmOperands.random(kernels, a, m, out, in, 2e-4f, 3);
       DeviceBuffer y8 = a.bytes((long) m * out);
       DeviceBuffer y32 = a.floats((long) m * out);
       DeviceBuffer stats = a.allocate(QuantStats.BYTES);
       DeviceBuffer params = a.ints(4);
       String shape = m + "x" + in + " * " + in + "x" + out;
       double ops = 2.0 * m * in * out;
-      NtEpilogue quantized = new NtEpilogue(0.02f, scaleW, true, 3, colSum, bias, Activation.RELU,
-          QuantParams.fromRange(0f, 4f, 8, false), Rounding.NEAREST_EVEN, 0);
-      NtEpilogue fp32 = new NtEpilogue(0.02f, scaleW, true, 3, colSum, bias, Activation.RELU,
-          null, Rounding.NEAREST_EVEN, 0);
+      NtEpilogue quantized = g.epilogue(0.02f, true);
+      NtEpilogue fp32 = g.epilogue(0.02f, false);
       row("linear fwd static, gemm_s8_nt_mma (no ldmatrix)", shape, () -> {
         kernels.statsInit(stats, 1);
-        kernels.gemmS8Nt(GemmAlgo.MMA, x, w, m, out, in, quantized, y8, null, stats);
+        kernels.gemmS8Nt(GemmAlgo.MMA, g.x(), g.w(), m, out, in, quantized, y8, null, stats);
       }, 10, ops);
       double tStatic = row("linear fwd static: GEMM->int8+stats (1 kernel)", shape, () -> {
         kernels.statsInit(stats, 1);
-        kernels.gemmS8Nt(GemmAlgo.AUTO, x, w, m, out, in, quantized, y8, null, stats);
+        kernels.gemmS8Nt(GemmAlgo.AUTO, g.x(), g.w(), m, out, in, quantized, y8, null, stats);
       }, 10, ops);
       double tDynamic = row("linear fwd dynamic: GEMM->fp32, minmax, quant", shape, () -> {
         kernels.statsInit(stats, 1);
-        kernels.gemmS8Nt(GemmAlgo.AUTO, x, w, m, out, in, fp32, null, y32, null);
+        kernels.gemmS8Nt(GemmAlgo.AUTO, g.x(), g.w(), m, out, in, fp32, null, y32, null);
         kernels.minmaxReduce(y32, (long) m * out, stats);
         kernels.quantizeWithRange(y32, y8, (long) m * out, stats, 8, false, Rounding.NEAREST_EVEN, 0, params, null);
       }, 10, ops);
@@ -294,6 +249,24 @@ public final class GpuBench {
       rows.add(String.format(Locale.ROOT, "  -> static step is %.2fx faster than dynamic; device memory of the step:"
           + " %.1f MiB static vs %.1f MiB dynamic (+ %.1f MiB shared inputs and weights)%n",
           ms[1] / ms[0], mem[0] / 1048576.0, mem[1] / 1048576.0, inputs / 1048576.0));
+    }
+  }
+
+  /**
+   * Fills {@code x} (n floats) with N(0, 2) data: a 16M-float block uploaded, then repeated by
+   * device-to-device copies (no kernel launches).
+   */
+  static void fillNormal(CudaKernels kernels, DeviceBuffer x, long n) {
+    int block = (int) Math.min(n, 1 << 24);
+    float[] host = new float[block];
+    SplittableRandom r = new SplittableRandom(1);
+    for (int i = 0; i < block; i++) {
+      host[i] = (float) (2 * r.nextGaussian());
+    }
+    x.upload(host);
+    for (long off = block; off < n; off += block) {
+      long len = Math.min(block, n - off);
+      kernels.copy(x, x.slice(4 * off, 4 * len), 4 * len);
     }
   }
 

@@ -1,13 +1,11 @@
 package io.hindsight.bench;
 
-import io.hindsight.cuda.Activation;
 import io.hindsight.cuda.CudaContext;
 import io.hindsight.cuda.CudaKernels;
 import io.hindsight.cuda.CudaRuntime;
 import io.hindsight.cuda.DeviceArena;
 import io.hindsight.cuda.DeviceBuffer;
 import io.hindsight.cuda.GemmAlgo;
-import io.hindsight.cuda.NtEpilogue;
 import io.hindsight.cuda.QuantParams;
 import io.hindsight.cuda.QuantStats;
 import io.hindsight.cuda.Rounding;
@@ -18,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * The workload that checks the {@link TrafficCounter} against Nsight Compute: each kernel whose
@@ -60,23 +57,12 @@ public final class NcuProbe {
       DeviceBuffer stats = arena.allocate(2L * QuantStats.BYTES);
       DeviceBuffer range = stats.slice(QuantStats.BYTES, QuantStats.BYTES);
       DeviceBuffer params = arena.ints(4);
-      fill(k, x, n);
+      GpuBench.fillNormal(k, x, n);
       // GEMM operands: a linear layer 16384x1024 * 1024x4096 (int8 output 64 MiB, fp32 output 256 MiB)
       int m = 16384;
       int in = 1024;
       int outC = 4096;
-      SplittableRandom r = new SplittableRandom(5);
-      byte[] hx = new byte[m * in];
-      byte[] hw = new byte[outC * in];
-      r.nextBytes(hx);
-      r.nextBytes(hw);
-      DeviceBuffer gx = arena.upload(hx);
-      DeviceBuffer gw = arena.upload(hw);
-      float[] scales = new float[outC];
-      java.util.Arrays.fill(scales, 2e-4f);
-      DeviceBuffer scaleW = arena.upload(scales);
-      DeviceBuffer bias = arena.upload(new float[outC]);
-      DeviceBuffer colSum = arena.ints(outC);
+      GemmOperands g = GemmOperands.random(k, arena, m, outC, in, 2e-4f, 5);
       DeviceBuffer y8 = arena.bytes((long) m * outC);
       DeviceBuffer y32 = arena.floats((long) m * outC);
       ctx.synchronize();
@@ -84,16 +70,12 @@ public final class NcuProbe {
       // Everything before this line is setup; the counter starts here.
       traffic.reset();
       k.statsInit(stats, 2);
-      k.rowSumS8(gw, outC, in, colSum);
+      k.rowSumS8(g.w(), outC, in, g.colSum());
       k.quantizeStatic(x, q, n, QuantParams.fromRange(-6f, 6f, 8, false), Rounding.NEAREST_EVEN, 0, stats);
       k.minmaxReduce(x, n, range);
       k.quantizeWithRange(x, q, n, range, 8, false, Rounding.NEAREST_EVEN, 0, params, null);
-      NtEpilogue quantized = new NtEpilogue(0.02f, scaleW, true, 3, colSum, bias, Activation.RELU,
-          QuantParams.fromRange(0f, 4f, 8, false), Rounding.NEAREST_EVEN, 0);
-      NtEpilogue fp32 = new NtEpilogue(0.02f, scaleW, true, 3, colSum, bias, Activation.RELU,
-          null, Rounding.NEAREST_EVEN, 0);
-      k.gemmS8Nt(GemmAlgo.AUTO, gx, gw, m, outC, in, quantized, y8, null, stats);
-      k.gemmS8Nt(GemmAlgo.MMA, gx, gw, m, outC, in, fp32, null, y32, null);
+      k.gemmS8Nt(GemmAlgo.AUTO, g.x(), g.w(), m, outC, in, g.epilogue(0.02f, true), y8, null, stats);
+      k.gemmS8Nt(GemmAlgo.MMA, g.x(), g.w(), m, outC, in, g.epilogue(0.02f, false), null, y32, null);
       ctx.synchronize();
     }
     StringBuilder sb = new StringBuilder("kernel,launches,countedRead,countedWrite\n");
@@ -103,20 +85,5 @@ public final class NcuProbe {
     }
     System.out.print(sb);
     Files.writeString(out, sb.toString(), StandardCharsets.UTF_8);
-  }
-
-  /** N(0, 2) data: a 16M-float block uploaded, then repeated by device copies (no kernels). */
-  private static void fill(CudaKernels k, DeviceBuffer x, long n) {
-    int block = (int) Math.min(n, 1 << 24);
-    float[] host = new float[block];
-    SplittableRandom r = new SplittableRandom(1);
-    for (int i = 0; i < block; i++) {
-      host[i] = (float) (2 * r.nextGaussian());
-    }
-    x.upload(host);
-    for (long off = block; off < n; off += block) {
-      long len = Math.min(block, n - off);
-      k.copy(x, x.slice(4 * off, 4 * len), 4 * len);
-    }
   }
 }

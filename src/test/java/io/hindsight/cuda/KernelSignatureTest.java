@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import jcuda.driver.CUdeviceptr;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,41 +16,17 @@ import org.junit.jupiter.api.Test;
  * between Java and CUDA on machines without a GPU.
  */
 class KernelSignatureTest {
-  private record Launch(String kernel, int gx, int gy, int gz, int bx, int by, int[] sizes) {}
-
-  private static final class Recorder implements CudaKernels.Launcher {
-    final List<Launch> launches = new ArrayList<>();
-
-    @Override
-    public void launch(String kernel, int gx, int gy, int gz, int bx, int by, KernelArgs args) {
-      launches.add(new Launch(kernel, gx, gy, gz, bx, by, args.sizes()));
-    }
-
-    @Override
-    public void copy(DeviceBuffer src, DeviceBuffer dst, long bytes) {}
-
-    @Override
-    public int multiprocessors() {
-      return 132;
-    }
-
-    @Override
-    public int computeCapabilityMajor() {
-      return 9;
-    }
-  }
-
   private static DeviceBuffer big() {
-    return new DeviceBuffer(null, new CUdeviceptr(), 1L << 40);
+    return FakeDevice.buffer(1L << 40);
   }
 
   @Test
   void everyLaunchMatchesItsPtxSignature() {
     assumeTrue(PtxImages.built(), "no compiled kernels (nvcc was absent at build time)");
     Map<String, int[]> ptx = PtxImages.signatures();
-    Recorder rec = new Recorder();
+    List<FakeDevice.Launch> launches = new ArrayList<>();
     TrafficCounter traffic = new TrafficCounter();
-    CudaKernels k = new CudaKernels(null, rec, traffic);
+    CudaKernels k = FakeDevice.kernels(traffic, launches::add);
     DeviceBuffer b = big();
     QuantParams p = QuantParams.fromRange(-1f, 1f, 8, false);
     k.statsInit(b, 2);
@@ -83,7 +58,7 @@ class KernelSignatureTest {
     k.sgdUpdate(b, b, null, 1000, 0.1f, 0f, false, 0f, true);
 
     TreeSet<String> launched = new TreeSet<>();
-    for (Launch l : rec.launches) {
+    for (FakeDevice.Launch l : launches) {
       launched.add(l.kernel());
       assertThat(ptx).as("PTX entry for " + l.kernel()).containsKey(l.kernel());
       assertThat(l.sizes()).as(l.kernel() + " argument sizes vs PTX parameters").containsExactly(ptx.get(l.kernel()));
@@ -92,7 +67,7 @@ class KernelSignatureTest {
       assertThat(l.bx() * l.by() % 32).as(l.kernel() + " whole warps").isZero();
     }
     assertThat(launched).as("the test launches every wrapped kernel").containsAll(CudaKernels.KERNELS);
-    assertThat(rec.launches.stream().filter(l -> l.kernel().equals("gemm_s8_nt_mma_ldm")).count())
+    assertThat(launches.stream().filter(l -> l.kernel().equals("gemm_s8_nt_mma_ldm")).count())
         .as("AUTO picks the ldmatrix tensor-core kernel when K % 16 == 0").isEqualTo(1);
     assertThat(traffic.snapshot().get("quantize_static_stats").bytesMoved()).isEqualTo(5000);
   }

@@ -86,8 +86,14 @@ final class CpuConv {
       } else {
         int per = samplesPerGemm(outHW, n1 - n0);
         float[] col = new float[g.colRows() * per * outHW];
-        // dW's operand as (len, colRows) rows, so its GEMM needs no transposed packing (not for 1x1)
-        float[] colT = pdW == null || pointwise(g) ? null : new float[g.colRows() * per * outHW];
+        // Receptive fields as rows (len, colRows in (kh, kw, c) order) for both gradients, so neither
+        // GEMM packs a large operand transposed and the fold adds runs of C contiguous values
+        // (not for 1x1 convolutions, whose operand is x itself)
+        boolean fieldRows = !pointwise(g);
+        float[] colT = fieldRows ? new float[g.colRows() * per * outHW] : null;
+        float[] xt = fieldRows ? new float[g.inPerGroup() * inHW] : null;
+        float[] dWg = fieldRows && pdW != null ? new float[g.outPerGroup() * g.colRows()] : null;
+        float[] wf = fieldRows && dX != null ? new float[g.outPerGroup() * g.colRows()] : null;
         float[] dyg = new float[g.outPerGroup() * per * outHW];
         if (dX != null) {
           Arrays.fill(dX, n0 * g.inC() * inHW, n1 * g.inC() * inHW, 0f);
@@ -98,18 +104,25 @@ final class CpuConv {
           for (int grp = 0; grp < g.groups(); grp++) {
             int wg = grp * g.outPerGroup() * g.colRows();
             gatherRows(g, dY, s0, cnt, grp, dyg);
-            if (pdW != null && colT != null) {
-              unfoldTransposed(g, x, s0, cnt, grp, colT);
-              // dW_g (outPerGroup, colRows) += dY_g (outPerGroup, len) * colT (len, colRows)
-              be.gemm(false, false, g.outPerGroup(), g.colRows(), len, 1f, dyg, 0, len, colT, 0, g.colRows(), 1f,
-                  pdW, wg, g.colRows());
+            if (fieldRows && pdW != null) {
+              unfoldFieldRows(g, x, s0, cnt, grp, xt, colT);
+              // dWg (outPerGroup, colRows in (kh, kw, c) order) = dY_g (outPerGroup, len) * colT (len, colRows)
+              be.gemm(false, false, g.outPerGroup(), g.colRows(), len, 1f, dyg, 0, len, colT, 0, g.colRows(), 0f,
+                  dWg, 0, g.colRows());
+              addFieldOrder(g, dWg, pdW, wg);
             } else if (pdW != null) {
               unfold(g, x, s0, cnt, grp, col);
               // dW_g (outPerGroup, colRows) += dY_g (outPerGroup, len) * col^T (len, colRows)
               be.gemm(false, true, g.outPerGroup(), g.colRows(), len, 1f, dyg, 0, len, col, 0, len, 1f, pdW, wg,
                   g.colRows());
             }
-            if (dX != null) {
+            if (dX != null && fieldRows) {
+              toFieldOrder(g, w, wg, wf);
+              // dcolT (len, colRows in field order) = dY_g^T (len, outPerGroup) * Wf_g (outPerGroup, colRows)
+              be.gemm(true, false, len, g.colRows(), g.outPerGroup(), 1f, dyg, 0, len, wf, 0, g.colRows(), 0f,
+                  colT, 0, g.colRows());
+              foldFieldRows(g, colT, s0, cnt, grp, xt, dX);
+            } else if (dX != null) {
               // dcol (colRows, len) = W_g^T (colRows, outPerGroup) * dY_g (outPerGroup, len)
               be.gemm(true, false, g.colRows(), len, g.outPerGroup(), 1f, w, wg, g.colRows(), dyg, 0, len, 0f,
                   col, 0, len);
@@ -155,49 +168,120 @@ final class CpuConv {
   }
 
   /**
-   * colT (cnt*outHW, colRows): the transpose of {@link #unfold}'s matrix, one row per output pixel
-   * holding its receptive field (channel, kh, kw order; zeros for padding), built directly.
+   * colT (cnt*outHW, colRows): one row per output pixel holding its receptive field in (kh, kw, c)
+   * order, zeros for padding. Each sample of the group is first laid out as (H, W, C), so a field is
+   * kH*kW contiguous runs of C values (copied whole) instead of colRows scattered elements.
    */
-  private static void unfoldTransposed(ConvGeometry g, float[] x, int s0, int cnt, int grp, float[] colT) {
+  private static void unfoldFieldRows(ConvGeometry g, float[] x, int s0, int cnt, int grp, float[] xt,
+      float[] colT) {
     int outH = g.outH();
     int outW = g.outW();
     int inH = g.inH();
     int inW = g.inW();
     int inHW = inH * inW;
-    int kH = g.kH();
-    int kW = g.kW();
+    int ch = g.inPerGroup();
     int stride = g.stride();
     int pad = g.padding();
     int d = 0;
     for (int i = 0; i < cnt; i++) {
-      int xg = ((s0 + i) * g.inC() + grp * g.inPerGroup()) * inHW;
+      int xg = ((s0 + i) * g.inC() + grp * ch) * inHW;
+      for (int c = 0; c < ch; c++) {
+        int src = xg + c * inHW;
+        for (int pix = 0; pix < inHW; pix++) {
+          xt[pix * ch + c] = x[src + pix];
+        }
+      }
       for (int oh = 0; oh < outH; oh++) {
-        int ih0 = oh * stride - pad;
         for (int ow = 0; ow < outW; ow++) {
-          int iw0 = ow * stride - pad;
-          boolean inside = iw0 >= 0 && iw0 + kW <= inW;
-          for (int c = 0; c < g.inPerGroup(); c++) {
-            int xc = xg + c * inHW;
-            for (int kh = 0; kh < kH; kh++) {
-              int ih = ih0 + kh;
-              if (ih < 0 || ih >= inH) {
-                Arrays.fill(colT, d, d + kW, 0f);
-                d += kW;
-                continue;
-              }
-              int xr = xc + ih * inW + iw0;
-              if (inside) {
-                for (int kw = 0; kw < kW; kw++) {
-                  colT[d++] = x[xr + kw];
-                }
+          for (int kh = 0; kh < g.kH(); kh++) {
+            int ih = oh * stride - pad + kh;
+            for (int kw = 0; kw < g.kW(); kw++) {
+              int iw = ow * stride - pad + kw;
+              if (ih < 0 || ih >= inH || iw < 0 || iw >= inW) {
+                Arrays.fill(colT, d, d + ch, 0f);
               } else {
-                for (int kw = 0; kw < kW; kw++) {
-                  int iw = iw0 + kw;
-                  colT[d++] = iw >= 0 && iw < inW ? x[xr + kw] : 0f;
-                }
+                System.arraycopy(xt, (ih * inW + iw) * ch, colT, d, ch);
+              }
+              d += ch;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds field rows colT (cnt*outHW, colRows in (kh, kw, c) order) back into the input gradients of
+   * samples s0..s0+cnt, one group: through an (H, W, C) buffer, tap by tap, so every input element
+   * receives its contributions in the same (kh, kw) order as {@link #col2im} gives them.
+   */
+  private static void foldFieldRows(ConvGeometry g, float[] colT, int s0, int cnt, int grp, float[] xt,
+      float[] dX) {
+    int outH = g.outH();
+    int outW = g.outW();
+    int outHW = outH * outW;
+    int inH = g.inH();
+    int inW = g.inW();
+    int inHW = inH * inW;
+    int ch = g.inPerGroup();
+    int rows = g.colRows();
+    int stride = g.stride();
+    int pad = g.padding();
+    for (int i = 0; i < cnt; i++) {
+      Arrays.fill(xt, 0, ch * inHW, 0f);
+      for (int kh = 0; kh < g.kH(); kh++) {
+        for (int kw = 0; kw < g.kW(); kw++) {
+          int tap = (kh * g.kW() + kw) * ch;
+          int lo = firstValid(kw, stride, pad);
+          int hi = endValid(kw, stride, pad, inW, outW);
+          for (int oh = 0; oh < outH; oh++) {
+            int ih = oh * stride - pad + kh;
+            if (ih < 0 || ih >= inH) {
+              continue;
+            }
+            for (int ow = lo; ow < hi; ow++) {
+              int src = (i * outHW + oh * outW + ow) * rows + tap;
+              int dst = (ih * inW + ow * stride - pad + kw) * ch;
+              for (int c = 0; c < ch; c++) {
+                xt[dst + c] += colT[src + c];
               }
             }
           }
+        }
+      }
+      int xg = ((s0 + i) * g.inC() + grp * ch) * inHW;
+      for (int c = 0; c < ch; c++) {
+        int d = xg + c * inHW;
+        for (int pix = 0; pix < inHW; pix++) {
+          dX[d + pix] += xt[pix * ch + c];
+        }
+      }
+    }
+  }
+
+  /** wf (outPerGroup, (kh, kw, c)) = the group's weights w[wg + (oc, c, kh, kw)] in field order. */
+  private static void toFieldOrder(ConvGeometry g, float[] w, int wg, float[] wf) {
+    int ch = g.inPerGroup();
+    int taps = g.kH() * g.kW();
+    int rows = g.colRows();
+    for (int oc = 0; oc < g.outPerGroup(); oc++) {
+      for (int c = 0; c < ch; c++) {
+        for (int t = 0; t < taps; t++) {
+          wf[oc * rows + t * ch + c] = w[wg + oc * rows + c * taps + t];
+        }
+      }
+    }
+  }
+
+  /** pdW[wg + (oc, c, kh, kw)] += dWg[(oc, kh, kw, c)]: a field-order weight gradient added in weight order. */
+  private static void addFieldOrder(ConvGeometry g, float[] dWg, float[] pdW, int wg) {
+    int ch = g.inPerGroup();
+    int taps = g.kH() * g.kW();
+    int rows = g.colRows();
+    for (int oc = 0; oc < g.outPerGroup(); oc++) {
+      for (int c = 0; c < ch; c++) {
+        for (int t = 0; t < taps; t++) {
+          pdW[wg + oc * rows + c * taps + t] += dWg[oc * rows + t * ch + c];
         }
       }
     }
@@ -283,8 +367,13 @@ final class CpuConv {
               Arrays.fill(col, d, d + outW, 0f);
               continue;
             }
-            Arrays.fill(col, d, d + lo, 0f);
-            Arrays.fill(col, d + hi, d + outW, 0f);
+            // the padding columns are few (pad / stride at each end): plain stores beat Arrays.fill calls
+            for (int ow = 0; ow < lo; ow++) {
+              col[d + ow] = 0f;
+            }
+            for (int ow = hi; ow < outW; ow++) {
+              col[d + ow] = 0f;
+            }
             int xr = xc + ih * inW - pad + kw;
             if (stride == 1) {
               System.arraycopy(x, xr + lo, col, d + lo, hi - lo);

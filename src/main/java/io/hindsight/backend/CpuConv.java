@@ -184,13 +184,7 @@ final class CpuConv {
     int pad = g.padding();
     int d = 0;
     for (int i = 0; i < cnt; i++) {
-      int xg = ((s0 + i) * g.inC() + grp * ch) * inHW;
-      for (int c = 0; c < ch; c++) {
-        int src = xg + c * inHW;
-        for (int pix = 0; pix < inHW; pix++) {
-          xt[pix * ch + c] = x[src + pix];
-        }
-      }
+      transpose(x, ((s0 + i) * g.inC() + grp * ch) * inHW, ch, inHW, xt, 0, false); // (C, HW) -> (HW, C)
       for (int oh = 0; oh < outH; oh++) {
         for (int ow = 0; ow < outW; ow++) {
           for (int kh = 0; kh < g.kH(); kh++) {
@@ -249,39 +243,40 @@ final class CpuConv {
           }
         }
       }
-      int xg = ((s0 + i) * g.inC() + grp * ch) * inHW;
-      for (int c = 0; c < ch; c++) {
-        int d = xg + c * inHW;
-        for (int pix = 0; pix < inHW; pix++) {
-          dX[d + pix] += xt[pix * ch + c];
-        }
-      }
+      transpose(xt, 0, inHW, ch, dX, ((s0 + i) * g.inC() + grp * ch) * inHW, true); // (HW, C) -> (C, HW)
     }
   }
 
   /** wf (outPerGroup, (kh, kw, c)) = the group's weights w[wg + (oc, c, kh, kw)] in field order. */
   private static void toFieldOrder(ConvGeometry g, float[] w, int wg, float[] wf) {
-    int ch = g.inPerGroup();
     int taps = g.kH() * g.kW();
-    int rows = g.colRows();
     for (int oc = 0; oc < g.outPerGroup(); oc++) {
-      for (int c = 0; c < ch; c++) {
-        for (int t = 0; t < taps; t++) {
-          wf[oc * rows + t * ch + c] = w[wg + oc * rows + c * taps + t];
-        }
-      }
+      transpose(w, wg + oc * g.colRows(), g.inPerGroup(), taps, wf, oc * g.colRows(), false);
     }
   }
 
   /** pdW[wg + (oc, c, kh, kw)] += dWg[(oc, kh, kw, c)]: a field-order weight gradient added in weight order. */
   private static void addFieldOrder(ConvGeometry g, float[] dWg, float[] pdW, int wg) {
-    int ch = g.inPerGroup();
     int taps = g.kH() * g.kW();
-    int rows = g.colRows();
     for (int oc = 0; oc < g.outPerGroup(); oc++) {
-      for (int c = 0; c < ch; c++) {
-        for (int t = 0; t < taps; t++) {
-          pdW[wg + oc * rows + c * taps + t] += dWg[oc * rows + t * ch + c];
+      transpose(dWg, oc * g.colRows(), taps, g.inPerGroup(), pdW, wg + oc * g.colRows(), true);
+    }
+  }
+
+  /**
+   * dst[dstOff + j * rows + i] = (or +=, when {@code add}) src[srcOff + i * cols + j]: the transpose
+   * of a (rows, cols) block.
+   */
+  private static void transpose(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff, boolean add) {
+    for (int i = 0; i < rows; i++) {
+      int from = srcOff + i * cols;
+      if (add) {
+        for (int j = 0; j < cols; j++) {
+          dst[dstOff + j * rows + i] += src[from + j];
+        }
+      } else {
+        for (int j = 0; j < cols; j++) {
+          dst[dstOff + j * rows + i] = src[from + j];
         }
       }
     }

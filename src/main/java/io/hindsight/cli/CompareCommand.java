@@ -87,7 +87,7 @@ final class CompareCommand {
       Backend backend = Backends.create(spec.backend(), threads);
       out.printf(Locale.ROOT, "compare: run %d/%d %s -> %s%n", i + 1, resolved.size(), labels.get(i), runDir);
       TrainingResult r = TrainingJobs.newTrainer(spec, backend,
-          new ProgressBar(err, !a.flag("quiet") && System.console() != null), runDir.resolve("checkpoint.bin"), null,
+          ProgressBar.forTerminal(err, a.flag("quiet")), runDir.resolve("checkpoint.bin"), null,
           null).run();
       ResultJson.write(r, runDir.resolve("result.json"));
       rows.add(RunSummary.read(runDir));

@@ -7,18 +7,28 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Draws training progress on the terminal: a live bar (redrawn at most 10 times a second) when
- * attached to a console, and one line per epoch always.
+ * Shows training progress: a live bar (redrawn at most 10 times a second) on a console; where the
+ * output goes to a log or a pipe, a plain line at every tenth of an epoch, so long epochs show
+ * progress there too; and one line per epoch always. {@code --quiet} keeps only the epoch lines.
  */
 final class ProgressBar implements TrainingListener {
   private static final int WIDTH = 30;
+  private static final int LOG_LINES_PER_EPOCH = 10;
   private final PrintStream out;
   private final boolean live;
+  private final boolean logLines;
   private long lastDraw;
 
-  ProgressBar(PrintStream out, boolean live) {
+  /** For a command's flags: live on a console, log lines elsewhere, neither with {@code --quiet}. */
+  static ProgressBar forTerminal(PrintStream out, boolean quiet) {
+    boolean console = System.console() != null;
+    return new ProgressBar(out, !quiet && console, !quiet && !console);
+  }
+
+  ProgressBar(PrintStream out, boolean live, boolean logLines) {
     this.out = out;
     this.live = live;
+    this.logLines = logLines;
   }
 
   @Override
@@ -30,6 +40,9 @@ final class ProgressBar implements TrainingListener {
 
   @Override
   public void onStep(StepProgress p) {
+    if (logLines) {
+      logLine(p);
+    }
     if (!live) {
       return;
     }
@@ -42,6 +55,17 @@ final class ProgressBar implements TrainingListener {
     out.printf(Locale.ROOT, "\repoch %d/%d [%s%s] %d/%d loss %.4f  %.0f samples/s  lr %.4g ",
         p.epoch(), p.epochs(), "#".repeat(filled), ".".repeat(WIDTH - filled), p.step(), p.stepsPerEpoch(),
         p.loss(), p.samplesPerSecond(), p.learningRate());
+    out.flush();
+  }
+
+  /** A line when the step completes the next tenth of the epoch (not at its end: the epoch line follows). */
+  private void logLine(StepProgress p) {
+    int n = p.stepsPerEpoch();
+    if (p.step() >= n || p.step() * (long) LOG_LINES_PER_EPOCH / n == (p.step() - 1) * (long) LOG_LINES_PER_EPOCH / n) {
+      return;
+    }
+    out.printf(Locale.ROOT, "epoch %d/%d step %d/%d (%d%%) loss %.4f  %.0f samples/s  lr %.4g%n", p.epoch(),
+        p.epochs(), p.step(), n, 100L * p.step() / n, p.loss(), p.samplesPerSecond(), p.learningRate());
     out.flush();
   }
 

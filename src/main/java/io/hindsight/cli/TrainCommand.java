@@ -34,7 +34,7 @@ final class TrainCommand {
         --spec FILE          job spec (JSON, the same document POST /api/v1/jobs accepts)
         --out DIR            output directory (default runs/<arch>-<time>)
         --resume             continue from DIR/checkpoint.bin if it exists
-        --quiet              no live progress bar
+        --quiet              only the per-epoch lines (no progress bar or progress lines)
       flags override the spec:
         --model ARCH         mlp | cnn | resnet20 | mobilenetv2 (default cnn)
         --width X            channel multiplier
@@ -113,7 +113,7 @@ final class TrainCommand {
     out.printf(Locale.ROOT, "hindsight train: %s on %s (%s engine, %s backend, %d threads) -> %s%n",
         spec.model().arch(), spec.dataset().name(), spec.engine(), backend.name(), backend.threads(), outDir);
     TrainingResult result = TrainingJobs.newTrainer(spec, backend,
-        new ProgressBar(err, !a.flag("quiet") && System.console() != null), ckpt, resume, null).run();
+        ProgressBar.forTerminal(err, a.flag("quiet")), ckpt, resume, null).run();
     ResultJson.write(result, outDir.resolve("result.json"));
     out.printf(Locale.ROOT, "test accuracy %.4f after %d epochs (%.1f s); wrote %s%n", result.testAccuracy(),
         result.epochs().size(), result.totalSeconds(), outDir.resolve("result.json"));

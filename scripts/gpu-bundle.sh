@@ -20,7 +20,7 @@ with_data=false
 classifier=linux-x86_64
 
 echo "[bundle] building the project jar (tests skipped)"
-mvn -q -B -DskipTests package
+./mvnw -q -B -DskipTests package
 if [[ ! -s target/classes/io/hindsight/cuda/ptx/manifest.txt ]]; then
   echo "[bundle] no compiled CUDA kernels (nvcc missing?): refusing to build a GPU bundle" >&2
   exit 1

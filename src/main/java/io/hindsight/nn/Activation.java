@@ -46,6 +46,11 @@ public final class Activation implements Layer {
     }
   }
 
+  /** Bits of the largest float strictly below the upper clamp (the largest finite float for ReLU). */
+  private int insideLastBits() {
+    return upper == Float.POSITIVE_INFINITY ? 0x7F7FFFFF : Float.floatToRawIntBits(upper) - 1;
+  }
+
   /** Upper clamp: {@code +Inf} for ReLU, 6 for ReLU6. */
   public float upper() {
     return upper;
@@ -63,9 +68,9 @@ public final class Activation implements Layer {
     float[] xd = x.data();
     float[] yd = y.data();
     forEachChunk(xd.length, (c, from, to) -> {
+      // min/max (NaN propagates, -0 becomes +0): branch-free, so random signs cost no mispredictions
       for (int i = from; i < to; i++) {
-        float v = xd[i];
-        yd[i] = v > 0f ? (v < upper ? v : upper) : (v == v ? 0f : v);
+        yd[i] = Math.min(Math.max(xd[i], 0f), upper);
       }
     });
     return y;
@@ -83,10 +88,14 @@ public final class Activation implements Layer {
     float[] xd = savedX.data();
     float[] gd = dY.data();
     float[] dx = dX.data();
+    int insideLast = insideLastBits();
     forEachChunk(xd.length, (c, from, to) -> {
+      // dx = (0 < x < upper) ? dy : +0, branch-free: positive floats order like their bits, so the
+      // condition is 1 <= bits(x) <= insideLast, turned into an all-ones or all-zeros mask of dy's bits
       for (int i = from; i < to; i++) {
-        float v = xd[i];
-        dx[i] = v > 0f && v < upper ? gd[i] : 0f;
+        int b = Float.floatToRawIntBits(xd[i]);
+        int outside = ((b - 1) | (insideLast - b)) >> 31;
+        dx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(gd[i]) & ~outside);
       }
     });
     return dX;

@@ -12,6 +12,7 @@ import io.hindsight.spec.SpecException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,9 @@ class QuantizedTrainingTest {
     assertThatThrownBy(() -> run(s, cut, null, 9)).isInstanceOf(TrainingCancelledException.class);
     Checkpoint c = CheckpointIo.read(cut.resolve("checkpoint.bin"));
     assertThat(c.extensions()).containsKey("quantization");
+    // as after a crash: rows of steps past the checkpoint reached the files, the last one torn
+    Files.writeString(cut.resolve("ranges.csv"), "9,conv1/activation,0,1,0,1,0.0\n10,conv1/act", StandardOpenOption.APPEND);
+    Files.writeString(cut.resolve("traffic.csv"), "9,1,2,3,4,5,6\n10,1", StandardOpenOption.APPEND);
     TrainingResult b = run(s, cut, c, 0);
 
     assertThat(b.testAccuracy()).isEqualTo(a.testAccuracy());
@@ -92,13 +96,9 @@ class QuantizedTrainingTest {
         .isEqualTo(JSON.writeValueAsString(a.plugins().get("quantization").get("quantizers")));
     assertThat(b.plugins().get("quantization").get("traffic").get("run"))
         .isEqualTo(a.plugins().get("quantization").get("traffic").get("run"));
-    // steps 0..7 were written before the cut (the checkpoint at step 8 flushed them), 8.. after the resume
-    List<String> fullRows = Files.readAllLines(full.resolve("ranges.csv"));
-    List<String> resumedRows = Files.readAllLines(cut.resolve("ranges.csv"));
-    assertThat(resumedRows.stream().filter(l -> l.startsWith("step,")).count()).isEqualTo(1);
-    assertThat(resumedRows.stream().filter(l -> !l.startsWith("8,"))).isNotEmpty();
-    assertThat(resumedRows.stream().filter(l -> !l.startsWith("8,")).toList())
-        .containsAll(fullRows.stream().filter(l -> !l.startsWith("8,")).toList());
+    // the rows before the checkpoint were kept, the ones after it (and the torn line) redone once
+    assertThat(Files.readAllLines(cut.resolve("ranges.csv"))).isEqualTo(Files.readAllLines(full.resolve("ranges.csv")));
+    assertThat(Files.readAllLines(cut.resolve("traffic.csv"))).isEqualTo(Files.readAllLines(full.resolve("traffic.csv")));
   }
 
   @Test

@@ -3,7 +3,8 @@ package io.hindsight.backend;
 import java.util.Arrays;
 
 /**
- * Convolution on the CPU: im2col + GEMM per sample and group, parallel over the batch; depthwise
+ * Convolution on the CPU: im2col + GEMM per sample and group, parallel over the batch; the backward
+ * pass lays receptive fields out as rows (one per output pixel) for both gradient GEMMs; depthwise
  * convolutions (one input channel per group) use a direct loop instead of tiny GEMMs. Weight and
  * bias gradients are reduced over {@link CpuBackend#REDUCTION_CHUNKS} fixed batch chunks, summed
  * in chunk order, so results do not depend on the thread count.
@@ -85,11 +86,11 @@ final class CpuConv {
         }
       } else {
         int per = samplesPerGemm(outHW, n1 - n0);
-        float[] col = new float[g.colRows() * per * outHW];
         // Receptive fields as rows (len, colRows in (kh, kw, c) order) for both gradients, so neither
         // GEMM packs a large operand transposed and the fold adds runs of C contiguous values
         // (not for 1x1 convolutions, whose operand is x itself)
         boolean fieldRows = !pointwise(g);
+        float[] col = fieldRows ? null : new float[g.colRows() * per * outHW];
         float[] colT = fieldRows ? new float[g.colRows() * per * outHW] : null;
         float[] xt = fieldRows ? new float[g.inPerGroup() * inHW] : null;
         float[] dWg = fieldRows && pdW != null ? new float[g.outPerGroup() * g.colRows()] : null;
@@ -126,7 +127,7 @@ final class CpuConv {
               // dcol (colRows, len) = W_g^T (colRows, outPerGroup) * dY_g (outPerGroup, len)
               be.gemm(true, false, g.colRows(), len, g.outPerGroup(), 1f, w, wg, g.colRows(), dyg, 0, len, 0f,
                   col, 0, len);
-              fold(g, col, s0, cnt, grp, dX);
+              foldPointwise(g, col, s0, cnt, grp, dX);
             }
           }
         }
@@ -207,7 +208,7 @@ final class CpuConv {
   /**
    * Adds field rows colT (cnt*outHW, colRows in (kh, kw, c) order) back into the input gradients of
    * samples s0..s0+cnt, one group: through an (H, W, C) buffer, tap by tap, so every input element
-   * receives its contributions in the same (kh, kw) order as {@link #col2im} gives them.
+   * receives its contributions in (kh, kw) order (the order of the im2col rows, as before).
    */
   private static void foldFieldRows(ConvGeometry g, float[] colT, int s0, int cnt, int grp, float[] xt,
       float[] dX) {
@@ -282,23 +283,19 @@ final class CpuConv {
     }
   }
 
-  /** Adds col (colRows, cnt*outHW) back into the input gradients of samples s0..s0+cnt, one group. */
-  private static void fold(ConvGeometry g, float[] col, int s0, int cnt, int grp, float[] dX) {
+  /** Adds a 1x1 convolution's col (inPerGroup, cnt*outHW) back into the input gradients of samples s0..s0+cnt. */
+  private static void foldPointwise(ConvGeometry g, float[] col, int s0, int cnt, int grp, float[] dX) {
     int outHW = g.outH() * g.outW();
     int inHW = g.inH() * g.inW();
     int ld = cnt * outHW;
     for (int i = 0; i < cnt; i++) {
       int xg = ((s0 + i) * g.inC() + grp * g.inPerGroup()) * inHW;
-      if (pointwise(g)) {
-        for (int c = 0; c < g.inPerGroup(); c++) {
-          int src = c * ld + i * outHW;
-          int dst = xg + c * inHW;
-          for (int j = 0; j < outHW; j++) {
-            dX[dst + j] += col[src + j];
-          }
+      for (int c = 0; c < g.inPerGroup(); c++) {
+        int src = c * ld + i * outHW;
+        int dst = xg + c * inHW;
+        for (int j = 0; j < outHW; j++) {
+          dX[dst + j] += col[src + j];
         }
-      } else {
-        col2im(g, col, i * outHW, ld, dX, xg);
       }
     }
   }
@@ -376,39 +373,6 @@ final class CpuConv {
               for (int ow = lo; ow < hi; ow++) {
                 col[d + ow] = x[xr + ow * stride];
               }
-            }
-          }
-          row++;
-        }
-      }
-    }
-  }
-
-  /** Folds {@code col[colOff + row * ld + j]} back, adding into one group of one sample of {@code dX}. */
-  static void col2im(ConvGeometry g, float[] col, int colOff, int ld, float[] dX, int xOff) {
-    int outH = g.outH();
-    int outW = g.outW();
-    int inH = g.inH();
-    int inW = g.inW();
-    int stride = g.stride();
-    int pad = g.padding();
-    int row = 0;
-    for (int c = 0; c < g.inPerGroup(); c++) {
-      int xc = xOff + c * inH * inW;
-      for (int kh = 0; kh < g.kH(); kh++) {
-        for (int kw = 0; kw < g.kW(); kw++) {
-          int lo = firstValid(kw, stride, pad);
-          int hi = endValid(kw, stride, pad, inW, outW);
-          int src = colOff + row * ld;
-          for (int oh = 0; oh < outH; oh++) {
-            int ih = oh * stride - pad + kh;
-            if (ih < 0 || ih >= inH) {
-              continue;
-            }
-            int xr = xc + ih * inW - pad + kw;
-            int sr = src + oh * outW;
-            for (int ow = lo; ow < hi; ow++) {
-              dX[xr + ow * stride] += col[sr + ow];
             }
           }
           row++;

@@ -212,12 +212,10 @@ final class CpuConv {
    */
   private static void foldFieldRows(ConvGeometry g, float[] colT, int s0, int cnt, int grp, float[] xt,
       float[] dX) {
-    int outH = g.outH();
     int outW = g.outW();
-    int outHW = outH * outW;
-    int inH = g.inH();
+    int outHW = g.outH() * outW;
     int inW = g.inW();
-    int inHW = inH * inW;
+    int inHW = g.inH() * inW;
     int ch = g.inPerGroup();
     int rows = g.colRows();
     int stride = g.stride();
@@ -229,9 +227,9 @@ final class CpuConv {
           int tap = (kh * g.kW() + kw) * ch;
           int lo = firstValid(kw, stride, pad);
           int hi = endValid(kw, stride, pad, inW, outW);
-          for (int oh = 0; oh < outH; oh++) {
+          for (int oh = 0; oh < g.outH(); oh++) {
             int ih = oh * stride - pad + kh;
-            if (ih < 0 || ih >= inH) {
+            if (ih < 0 || ih >= g.inH()) {
               continue;
             }
             for (int ow = lo; ow < hi; ow++) {

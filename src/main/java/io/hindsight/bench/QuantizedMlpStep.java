@@ -91,7 +91,7 @@ final class QuantizedMlpStep {
     dH = alloc.apply((long) m * hidden);
     dX = alloc.apply((long) m * width);
     scaleOne = scale;
-    stats = alloc.apply(7L * QuantStats.BYTES);
+    stats = alloc.apply(6L * QuantStats.BYTES); // Wq_1, Wq_2, H, Y, dH, dX
     params = alloc.apply(16);
     scratch = dynamic ? alloc.apply(4L * m * Math.max(width, hidden)) : null;
   }
@@ -102,7 +102,7 @@ final class QuantizedMlpStep {
 
   /** Enqueues one training step (asynchronous; the caller synchronizes or times it). */
   void run() {
-    k.statsInit(stats, 7);
+    k.statsInit(stats, 6);
     long weights = (long) hidden * width;
     QuantParams wParams = QuantParams.fromRange(-0.1f, 0.1f, 8, true);
     for (int l = 0; l < 2; l++) {

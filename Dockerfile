@@ -35,7 +35,7 @@ RUN if [ "$WITH_LIBTORCH" = "false" ]; then rm -v target/lib/pytorch-native-*.ja
 # by reflection or service loading: TLS to PostgreSQL (jdk.crypto.ec), JMX/process metrics.
 RUN modules="$(jdeps --ignore-missing-deps --print-module-deps --multi-release 17 \
         --class-path 'target/lib/*' target/hindsight.jar target/lib/*.jar 2>/dev/null | tail -1)" \
- && jlink --add-modules "$modules,jdk.crypto.ec,jdk.management,java.naming" \
+ && jlink --add-modules "$modules,jdk.crypto.ec,jdk.management,java.naming,jdk.incubator.vector" \
         --strip-debug --no-header-files --no-man-pages --compress=2 --output /opt/java
 
 # ---- runtime: jlink'd Java + the jar, non-root -------------------------------------------------
@@ -65,5 +65,5 @@ VOLUME /var/lib/hindsight
 EXPOSE 8080 8081
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
   CMD curl -fsS "http://127.0.0.1:${MANAGEMENT_SERVER_PORT}/actuator/health/readiness" >/dev/null || exit 1
-ENTRYPOINT ["java", "-jar", "/app/hindsight.jar"]
+ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "-jar", "/app/hindsight.jar"]
 CMD ["serve"]

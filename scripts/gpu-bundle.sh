@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds bundle/: a self-contained folder to validate and benchmark the CUDA backend on a GPU host
 # that has only the NVIDIA driver (no JDK, no Maven, no network):
-#   bundle/runtime.tgz  jlink'd Java runtime (java.base, java.logging, jdk.unsupported), unpacked on first use
+#   bundle/runtime.tgz  jlink'd Java runtime (java.base, java.logging, jdk.unsupported, jdk.incubator.vector), unpacked on first use
 #   bundle/lib/         hindsight.jar (classes + compiled kernels), jcuda.jar, the JCuda driver native
 #                       (natives jar cut down to libJCudaDriver: the driver binding is all we use),
 #                       Jackson (job specs and result.json of the training check)
@@ -54,7 +54,7 @@ trap 'rm -rf "$tmp"' EXIT
 jar cf "$bundle/lib/jcuda-natives-driver-$jcuda_version-$classifier.jar" -C "$tmp" lib
 
 echo "[bundle] jlink runtime"
-modules="java.base,java.logging,jdk.unsupported"
+modules="java.base,java.logging,jdk.unsupported,jdk.incubator.vector"
 jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
   --output "$tmp/runtime"
 tar czf "$bundle/runtime.tgz" -C "$tmp" runtime
@@ -86,7 +86,7 @@ mkdir -p "$out/tmp"
 if [[ ! -x "$here/runtime/bin/java" ]]; then
   tar xzf "$here/runtime.tgz" -C "$here"
 fi
-java=("$here/runtime/bin/java" -Xmx16g "-Djava.io.tmpdir=$out/tmp" -cp "$here/lib/*")
+java=("$here/runtime/bin/java" -Xmx16g --add-modules jdk.incubator.vector "-Djava.io.tmpdir=$out/tmp" -cp "$here/lib/*")
 export HINDSIGHT_DATA_DIR="$here/data"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$out/nvidia-smi.txt"
 failed=()

@@ -61,7 +61,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public String device() {
-    return System.getProperty("os.arch") + " CPU, " + threads + " threads";
+    return System.getProperty("os.arch") + " CPU, " + threads + " threads, GEMM " + SimdSupport.describe();
   }
 
   @Override

@@ -8,7 +8,8 @@ package io.hindsight.backend;
  * its arrays with the same loop variable from offset 0 ({@code c[j] += a * b[j]}), the one shape
  * HotSpot's auto-vectorizer accepts without proving that the arrays don't overlap; two rows of C
  * take four rows of B per pass. Each element of C is summed in the same order whatever the
- * thread count, so results are deterministic.
+ * thread count, so results are deterministic. Where the Vector API is loaded, tiles run on
+ * {@link VectorGemmTile} instead: same sums in the same order, C kept in registers.
  */
 final class CpuGemm {
   private static final int MB = 32; // rows of C per tile
@@ -21,6 +22,8 @@ final class CpuGemm {
     final float[][] acc = new float[MB][NB];
     float[] packedA = new float[0];
   }
+
+  private static final boolean SIMD = SimdSupport.enabled();
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
   private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
@@ -103,6 +106,18 @@ final class CpuGemm {
 
   /** Computes C[i0:i1, j0:j1] = alpha * A[i0:i1, :] * op(B)[:, j0:j1] + beta * C[i0:i1, j0:j1]. */
   private static void tile(
+      int i0, int i1, int j0, int j1, int k, float alpha,
+      float[] a, int aOff, int lda, boolean transB, float[] b, int bOff, int ldb,
+      float beta, float[] c, int cOff, int ldc) {
+    if (SIMD) {
+      VectorGemmTile.tile(i0, i1, j0, j1, k, alpha, a, aOff, lda, transB, b, bOff, ldb, beta, c, cOff, ldc);
+    } else {
+      scalarTile(i0, i1, j0, j1, k, alpha, a, aOff, lda, transB, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+  }
+
+  /** The auto-vectorized tile: the fallback without the Vector API, and the reference for it. */
+  static void scalarTile(
       int i0, int i1, int j0, int j1, int k, float alpha,
       float[] a, int aOff, int lda, boolean transB, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {

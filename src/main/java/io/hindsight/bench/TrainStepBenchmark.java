@@ -47,17 +47,25 @@ public final class TrainStepBenchmark {
     }
   }
 
-  /**
-   * Times {@code iters} training steps of each engine after {@code warmup} untimed ones, prints
-   * the figures to {@code out} and returns them.
-   */
+  /** One round of {@link #run(String, int, int, int, int, int, PrintStream)}. */
   public static Result run(String arch, int batch, int warmup, int iters, int threads, PrintStream out) {
-    if (batch <= 0 || warmup < 0 || iters <= 0 || threads <= 0) {
-      throw new IllegalArgumentException("batch, iters and threads must be positive and warmup >= 0; got batch="
-          + batch + " warmup=" + warmup + " iters=" + iters + " threads=" + threads);
+    return run(arch, batch, warmup, iters, 1, threads, out);
+  }
+
+  /**
+   * Times {@code rounds} alternating rounds of {@code iters} training steps of each engine (libtorch,
+   * then ours), after {@code warmup} untimed ones, prints every round and returns the median rate
+   * of each engine. Alternating rounds let both engines see the same drift in machine load, which
+   * on a shared VM moves a single measurement by tens of percent.
+   */
+  public static Result run(String arch, int batch, int warmup, int iters, int rounds, int threads, PrintStream out) {
+    if (batch <= 0 || warmup < 0 || iters <= 0 || rounds <= 0 || threads <= 0) {
+      throw new IllegalArgumentException("batch, iters, rounds and threads must be positive and warmup >= 0; got batch="
+          + batch + " warmup=" + warmup + " iters=" + iters + " rounds=" + rounds + " threads=" + threads);
     }
     TorchRuntime.engine(threads);
-    Model ours = new ModelFactory(new CpuBackend(threads), QuantHooksProvider.NONE, new Rng(0))
+    CpuBackend backend = new CpuBackend(threads);
+    Model ours = new ModelFactory(backend, QuantHooksProvider.NONE, new Rng(0))
         .build(arch, 1.0, 0.0, INPUT, CLASSES, new Rng(MODEL_SEED));
     Rng data = new Rng(MODEL_SEED + 1);
     float[] images = new float[batch * INPUT[0] * INPUT[1] * INPUT[2]];
@@ -68,40 +76,53 @@ public final class TrainStepBenchmark {
     for (int i = 0; i < batch; i++) {
       labels[i] = data.nextInt(CLASSES);
     }
-    out.printf(Locale.ROOT, "train-step benchmark: %s, %d parameters, batch %d, %d warmup + %d timed steps, %d threads%n",
-        arch, ours.parameterCount(), batch, warmup, iters, threads);
+    out.printf(Locale.ROOT, "train-step benchmark: %s, %d parameters, batch %d, %d warmup + %d rounds of %d timed steps,"
+        + " %d threads%n", arch, ours.parameterCount(), batch, warmup, rounds, iters, threads);
+    out.printf(Locale.ROOT, "  ours: %s%n", backend.device());
 
-    double torchRate;
+    double[] torchRates = new double[rounds];
+    double[] oursRates = new double[rounds];
     String runtime;
     try (DjlModel torch = new DjlModel(ours, MOMENTUM, false, WEIGHT_DECAY)) { // copies the weights before we train
       runtime = TorchRuntime.describe();
+      Sgd sgd = new Sgd(ours.parameters(), MOMENTUM, false, WEIGHT_DECAY);
+      SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+      Tensor x = Tensor.of(images, batch, INPUT[0], INPUT[1], INPUT[2]);
       for (int i = 0; i < warmup; i++) {
         torch.trainStep(images, labels, batch, LR);
+        oursStep(ours, sgd, loss, x, labels);
       }
-      long t0 = System.nanoTime();
-      for (int i = 0; i < iters; i++) {
-        torch.trainStep(images, labels, batch, LR);
+      for (int r = 0; r < rounds; r++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < iters; i++) {
+          torch.trainStep(images, labels, batch, LR);
+        }
+        torchRates[r] = rate(batch, iters, System.nanoTime() - t0);
+        t0 = System.nanoTime();
+        for (int i = 0; i < iters; i++) {
+          oursStep(ours, sgd, loss, x, labels);
+        }
+        oursRates[r] = rate(batch, iters, System.nanoTime() - t0);
+        if (rounds > 1) {
+          out.printf(Locale.ROOT, "  round %d: hindsight %.1f, libtorch %.1f samples/s (%.3f)%n", r + 1, oursRates[r],
+              torchRates[r], oursRates[r] / torchRates[r]);
+        }
       }
-      torchRate = rate(batch, iters, System.nanoTime() - t0);
     }
 
-    Sgd sgd = new Sgd(ours.parameters(), MOMENTUM, false, WEIGHT_DECAY);
-    SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
-    Tensor x = Tensor.of(images, batch, INPUT[0], INPUT[1], INPUT[2]);
-    for (int i = 0; i < warmup; i++) {
-      oursStep(ours, sgd, loss, x, labels);
-    }
-    long t0 = System.nanoTime();
-    for (int i = 0; i < iters; i++) {
-      oursStep(ours, sgd, loss, x, labels);
-    }
-    double oursRate = rate(batch, iters, System.nanoTime() - t0);
-
-    Result r = new Result(arch, batch, iters, threads, oursRate, torchRate, runtime);
-    out.printf(Locale.ROOT, "  hindsight cpu : %10.1f samples/s%n", r.oursSamplesPerSecond());
-    out.printf(Locale.ROOT, "  libtorch (DJL): %10.1f samples/s  [%s]%n", r.torchSamplesPerSecond(), runtime);
+    Result r = new Result(arch, batch, iters, threads, median(oursRates), median(torchRates), runtime);
+    String of = rounds > 1 ? " (median of " + rounds + " rounds)" : "";
+    out.printf(Locale.ROOT, "  hindsight cpu : %10.1f samples/s%s%n", r.oursSamplesPerSecond(), of);
+    out.printf(Locale.ROOT, "  libtorch (DJL): %10.1f samples/s%s  [%s]%n", r.torchSamplesPerSecond(), of, runtime);
     out.printf(Locale.ROOT, "  ours/libtorch : %10.3f%n", r.ratio());
     return r;
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
   private static void oursStep(Model model, Sgd sgd, SoftmaxCrossEntropy loss, Tensor x, int[] labels) {

@@ -12,7 +12,8 @@ final class BenchCommand {
       usage: hindsight bench <suite> [options]
         gemm         FP32 GEMM GFLOP/s of the CPU backend   [--size N] [--threads N]
         train-step   training steps/s of our CPU engine vs DJL/libtorch on the same batch
-                     [--model cnn|resnet20|mlp|mobilenetv2] [--batch N] [--iters N] [--threads N]
+                     [--model cnn|resnet20|mlp|mobilenetv2] [--batch N] [--iters N] [--rounds 3]
+                     [--threads N]  (alternating rounds, median of each engine)
         quant-step   FP32 vs INT8 (hindsight-minmax, current-minmax) step time and traffic per step/epoch
                      [--model resnet20] [--batch 128] [--iters N] [--epoch-examples 60000]
                      [--backend cpu|cuda|auto] [--threads N]
@@ -33,7 +34,7 @@ final class BenchCommand {
     switch (suite) {
       case "gemm" -> gemm(a.intValue("size", 512), threads, a.intValue("iters", 10), out);
       case "train-step" -> io.hindsight.bench.TrainStepBenchmark.run(a.get("model", "cnn"), a.intValue("batch", 128),
-          a.intValue("warmup", 5), a.intValue("iters", 20), threads, out);
+          a.intValue("warmup", 5), a.intValue("iters", 20), a.intValue("rounds", 3), threads, out);
       case "quant-step" -> io.hindsight.bench.QuantStepBenchmark.run(a.get("model", "resnet20"),
           a.intValue("batch", 128), a.intValue("warmup", 2), a.intValue("iters", 5),
           io.hindsight.backend.Backends.create(a.get("backend", "cpu"), threads),
@@ -46,6 +47,7 @@ final class BenchCommand {
 
   private static void gemm(int n, int threads, int iters, PrintStream out) {
     CpuBackend be = new CpuBackend(threads);
+    out.println("CPU GEMM tile: " + io.hindsight.backend.SimdSupport.describe());
     Rng rng = new Rng(1);
     float[] a = new float[n * n];
     float[] b = new float[n * n];

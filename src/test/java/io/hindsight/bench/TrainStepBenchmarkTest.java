@@ -25,6 +25,16 @@ class TrainStepBenchmarkTest {
   }
 
   @Test
+  void alternatingRoundsReportTheMedianOfEachEngine() {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    TrainStepBenchmark.Result r = TrainStepBenchmark.run("mlp", 2, 0, 1, 3, 1,
+        new PrintStream(buf, true, StandardCharsets.UTF_8));
+    String text = buf.toString(StandardCharsets.UTF_8);
+    assertThat(text).contains("round 1:").contains("round 3:").contains("median of 3 rounds");
+    assertThat(r.oursSamplesPerSecond()).isPositive().isFinite();
+  }
+
+  @Test
   void rejectsNonPositiveSizes() {
     assertThatThrownBy(() -> TrainStepBenchmark.run("mlp", 0, 0, 1, 1, System.out))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch=0");

@@ -29,7 +29,7 @@ final class BenchCommand {
     }
     String suite = argv[0];
     String[] rest = java.util.Arrays.copyOfRange(argv, 1, argv.length);
-    Args a = Args.parse(rest, Set.of("size", "threads", "iters", "model", "batch", "warmup", "epoch-examples", "backend"), Set.of("quick"));
+    Args a = Args.parse(rest, Set.of("size", "threads", "iters", "model", "batch", "warmup", "epoch-examples", "backend", "rounds"), Set.of("quick"));
     int threads = a.intValue("threads", CpuBackend.defaultThreads());
     switch (suite) {
       case "gemm" -> gemm(a.intValue("size", 512), threads, a.intValue("iters", 10), out);

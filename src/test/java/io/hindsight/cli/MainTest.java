@@ -48,6 +48,16 @@ class MainTest {
   }
 
   @Test
+  void benchTrainStepTakesItsFlags() {
+    assertThat(run("bench", "train-step", "--model", "mlp", "--batch", "2", "--warmup", "0", "--iters", "1",
+        "--rounds", "2", "--threads", "1")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("round 2:").contains("median of 2 rounds")
+        .contains("ours/libtorch");
+    assertThat(run("bench", "gemm", "--size", "16", "--iters", "1", "--threads", "1")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("CPU GEMM tile: vector API");
+  }
+
+  @Test
   void invalidSpecExitsTwoNamingTheField(@TempDir Path dir) throws IOException {
     Path spec = dir.resolve("bad.json");
     Files.writeString(spec, "{\"model\":{\"arch\":\"cnn\"},\"dataset\":{\"name\":\"synthetic\"},"

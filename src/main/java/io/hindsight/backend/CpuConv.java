@@ -10,6 +10,9 @@ import java.util.Arrays;
  * in chunk order, so results do not depend on the thread count.
  */
 final class CpuConv {
+  private static final boolean SIMD = SimdSupport.enabled();
+  private static final int TRANSPOSE_BLOCK = 16;
+
   private CpuConv() {}
 
   /** Samples whose columns are multiplied in one GEMM, so that small images still give long rows. */
@@ -235,8 +238,12 @@ final class CpuConv {
             for (int ow = lo; ow < hi; ow++) {
               int src = (i * outHW + oh * outW + ow) * rows + tap;
               int dst = (ih * inW + ow * stride - pad + kw) * ch;
-              for (int c = 0; c < ch; c++) {
-                xt[dst + c] += colT[src + c];
+              if (SIMD) {
+                VectorOps.addInto(xt, dst, colT, src, ch);
+              } else {
+                for (int c = 0; c < ch; c++) {
+                  xt[dst + c] += colT[src + c];
+                }
               }
             }
           }
@@ -267,15 +274,19 @@ final class CpuConv {
    * of a (rows, cols) block.
    */
   private static void transpose(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff, boolean add) {
-    for (int i = 0; i < rows; i++) {
-      int from = srcOff + i * cols;
-      if (add) {
-        for (int j = 0; j < cols; j++) {
-          dst[dstOff + j * rows + i] += src[from + j];
-        }
-      } else {
-        for (int j = 0; j < cols; j++) {
-          dst[dstOff + j * rows + i] = src[from + j];
+    // in blocks of TRANSPOSE_BLOCK source columns, so the destination rows being filled stay in L1
+    for (int j0 = 0; j0 < cols; j0 += TRANSPOSE_BLOCK) {
+      int j1 = Math.min(cols, j0 + TRANSPOSE_BLOCK);
+      for (int i = 0; i < rows; i++) {
+        int from = srcOff + i * cols;
+        if (add) {
+          for (int j = j0; j < j1; j++) {
+            dst[dstOff + j * rows + i] += src[from + j];
+          }
+        } else {
+          for (int j = j0; j < j1; j++) {
+            dst[dstOff + j * rows + i] = src[from + j];
+          }
         }
       }
     }

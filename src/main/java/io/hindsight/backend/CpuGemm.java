@@ -56,11 +56,12 @@ final class CpuGemm {
       }
       return;
     }
-    // op(A) as row-major (m, k) with row stride fLda
+    // op(A) as row-major (m, k) with row stride fLda; the SIMD tile packs a transposed A itself
     float[] fa = a;
     int faOff = aOff;
     int fLda = lda;
-    if (transA) {
+    final boolean tileTransA = transA && SIMD;
+    if (transA && !SIMD) {
       float[] pa = PACK_A.get();
       if (pa.length < m * k) {
         pa = new float[m * k];
@@ -88,7 +89,7 @@ final class CpuGemm {
         for (int ct = 0; ct < colTiles; ct++) {
           for (int rt = t0; rt < t1; rt++) {
             tile(rt * MB, Math.min(m, rt * MB + MB), ct * NB, Math.min(n, ct * NB + NB), k, alpha,
-                A, aO, aL, transB, b, bOff, ldb, beta, c, cOff, ldc);
+                A, aO, aL, tileTransA, transB, b, bOff, ldb, beta, c, cOff, ldc);
           }
         }
       });
@@ -97,20 +98,21 @@ final class CpuGemm {
         for (int ct = t0; ct < t1; ct++) {
           for (int rt = 0; rt < rowTiles; rt++) {
             tile(rt * MB, Math.min(m, rt * MB + MB), ct * NB, Math.min(n, ct * NB + NB), k, alpha,
-                A, aO, aL, transB, b, bOff, ldb, beta, c, cOff, ldc);
+                A, aO, aL, tileTransA, transB, b, bOff, ldb, beta, c, cOff, ldc);
           }
         }
       });
     }
   }
 
-  /** Computes C[i0:i1, j0:j1] = alpha * A[i0:i1, :] * op(B)[:, j0:j1] + beta * C[i0:i1, j0:j1]. */
+  /** Computes C[i0:i1, j0:j1] = alpha * op(A)[i0:i1, :] * op(B)[:, j0:j1] + beta * C[i0:i1, j0:j1]. */
   private static void tile(
       int i0, int i1, int j0, int j1, int k, float alpha,
-      float[] a, int aOff, int lda, boolean transB, float[] b, int bOff, int ldb,
+      float[] a, int aOff, int lda, boolean transA, boolean transB, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
     if (SIMD) {
-      VectorGemmTile.tile(i0, i1, j0, j1, k, alpha, a, aOff, lda, transB, b, bOff, ldb, beta, c, cOff, ldc);
+      VectorGemmTile.tile(i0, i1, j0, j1, k, alpha, a, aOff, lda, transA, transB, b, bOff, ldb, beta, c, cOff,
+          ldc);
     } else {
       scalarTile(i0, i1, j0, j1, k, alpha, a, aOff, lda, transB, b, bOff, ldb, beta, c, cOff, ldc);
     }

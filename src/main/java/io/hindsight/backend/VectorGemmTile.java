@@ -41,10 +41,13 @@ final class VectorGemmTile {
     return S.vectorBitSize();
   }
 
-  /** C[i0:i1, j0:j1] = alpha * A[i0:i1, :] * op(B)[:, j0:j1] + beta * C[i0:i1, j0:j1]; A row-major (m, k). */
+  /**
+   * C[i0:i1, j0:j1] = alpha * op(A)[i0:i1, :] * op(B)[:, j0:j1] + beta * C[i0:i1, j0:j1]; op(A) is A
+   * (m, k) row-major, or with {@code transA} the transpose of A stored (k, m).
+   */
   static void tile(
       int i0, int i1, int j0, int j1, int k, float alpha,
-      float[] a, int aOff, int lda, boolean transB, float[] b, int bOff, int ldb,
+      float[] a, int aOff, int lda, boolean transA, boolean transB, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
     int rows = i1 - i0;
     int len = j1 - j0;
@@ -61,7 +64,7 @@ final class VectorGemmTile {
     java.util.Arrays.fill(acc, 0, rowBlocks * strips * MR * NR, 0f);
     for (int p0 = 0; p0 < k; p0 += KB) {
       int depth = Math.min(k, p0 + KB) - p0;
-      packA(a, aOff, lda, alpha, i0, rows, p0, depth, rowBlocks, pa);
+      packA(transA, a, aOff, lda, alpha, i0, rows, p0, depth, rowBlocks, pa);
       packB(transB, b, bOff, ldb, j0, len, p0, depth, strips, pb);
       for (int st = 0; st < strips; st++) {
         for (int rb = 0; rb < rowBlocks; rb++) {
@@ -91,9 +94,28 @@ final class VectorGemmTile {
     return buf.length >= size ? buf : new float[size];
   }
 
-  /** pa[(rb, q, r)] = alpha * A[i0 + rb*MR + r][p0 + q]; rows past the tile are zero. */
-  private static void packA(float[] a, int aOff, int lda, float alpha, int i0, int rows, int p0, int depth,
-      int rowBlocks, float[] pa) {
+  /** pa[(rb, q, r)] = alpha * op(A)[i0 + rb*MR + r][p0 + q]; rows past the tile are zero. */
+  private static void packA(boolean transA, float[] a, int aOff, int lda, float alpha, int i0, int rows, int p0,
+      int depth, int rowBlocks, float[] pa) {
+    if (transA) {
+      // A stored (k, m): op(A)[i][p] = a[p * lda + i], so each depth's MR values are contiguous
+      for (int rb = 0; rb < rowBlocks; rb++) {
+        int base = rb * MR * depth;
+        int r0 = rb * MR;
+        int w = Math.min(MR, rows - r0);
+        for (int q = 0; q < depth; q++) {
+          int src = aOff + (p0 + q) * lda + i0 + r0;
+          int d = base + q * MR;
+          for (int r = 0; r < w; r++) {
+            pa[d + r] = alpha * a[src + r];
+          }
+          for (int r = w; r < MR; r++) {
+            pa[d + r] = 0f;
+          }
+        }
+      }
+      return;
+    }
     for (int rb = 0; rb < rowBlocks; rb++) {
       int base = rb * MR * depth;
       for (int r = 0; r < MR; r++) {

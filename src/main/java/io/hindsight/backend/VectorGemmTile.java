@@ -9,8 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The auto-vectorized tile loads and stores its accumulator rows for every few depths, so it is
  * bound by memory traffic, not arithmetic. Here a {@value #MR} x {@code NR} block of C (sixteen
- * vectors) stays in registers for a whole depth panel, fed by packed strips of A ({@value #MR}
- * values per depth) and B ({@code NR} values per depth). Every element is still accumulated as
+ * vectors) stays in registers for a whole depth panel, fed by {@value #MR} values of A and
+ * {@code NR} values of B per depth. Full blocks of A and B are read where they lie; only partial
+ * blocks, a scaled A and a transposed B are packed first (packing cost more than it saved when a
+ * panel of B serves only 16 rows of C, as in the convolutions here). Every element is still accumulated as
  * {@code c = c + a_p * b_p} for p in order, multiply then add (never fused, as Java's scalar
  * arithmetic), so the result is bit for bit that of the scalar tile, on any vector width. (Fused
  * multiply-adds made this kernel about 1.3x faster but the training step no faster measurably, and
@@ -31,6 +33,10 @@ final class VectorGemmTile {
     float[] a = new float[0];
     float[] b = new float[0];
     float[] acc = new float[0];
+    float[][] aArr = new float[0][];
+    int[] aOffs = new int[0];
+    int[] aRs = new int[0];
+    int[] aQs = new int[0];
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -62,13 +68,46 @@ final class VectorGemmTile {
     s.b = pb;
     s.acc = acc;
     java.util.Arrays.fill(acc, 0, rowBlocks * strips * MR * NR, 0f);
+    // Full blocks are read where they lie (alpha 1 leaves A's values exact); only partial blocks,
+    // a scaled A and a transposed B are packed. Element (r, q) of a row block of A is
+    // aArr[aOffs + r * aRs + q * aQs]; depth q of a strip of B starts at bArr[bOffs + q * bQs].
+    float[][] aArr = s.aArr = s.aArr.length >= rowBlocks ? s.aArr : new float[rowBlocks][];
+    int[] aOffs = s.aOffs = s.aOffs.length >= rowBlocks ? s.aOffs : new int[rowBlocks];
+    int[] aRs = s.aRs = s.aRs.length >= rowBlocks ? s.aRs : new int[rowBlocks];
+    int[] aQs = s.aQs = s.aQs.length >= rowBlocks ? s.aQs : new int[rowBlocks];
     for (int p0 = 0; p0 < k; p0 += KB) {
       int depth = Math.min(k, p0 + KB) - p0;
-      packA(transA, a, aOff, lda, alpha, i0, rows, p0, depth, rowBlocks, pa);
-      packB(transB, b, bOff, ldb, j0, len, p0, depth, strips, pb);
+      for (int rb = 0; rb < rowBlocks; rb++) {
+        int r0 = rb * MR;
+        if (alpha == 1f && r0 + MR <= rows) {
+          aArr[rb] = a;
+          aOffs[rb] = transA ? aOff + p0 * lda + i0 + r0 : aOff + (i0 + r0) * lda + p0;
+          aRs[rb] = transA ? 1 : lda;
+          aQs[rb] = transA ? lda : 1;
+        } else {
+          packA(transA, a, aOff, lda, alpha, i0, rows, p0, depth, rb, pa);
+          aArr[rb] = pa;
+          aOffs[rb] = rb * MR * depth;
+          aRs[rb] = 1;
+          aQs[rb] = MR;
+        }
+      }
       for (int st = 0; st < strips; st++) {
+        float[] bArr;
+        int bo;
+        int bQs;
+        if (!transB && (st + 1) * NR <= len) {
+          bArr = b;
+          bo = bOff + p0 * ldb + j0 + st * NR;
+          bQs = ldb;
+        } else {
+          packB(transB, b, bOff, ldb, j0, len, p0, depth, st, pb);
+          bArr = pb;
+          bo = st * NR * depth;
+          bQs = NR;
+        }
         for (int rb = 0; rb < rowBlocks; rb++) {
-          micro(depth, pa, rb * MR * depth, pb, st * NR * depth, acc, (rb * strips + st) * MR * NR);
+          micro(depth, aArr[rb], aOffs[rb], aRs[rb], aQs[rb], bArr, bo, bQs, acc, (rb * strips + st) * MR * NR);
         }
       }
     }
@@ -94,12 +133,12 @@ final class VectorGemmTile {
     return buf.length >= size ? buf : new float[size];
   }
 
-  /** pa[(rb, q, r)] = alpha * op(A)[i0 + rb*MR + r][p0 + q]; rows past the tile are zero. */
+  /** Packs row block rb: pa[(rb, q, r)] = alpha * op(A)[i0 + rb*MR + r][p0 + q]; rows past the tile are zero. */
   private static void packA(boolean transA, float[] a, int aOff, int lda, float alpha, int i0, int rows, int p0,
-      int depth, int rowBlocks, float[] pa) {
+      int depth, int rb, float[] pa) {
     if (transA) {
       // A stored (k, m): op(A)[i][p] = a[p * lda + i], so each depth's MR values are contiguous
-      for (int rb = 0; rb < rowBlocks; rb++) {
+      {
         int base = rb * MR * depth;
         int r0 = rb * MR;
         int w = Math.min(MR, rows - r0);
@@ -116,7 +155,7 @@ final class VectorGemmTile {
       }
       return;
     }
-    for (int rb = 0; rb < rowBlocks; rb++) {
+    {
       int base = rb * MR * depth;
       for (int r = 0; r < MR; r++) {
         int row = rb * MR + r;
@@ -134,10 +173,10 @@ final class VectorGemmTile {
     }
   }
 
-  /** pb[(st, q, j)] = op(B)[p0 + q][j0 + st*NR + j]; columns past the tile are zero. */
+  /** Packs strip st: pb[(st, q, j)] = op(B)[p0 + q][j0 + st*NR + j]; columns past the tile are zero. */
   private static void packB(boolean transB, float[] b, int bOff, int ldb, int j0, int len, int p0, int depth,
-      int strips, float[] pb) {
-    for (int st = 0; st < strips; st++) {
+      int st, float[] pb) {
+    {
       int base = st * NR * depth;
       int w = Math.min(NR, len - st * NR);
       int col0 = j0 + st * NR;
@@ -167,8 +206,19 @@ final class VectorGemmTile {
     }
   }
 
-  /** acc (MR, NR) += pa (depth, MR) products with pb (depth, NR), one depth at a time. */
-  private static void micro(int depth, float[] pa, int ao, float[] pb, int bo, float[] acc, int co) {
+  /**
+   * acc (MR, NR) += A (MR, depth) * B (depth, NR), one depth at a time, where A's element (r, q) is
+   * {@code pa[ao + r * ars + q * aqs]} and B's depth q is the NR values from {@code pb[bo + q * bqs]}.
+   */
+  private static void micro(int depth, float[] pa, int ao, int ars, int aqs, float[] pb, int bo, int bqs, float[] acc,
+      int co) {
+    int a1 = ars;
+    int a2 = 2 * ars;
+    int a3 = 3 * ars;
+    int a4 = 4 * ars;
+    int a5 = 5 * ars;
+    int a6 = 6 * ars;
+    int a7 = 7 * ars;
     FloatVector c00 = FloatVector.fromArray(S, acc, co);
     FloatVector c01 = FloatVector.fromArray(S, acc, co + L);
     FloatVector c10 = FloatVector.fromArray(S, acc, co + NR);
@@ -186,32 +236,32 @@ final class VectorGemmTile {
     FloatVector c70 = FloatVector.fromArray(S, acc, co + 7 * NR);
     FloatVector c71 = FloatVector.fromArray(S, acc, co + 7 * NR + L);
     for (int q = 0; q < depth; q++) {
-      int bi = bo + q * NR;
+      int bi = bo + q * bqs;
       FloatVector b0 = FloatVector.fromArray(S, pb, bi);
       FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
-      int ai = ao + q * MR;
+      int ai = ao + q * aqs;
       FloatVector x = FloatVector.broadcast(S, pa[ai]);
       c00 = c00.add(x.mul(b0));
       c01 = c01.add(x.mul(b1));
-      x = FloatVector.broadcast(S, pa[ai + 1]);
+      x = FloatVector.broadcast(S, pa[ai + a1]);
       c10 = c10.add(x.mul(b0));
       c11 = c11.add(x.mul(b1));
-      x = FloatVector.broadcast(S, pa[ai + 2]);
+      x = FloatVector.broadcast(S, pa[ai + a2]);
       c20 = c20.add(x.mul(b0));
       c21 = c21.add(x.mul(b1));
-      x = FloatVector.broadcast(S, pa[ai + 3]);
+      x = FloatVector.broadcast(S, pa[ai + a3]);
       c30 = c30.add(x.mul(b0));
       c31 = c31.add(x.mul(b1));
-      x = FloatVector.broadcast(S, pa[ai + 4]);
+      x = FloatVector.broadcast(S, pa[ai + a4]);
       c40 = c40.add(x.mul(b0));
       c41 = c41.add(x.mul(b1));
-      x = FloatVector.broadcast(S, pa[ai + 5]);
+      x = FloatVector.broadcast(S, pa[ai + a5]);
       c50 = c50.add(x.mul(b0));
       c51 = c51.add(x.mul(b1));
-      x = FloatVector.broadcast(S, pa[ai + 6]);
+      x = FloatVector.broadcast(S, pa[ai + a6]);
       c60 = c60.add(x.mul(b0));
       c61 = c61.add(x.mul(b1));
-      x = FloatVector.broadcast(S, pa[ai + 7]);
+      x = FloatVector.broadcast(S, pa[ai + a7]);
       c70 = c70.add(x.mul(b0));
       c71 = c71.add(x.mul(b1));
     }

@@ -41,24 +41,27 @@ class VectorGemmTileTest {
     float[] b = fill(rng, 1 + (transB ? n * ldb : k * ldb));
     float[] c = fill(rng, 3 + (rows + 1) * ldc);
     c[3 + ldc + 4] = Float.NaN; // inside the tile: beta=0 must overwrite it, beta!=0 propagate it
-    float[] scalar = c.clone();
-    float[] vector = c.clone();
-    // tile rows 1..1+rows, columns 4..4+cols of C
-    CpuGemm.scalarTile(1, 1 + rows, 4, 4 + cols, k, 0.75f, a, 2, lda, transB, b, 1, ldb, beta, scalar, 3, ldc);
-    VectorGemmTile.tile(1, 1 + rows, 4, 4 + cols, k, 0.75f, a, 2, lda, false, transB, b, 1, ldb, beta, vector, 3,
-        ldc);
-    for (int i = 0; i < c.length; i++) {
-      assertThat(Float.floatToRawIntBits(vector[i])).as("element %d", i)
-          .isEqualTo(Float.floatToRawIntBits(scalar[i]));
-    }
-    if (beta == 0f) {
-      assertThat(vector[3 + ldc + 4]).isNotNaN();
+    // alpha 1 reads full blocks of A in place, any other alpha packs them
+    for (float alpha : new float[] {1f, 0.75f}) {
+      float[] scalar = c.clone();
+      float[] vector = c.clone();
+      // tile rows 1..1+rows, columns 4..4+cols of C
+      CpuGemm.scalarTile(1, 1 + rows, 4, 4 + cols, k, alpha, a, 2, lda, transB, b, 1, ldb, beta, scalar, 3, ldc);
+      VectorGemmTile.tile(1, 1 + rows, 4, 4 + cols, k, alpha, a, 2, lda, false, transB, b, 1, ldb, beta, vector, 3,
+          ldc);
+      for (int i = 0; i < c.length; i++) {
+        assertThat(Float.floatToRawIntBits(vector[i])).as("alpha %s, element %d", alpha, i)
+            .isEqualTo(Float.floatToRawIntBits(scalar[i]));
+      }
+      if (beta == 0f) {
+        assertThat(vector[3 + ldc + 4]).isNotNaN();
+      }
     }
   }
 
   // a tile is at most 32 rows by 256 columns (CpuGemm.MB, NB)
   @ParameterizedTest(name = "transA, transB={0} rows={1} cols={2} k={3}")
-  @CsvSource({"false, 8, 32, 16", "true, 13, 45, 300", "false, 31, 70, 5", "false, 1, 3, 1"})
+  @CsvSource({"false, 8, 32, 16", "false, 16, 64, 300", "true, 13, 45, 300", "false, 31, 70, 5", "false, 1, 3, 1"})
   void transposedAGivesTheBitsOfTheRowMajorA(boolean transB, int rows, int cols, int k) {
     assumeTrue(SimdSupport.enabled(), "Vector API not loaded");
     Rng rng = new Rng(rows * 7L + cols * 3L + k);
@@ -75,13 +78,15 @@ class VectorGemmTileTest {
     int n = cols + 4;
     int ldb = transB ? k : n;
     float[] b = fill(rng, transB ? n * ldb : k * ldb);
-    float[] scalar = new float[m * n];
-    float[] vector = new float[m * n];
-    CpuGemm.scalarTile(1, 1 + rows, 4, 4 + cols, k, -1.5f, a, 0, lda, transB, b, 0, ldb, 0f, scalar, 0, n);
-    VectorGemmTile.tile(1, 1 + rows, 4, 4 + cols, k, -1.5f, at, 0, ldat, true, transB, b, 0, ldb, 0f, vector, 0, n);
-    for (int i = 0; i < scalar.length; i++) {
-      assertThat(Float.floatToRawIntBits(vector[i])).as("element %d", i)
-          .isEqualTo(Float.floatToRawIntBits(scalar[i]));
+    for (float alpha : new float[] {1f, -1.5f}) {
+      float[] scalar = new float[m * n];
+      float[] vector = new float[m * n];
+      CpuGemm.scalarTile(1, 1 + rows, 4, 4 + cols, k, alpha, a, 0, lda, transB, b, 0, ldb, 0f, scalar, 0, n);
+      VectorGemmTile.tile(1, 1 + rows, 4, 4 + cols, k, alpha, at, 0, ldat, true, transB, b, 0, ldb, 0f, vector, 0, n);
+      for (int i = 0; i < scalar.length; i++) {
+        assertThat(Float.floatToRawIntBits(vector[i])).as("alpha %s, element %d", alpha, i)
+            .isEqualTo(Float.floatToRawIntBits(scalar[i]));
+      }
     }
   }
 

@@ -195,10 +195,17 @@ final class CpuConv {
             int ih = oh * stride - pad + kh;
             for (int kw = 0; kw < g.kW(); kw++) {
               int iw = ow * stride - pad + kw;
-              if (ih < 0 || ih >= inH || iw < 0 || iw >= inW) {
-                Arrays.fill(colT, d, d + ch, 0f);
-              } else {
+              boolean inside = ih >= 0 && ih < inH && iw >= 0 && iw < inW;
+              if (SIMD) {
+                if (inside) {
+                  VectorOps.copy(xt, (ih * inW + iw) * ch, colT, d, ch);
+                } else {
+                  VectorOps.zero(colT, d, ch);
+                }
+              } else if (inside) {
                 System.arraycopy(xt, (ih * inW + iw) * ch, colT, d, ch);
+              } else {
+                Arrays.fill(colT, d, d + ch, 0f);
               }
               d += ch;
             }

@@ -15,6 +15,29 @@ final class VectorOps {
 
   private VectorOps() {}
 
+  /** dst[d + i] = src[s + i] for i < len (a System.arraycopy costs more than the copy itself here). */
+  static void copy(float[] src, int s, float[] dst, int d, int len) {
+    int i = 0;
+    for (; i + L <= len; i += L) {
+      FloatVector.fromArray(S, src, s + i).intoArray(dst, d + i);
+    }
+    for (; i < len; i++) {
+      dst[d + i] = src[s + i];
+    }
+  }
+
+  /** dst[d + i] = 0 for i < len. */
+  static void zero(float[] dst, int d, int len) {
+    int i = 0;
+    FloatVector z = FloatVector.zero(S);
+    for (; i + L <= len; i += L) {
+      z.intoArray(dst, d + i);
+    }
+    for (; i < len; i++) {
+      dst[d + i] = 0f;
+    }
+  }
+
   /** dst[d + i] += src[s + i] for i < len. */
   static void addInto(float[] dst, int d, float[] src, int s, int len) {
     int i = 0;

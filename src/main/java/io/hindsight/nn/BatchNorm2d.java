@@ -93,43 +93,43 @@ public final class BatchNorm2d implements Layer {
     float[] b = beta.value().data();
     float[] rm = runningMean.data();
     float[] rv = runningVar.data();
-    backend.parallelFor(channels, c -> {
-      float mean;
-      float var;
+    int groups = (channels + ChannelSums.GROUP - 1) / ChannelSums.GROUP;
+    backend.parallelFor(groups, grp -> {
+      int c0 = grp * ChannelSums.GROUP;
+      int gs = Math.min(ChannelSums.GROUP, channels - c0);
+      double[] sum = new double[ChannelSums.GROUP];
+      double[] m = new double[ChannelSums.GROUP];
+      double[] sq = new double[ChannelSums.GROUP];
       if (training) {
-        double sum = 0;
-        for (int s = 0; s < n; s++) {
-          int off = (s * channels + c) * hw;
-          for (int i = 0; i < hw; i++) {
-            sum += xd[off + i];
-          }
+        ChannelSums.sum(xd, n, channels, hw, c0, gs, sum);
+        for (int k = 0; k < gs; k++) {
+          m[k] = sum[k] / count;
         }
-        double m = sum / count;
-        double sq = 0;
-        for (int s = 0; s < n; s++) {
-          int off = (s * channels + c) * hw;
-          for (int i = 0; i < hw; i++) {
-            double d = xd[off + i] - m;
-            sq += d * d;
-          }
-        }
-        mean = (float) m;
-        var = (float) (sq / count);
-        float unbiased = count > 1 ? (float) (sq / (count - 1)) : var;
-        rm[c] = (1 - momentum) * rm[c] + momentum * mean;
-        rv[c] = (1 - momentum) * rv[c] + momentum * unbiased;
-      } else {
-        mean = rm[c];
-        var = rv[c];
+        ChannelSums.squaredDeviations(xd, n, channels, hw, c0, gs, m, sq);
       }
-      float is = (float) (1.0 / Math.sqrt(var + eps));
-      invStd[c] = is;
-      for (int s = 0; s < n; s++) {
-        int off = (s * channels + c) * hw;
-        for (int i = 0; i < hw; i++) {
-          float v = (xd[off + i] - mean) * is;
-          xh[off + i] = v;
-          yd[off + i] = g[c] * v + b[c];
+      for (int k = 0; k < gs; k++) {
+        int c = c0 + k;
+        float mean;
+        float var;
+        if (training) {
+          mean = (float) m[k];
+          var = (float) (sq[k] / count);
+          float unbiased = count > 1 ? (float) (sq[k] / (count - 1)) : var;
+          rm[c] = (1 - momentum) * rm[c] + momentum * mean;
+          rv[c] = (1 - momentum) * rv[c] + momentum * unbiased;
+        } else {
+          mean = rm[c];
+          var = rv[c];
+        }
+        float is = (float) (1.0 / Math.sqrt(var + eps));
+        invStd[c] = is;
+        for (int s = 0; s < n; s++) {
+          int off = (s * channels + c) * hw;
+          for (int i = 0; i < hw; i++) {
+            float v = (xd[off + i] - mean) * is;
+            xh[off + i] = v;
+            yd[off + i] = g[c] * v + b[c];
+          }
         }
       }
     });
@@ -157,33 +157,35 @@ public final class BatchNorm2d implements Layer {
     float[] g = gamma.value().data();
     float[] dG = gamma.grad().data();
     float[] dB = beta.grad().data();
-    backend.parallelFor(channels, c -> {
-      double sumDy = 0;
-      double sumDyXh = 0;
-      for (int s = 0; s < n; s++) {
-        int off = (s * channels + c) * hw;
-        for (int i = 0; i < hw; i++) {
-          sumDy += dy[off + i];
-          sumDyXh += (double) dy[off + i] * xh[off + i];
-        }
-      }
-      dB[c] = (float) sumDy;
-      dG[c] = (float) sumDyXh;
-      float scale = g[c] * savedInvStd[c];
-      if (savedTraining) {
-        float meanDy = (float) (sumDy / count);
-        float meanDyXh = (float) (sumDyXh / count);
-        for (int s = 0; s < n; s++) {
-          int off = (s * channels + c) * hw;
-          for (int i = 0; i < hw; i++) {
-            dx[off + i] = scale * (dy[off + i] - meanDy - xh[off + i] * meanDyXh);
+    int groups = (channels + ChannelSums.GROUP - 1) / ChannelSums.GROUP;
+    backend.parallelFor(groups, grp -> {
+      int c0 = grp * ChannelSums.GROUP;
+      int gs = Math.min(ChannelSums.GROUP, channels - c0);
+      double[] sums = new double[ChannelSums.GROUP];
+      double[] dots = new double[ChannelSums.GROUP];
+      ChannelSums.sumAndDot(dy, xh, n, channels, hw, c0, gs, sums, dots);
+      for (int k = 0; k < gs; k++) {
+        int c = c0 + k;
+        double sumDy = sums[k];
+        double sumDyXh = dots[k];
+        dB[c] = (float) sumDy;
+        dG[c] = (float) sumDyXh;
+        float scale = g[c] * savedInvStd[c];
+        if (savedTraining) {
+          float meanDy = (float) (sumDy / count);
+          float meanDyXh = (float) (sumDyXh / count);
+          for (int s = 0; s < n; s++) {
+            int off = (s * channels + c) * hw;
+            for (int i = 0; i < hw; i++) {
+              dx[off + i] = scale * (dy[off + i] - meanDy - xh[off + i] * meanDyXh);
+            }
           }
-        }
-      } else {
-        for (int s = 0; s < n; s++) {
-          int off = (s * channels + c) * hw;
-          for (int i = 0; i < hw; i++) {
-            dx[off + i] = scale * dy[off + i];
+        } else {
+          for (int s = 0; s < n; s++) {
+            int off = (s * channels + c) * hw;
+            for (int i = 0; i < hw; i++) {
+              dx[off + i] = scale * dy[off + i];
+            }
           }
         }
       }

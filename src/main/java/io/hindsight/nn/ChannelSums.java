@@ -29,10 +29,7 @@ final class ChannelSums {
           s3 += x[o + 3 * hw + i];
         }
       }
-      out[0] = s0;
-      out[1] = s1;
-      out[2] = s2;
-      out[3] = s3;
+      put(out, s0, s1, s2, s3);
       return;
     }
     for (int k = 0; k < g; k++) {
@@ -71,10 +68,7 @@ final class ChannelSums {
           s3 += d3 * d3;
         }
       }
-      out[0] = s0;
-      out[1] = s1;
-      out[2] = s2;
-      out[3] = s3;
+      put(out, s0, s1, s2, s3);
       return;
     }
     for (int k = 0; k < g; k++) {
@@ -120,14 +114,8 @@ final class ChannelSums {
           p3 += (double) dy[j3] * xh[j3];
         }
       }
-      sum[0] = s0;
-      sum[1] = s1;
-      sum[2] = s2;
-      sum[3] = s3;
-      dot[0] = p0;
-      dot[1] = p1;
-      dot[2] = p2;
-      dot[3] = p3;
+      put(sum, s0, s1, s2, s3);
+      put(dot, p0, p1, p2, p3);
       return;
     }
     for (int k = 0; k < g; k++) {
@@ -143,5 +131,12 @@ final class ChannelSums {
       sum[k] = acc;
       dot[k] = accDot;
     }
+  }
+
+  private static void put(double[] out, double v0, double v1, double v2, double v3) {
+    out[0] = v0;
+    out[1] = v1;
+    out[2] = v2;
+    out[3] = v3;
   }
 }

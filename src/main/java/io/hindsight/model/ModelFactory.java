@@ -204,11 +204,11 @@ public final class ModelFactory {
   }
 
   private Conv2d conv(String name, int in, int out, int k, int stride, int pad, int groups, boolean bias) {
-    return new Conv2d(name, backend, in, out, k, stride, pad, groups, bias, quant.forLayer(name));
+    return new Conv2d(name, backend, in, out, k, stride, pad, groups, bias, quant.forLayer(name, backend));
   }
 
   private Linear linear(String name, int in, int out) {
-    return new Linear(name, backend, in, out, true, quant.forLayer(name));
+    return new Linear(name, backend, in, out, true, quant.forLayer(name, backend));
   }
 
   private static void initialize(Model model, Rng rng) {

@@ -1,5 +1,6 @@
 package io.hindsight.quant;
 
+import io.hindsight.backend.Backend;
 import io.hindsight.nn.QuantHooks;
 import io.hindsight.nn.QuantHooksProvider;
 import io.hindsight.quant.config.QuantKind;
@@ -94,6 +95,12 @@ public final class QuantizationPlan implements QuantHooksProvider {
 
   @Override
   public QuantHooks forLayer(String layerName) {
+    return forLayer(layerName, null);
+  }
+
+  /** As {@link #forLayer(String)}; the layer's quantizers split passes over large tensors over {@code backend}'s threads. */
+  @Override
+  public QuantHooks forLayer(String layerName, Backend backend) {
     if (layers.containsKey(layerName) || fullPrecisionLayers.contains(layerName)) {
       throw new IllegalStateException("layer '" + layerName + "' asked for quantization hooks twice;"
           + " layer names must be unique and a plan serves one model");
@@ -103,21 +110,21 @@ public final class QuantizationPlan implements QuantHooksProvider {
       return QuantHooks.NONE;
     }
     LayerQuantHooks hooks = new LayerQuantHooks(layerName,
-        newQuantizer(layerName, QuantKind.WEIGHT),
-        newQuantizer(layerName, QuantKind.ACTIVATION),
-        newQuantizer(layerName, QuantKind.GRADIENT));
+        newQuantizer(layerName, QuantKind.WEIGHT, backend),
+        newQuantizer(layerName, QuantKind.ACTIVATION, backend),
+        newQuantizer(layerName, QuantKind.GRADIENT, backend));
     layers.put(layerName, hooks);
     return hooks;
   }
 
-  private TensorQuantizer newQuantizer(String layer, QuantKind kind) {
+  private TensorQuantizer newQuantizer(String layer, QuantKind kind, Backend backend) {
     QuantizerSpec spec = config.resolve(layer, kind);
     if (!spec.enabled()) {
       return null;
     }
     String name = layer + "/" + kind.id();
     TensorQuantizer q = new TensorQuantizer(layer, kind, spec, Rng.derive(seed, fnv1a64(name)), () -> step, traffic,
-        listeners, historyCapacity);
+        listeners, historyCapacity, backend);
     quantizers.put(name, q);
     return q;
   }

@@ -1,5 +1,6 @@
 package io.hindsight.quant;
 
+import io.hindsight.backend.Backend;
 import io.hindsight.quant.config.QuantKind;
 import io.hindsight.quant.config.QuantizerSpec;
 import io.hindsight.quant.estimator.RangeEstimator;
@@ -56,6 +57,7 @@ public final class TensorQuantizer {
   private final TrafficMeter meter; // may be null
   private final List<QuantizationListener> listeners;
   private final int historyCapacity;
+  private final Backend parallel; // may be null: one loop
   private final ArrayDeque<QuantizationRecord> history = new ArrayDeque<>();
 
   private long steps;
@@ -72,17 +74,19 @@ public final class TensorQuantizer {
    * @param seed seeds stochastic rounding
    */
   public TensorQuantizer(String layer, QuantKind kind, QuantizerSpec spec, long seed) {
-    this(layer, kind, spec, new Rng(seed), null, null, List.of(), DEFAULT_HISTORY_CAPACITY);
+    this(layer, kind, spec, new Rng(seed), null, null, List.of(), DEFAULT_HISTORY_CAPACITY, null);
   }
 
   /**
    * @param clock the trainer's step for records; null stamps the number of earlier training calls
    * @param meter shared traffic aggregation, or null
    * @param listeners live list consulted at every training quantization
+   * @param parallel the model's backend, whose threads share the passes over large tensors (same
+   *     results as one loop), or null
    */
   TensorQuantizer(
       String layer, QuantKind kind, QuantizerSpec spec, Rng rng, LongSupplier clock, TrafficMeter meter,
-      List<QuantizationListener> listeners, int historyCapacity) {
+      List<QuantizationListener> listeners, int historyCapacity, Backend parallel) {
     if (historyCapacity < 0) {
       throw new IllegalArgumentException("history capacity must be >= 0, got " + historyCapacity);
     }
@@ -97,6 +101,7 @@ public final class TensorQuantizer {
     this.meter = meter;
     this.listeners = listeners;
     this.historyCapacity = historyCapacity;
+    this.parallel = parallel;
   }
 
   /** {@code <layer>/<kind>}. */
@@ -137,11 +142,11 @@ public final class TensorQuantizer {
     }
     int channels = spec.perChannel() ? x.dim(0) : 1;
     boolean dynamic = estimator.needsCurrentStats(training);
-    ChannelStats current = dynamic ? FakeQuant.stats(in, channels) : null;
+    ChannelStats current = dynamic ? FakeQuant.stats(in, channels, parallel) : null;
     Range range = estimator.range(new RangeRequest(channels, current, dynamic ? in : null, training));
     QuantParams params = QuantParams.of(grid, range);
     Rounding rounding = training ? spec.rounding() : Rounding.NEAREST;
-    ChannelStats observed = FakeQuant.quantize(in, out.data(), params, rounding, rng, clipMask);
+    ChannelStats observed = FakeQuant.quantize(in, out.data(), params, rounding, rng, clipMask, parallel);
     if (training) {
       estimator.update(observed, range);
       record(observed, range, dynamic, channels);

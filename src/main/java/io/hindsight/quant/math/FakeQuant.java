@@ -88,7 +88,7 @@ public final class FakeQuant {
     return new ChannelStats(mins, maxs, x.length, 0, nonFinite);
   }
 
-  /** Finite min/max of x[from:to] folded into mn[0]/mx[0]; returns the non-finite count. */
+  /** Finite min/max of x[from:to] folded into minOut[0]/maxOut[0]; returns the non-finite count. */
   private static long statsRange(float[] x, int from, int to, float[] minOut, float[] maxOut) {
     float mn = minOut[0];
     float mx = maxOut[0];

@@ -209,6 +209,8 @@ final class VectorGemmTile {
   /**
    * acc (MR, NR) += A (MR, depth) * B (depth, NR), one depth at a time, where A's element (r, q) is
    * {@code pa[ao + r * ars + q * aqs]} and B's depth q is the NR values from {@code pb[bo + q * bqs]}.
+   * Written out by hand, sixteen named accumulators: C2 keeps named locals in registers, while a
+   * loop over an array of vectors would spill them to memory on every depth.
    */
   private static void micro(int depth, float[] pa, int ao, int ars, int aqs, float[] pb, int bo, int bqs, float[] acc,
       int co) {

@@ -11,7 +11,6 @@ import java.util.Arrays;
  */
 final class CpuConv {
   private static final boolean SIMD = SimdSupport.enabled();
-  private static final int TRANSPOSE_BLOCK = 16;
 
   private CpuConv() {}
 
@@ -281,19 +280,15 @@ final class CpuConv {
    * of a (rows, cols) block.
    */
   private static void transpose(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff, boolean add) {
-    // in blocks of TRANSPOSE_BLOCK source columns, so the destination rows being filled stay in L1
-    for (int j0 = 0; j0 < cols; j0 += TRANSPOSE_BLOCK) {
-      int j1 = Math.min(cols, j0 + TRANSPOSE_BLOCK);
-      for (int i = 0; i < rows; i++) {
-        int from = srcOff + i * cols;
-        if (add) {
-          for (int j = j0; j < j1; j++) {
-            dst[dstOff + j * rows + i] += src[from + j];
-          }
-        } else {
-          for (int j = j0; j < j1; j++) {
-            dst[dstOff + j * rows + i] = src[from + j];
-          }
+    for (int i = 0; i < rows; i++) {
+      int from = srcOff + i * cols;
+      if (add) {
+        for (int j = 0; j < cols; j++) {
+          dst[dstOff + j * rows + i] += src[from + j];
+        }
+      } else {
+        for (int j = 0; j < cols; j++) {
+          dst[dstOff + j * rows + i] = src[from + j];
         }
       }
     }

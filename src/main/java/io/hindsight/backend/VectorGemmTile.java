@@ -33,10 +33,6 @@ final class VectorGemmTile {
     float[] a = new float[0];
     float[] b = new float[0];
     float[] acc = new float[0];
-    float[][] aArr = new float[0][];
-    int[] aOffs = new int[0];
-    int[] aRs = new int[0];
-    int[] aQs = new int[0];
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -69,28 +65,16 @@ final class VectorGemmTile {
     s.acc = acc;
     java.util.Arrays.fill(acc, 0, rowBlocks * strips * MR * NR, 0f);
     // Full blocks are read where they lie (alpha 1 leaves A's values exact); only partial blocks,
-    // a scaled A and a transposed B are packed. Element (r, q) of a row block of A is
-    // aArr[aOffs + r * aRs + q * aQs]; depth q of a strip of B starts at bArr[bOffs + q * bQs].
-    float[][] aArr = s.aArr = s.aArr.length >= rowBlocks ? s.aArr : new float[rowBlocks][];
-    int[] aOffs = s.aOffs = s.aOffs.length >= rowBlocks ? s.aOffs : new int[rowBlocks];
-    int[] aRs = s.aRs = s.aRs.length >= rowBlocks ? s.aRs : new int[rowBlocks];
-    int[] aQs = s.aQs = s.aQs.length >= rowBlocks ? s.aQs : new int[rowBlocks];
+    // a scaled A and a transposed B are packed. Element (r, q) of a row block of A in place is
+    // a[... + r * aRs + q * aQs]; packed, pa[... + r + q * MR]. Depth q of a strip of B starts at
+    // b[... + q * ldb] in place, pb[... + q * NR] packed.
+    int fullBlocks = alpha == 1f ? rows / MR : 0;
+    int aRs = transA ? 1 : lda;
+    int aQs = transA ? lda : 1;
     for (int p0 = 0; p0 < k; p0 += KB) {
       int depth = Math.min(k, p0 + KB) - p0;
-      for (int rb = 0; rb < rowBlocks; rb++) {
-        int r0 = rb * MR;
-        if (alpha == 1f && r0 + MR <= rows) {
-          aArr[rb] = a;
-          aOffs[rb] = transA ? aOff + p0 * lda + i0 + r0 : aOff + (i0 + r0) * lda + p0;
-          aRs[rb] = transA ? 1 : lda;
-          aQs[rb] = transA ? lda : 1;
-        } else {
-          packA(transA, a, aOff, lda, alpha, i0, rows, p0, depth, rb, pa);
-          aArr[rb] = pa;
-          aOffs[rb] = rb * MR * depth;
-          aRs[rb] = 1;
-          aQs[rb] = MR;
-        }
+      for (int rb = fullBlocks; rb < rowBlocks; rb++) {
+        packA(transA, a, aOff, lda, alpha, i0, rows, p0, depth, rb, pa);
       }
       for (int st = 0; st < strips; st++) {
         float[] bArr;
@@ -107,7 +91,14 @@ final class VectorGemmTile {
           bQs = NR;
         }
         for (int rb = 0; rb < rowBlocks; rb++) {
-          micro(depth, aArr[rb], aOffs[rb], aRs[rb], aQs[rb], bArr, bo, bQs, acc, (rb * strips + st) * MR * NR);
+          int co = (rb * strips + st) * MR * NR;
+          if (rb < fullBlocks) {
+            int r0 = i0 + rb * MR;
+            int ao = transA ? aOff + p0 * lda + r0 : aOff + r0 * lda + p0;
+            micro(depth, a, ao, aRs, aQs, bArr, bo, bQs, acc, co);
+          } else {
+            micro(depth, pa, rb * MR * depth, 1, MR, bArr, bo, bQs, acc, co);
+          }
         }
       }
     }
@@ -136,39 +127,33 @@ final class VectorGemmTile {
   /** Packs row block rb: pa[(rb, q, r)] = alpha * op(A)[i0 + rb*MR + r][p0 + q]; rows past the tile are zero. */
   private static void packA(boolean transA, float[] a, int aOff, int lda, float alpha, int i0, int rows, int p0,
       int depth, int rb, float[] pa) {
+    int base = rb * MR * depth;
+    int r0 = rb * MR;
+    int w = Math.min(MR, rows - r0);
     if (transA) {
       // A stored (k, m): op(A)[i][p] = a[p * lda + i], so each depth's MR values are contiguous
-      {
-        int base = rb * MR * depth;
-        int r0 = rb * MR;
-        int w = Math.min(MR, rows - r0);
-        for (int q = 0; q < depth; q++) {
-          int src = aOff + (p0 + q) * lda + i0 + r0;
-          int d = base + q * MR;
-          for (int r = 0; r < w; r++) {
-            pa[d + r] = alpha * a[src + r];
-          }
-          for (int r = w; r < MR; r++) {
-            pa[d + r] = 0f;
-          }
+      for (int q = 0; q < depth; q++) {
+        int src = aOff + (p0 + q) * lda + i0 + r0;
+        int d = base + q * MR;
+        for (int r = 0; r < w; r++) {
+          pa[d + r] = alpha * a[src + r];
+        }
+        for (int r = w; r < MR; r++) {
+          pa[d + r] = 0f;
         }
       }
       return;
     }
-    {
-      int base = rb * MR * depth;
-      for (int r = 0; r < MR; r++) {
-        int row = rb * MR + r;
-        if (row >= rows) {
-          for (int q = 0; q < depth; q++) {
-            pa[base + q * MR + r] = 0f;
-          }
-          continue;
-        }
-        int src = aOff + (i0 + row) * lda + p0;
+    for (int r = 0; r < MR; r++) {
+      if (r >= w) {
         for (int q = 0; q < depth; q++) {
-          pa[base + q * MR + r] = alpha * a[src + q];
+          pa[base + q * MR + r] = 0f;
         }
+        continue;
+      }
+      int src = aOff + (i0 + r0 + r) * lda + p0;
+      for (int q = 0; q < depth; q++) {
+        pa[base + q * MR + r] = alpha * a[src + q];
       }
     }
   }
@@ -176,32 +161,30 @@ final class VectorGemmTile {
   /** Packs strip st: pb[(st, q, j)] = op(B)[p0 + q][j0 + st*NR + j]; columns past the tile are zero. */
   private static void packB(boolean transB, float[] b, int bOff, int ldb, int j0, int len, int p0, int depth,
       int st, float[] pb) {
-    {
-      int base = st * NR * depth;
-      int w = Math.min(NR, len - st * NR);
-      int col0 = j0 + st * NR;
-      if (!transB) {
+    int base = st * NR * depth;
+    int w = Math.min(NR, len - st * NR);
+    int col0 = j0 + st * NR;
+    if (!transB) {
+      for (int q = 0; q < depth; q++) {
+        int d = base + q * NR;
+        System.arraycopy(b, bOff + (p0 + q) * ldb + col0, pb, d, w);
+        for (int j = w; j < NR; j++) {
+          pb[d + j] = 0f;
+        }
+      }
+      return;
+    }
+    // B stored (n, k): op(B)[p][j] = b[j * ldb + p]
+    for (int j = 0; j < NR; j++) {
+      if (j >= w) {
         for (int q = 0; q < depth; q++) {
-          int d = base + q * NR;
-          System.arraycopy(b, bOff + (p0 + q) * ldb + col0, pb, d, w);
-          for (int j = w; j < NR; j++) {
-            pb[d + j] = 0f;
-          }
+          pb[base + q * NR + j] = 0f;
         }
-      } else {
-        // B stored (n, k): op(B)[p][j] = b[j * ldb + p]
-        for (int j = 0; j < NR; j++) {
-          if (j >= w) {
-            for (int q = 0; q < depth; q++) {
-              pb[base + q * NR + j] = 0f;
-            }
-            continue;
-          }
-          int src = bOff + (col0 + j) * ldb + p0;
-          for (int q = 0; q < depth; q++) {
-            pb[base + q * NR + j] = b[src + q];
-          }
-        }
+        continue;
+      }
+      int src = bOff + (col0 + j) * ldb + p0;
+      for (int q = 0; q < depth; q++) {
+        pb[base + q * NR + j] = b[src + q];
       }
     }
   }

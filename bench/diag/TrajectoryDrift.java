@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * How fast do two float32 training trajectories drift apart? Trains three copies of one model on the
  * same first Fashion-MNIST batches (batch 128, SGD lr 0.05, momentum 0.9, wd 5e-4): ours, ours with
  * every initial weight scaled by (1 + rel * u), u uniform in [-1, 1], and libtorch (DJL) from our
- * unperturbed weights; prints each step's loss and the relative differences to ours.
+ * unperturbed weights; prints the first step's gradient differences (ours vs libtorch, libtorch vs itself,
+ * ours vs ours perturbed) and each step's loss with the relative differences to ours.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp "target/hindsight.jar:target/lib/*"
  * bench/diag/TrajectoryDrift.java ARCH WIDTH REL} (DJL_OFFLINE=true), e.g. {@code mobilenetv2 1.0 1e-6}.
@@ -53,10 +54,60 @@ public class TrajectoryDrift {
         Tensor l1 = ours.forward(Tensor.of(x.clone(), B, 1, 28, 28), true);
         float loss1 = ce.forward(l1, y);
         ours.backward(ce.backward());
-        s1.step(0.05);
+        if (step == 0) { // first-step gradients from identical weights: ours vs libtorch
+          try (DjlModel grads = new DjlModel(ours)) {
+            io.hindsight.djl.StepResult ref = grads.forwardBackward(x, y, B, true);
+            double global = 0;
+            for (var e : ours.namedParameters().entrySet()) {
+              for (float v : ref.gradient(e.getKey()).data()) global = Math.max(global, Math.abs(v));
+            }
+            // worst element difference relative to its own tensor's largest gradient, over the tensors whose
+            // largest gradient is at least 1 % of the model's (others are mathematically ~0: rounding noise)
+            double worst = 0, worstGlobal = 0;
+            String where = "";
+            for (var e : ours.namedParameters().entrySet()) {
+              float[] o = e.getValue().grad().data();
+              float[] t = ref.gradient(e.getKey()).data();
+              double max = 0, diff = 0;
+              for (int i = 0; i < o.length; i++) {
+                max = Math.max(max, Math.abs(t[i]));
+                diff = Math.max(diff, Math.abs(t[i] - o[i]));
+              }
+              worstGlobal = Math.max(worstGlobal, diff / global);
+              if (max >= 0.01 * global && diff / max > worst) {
+                worst = diff / max;
+                where = e.getKey();
+              }
+            }
+            io.hindsight.djl.StepResult again = grads.forwardBackward(x, y, B, true);
+            double self = 0;
+            for (var e : ours.namedParameters().entrySet()) {
+              float[] t1 = ref.gradient(e.getKey()).data();
+              float[] t2 = again.gradient(e.getKey()).data();
+              for (int i = 0; i < t1.length; i++) self = Math.max(self, Math.abs(t1[i] - t2[i]) / global);
+            }
+            System.out.printf("step 1 gradients, libtorch vs libtorch (same call twice): max|diff| / model's max|grad| %.2e%n", self);
+            System.out.printf("step 1 gradients, ours vs libtorch: max|diff| / model's max|grad| %.2e; "
+                + "worst tensor (max|grad| >= 1%% of the model's): max|diff| / its max|grad| %.2e (%s)%n",
+                worstGlobal, worst, where);
+          }
+        }
         Tensor l2 = pert.forward(Tensor.of(x.clone(), B, 1, 28, 28), true);
         float loss2 = ce.forward(l2, y);
         pert.backward(ce.backward());
+        if (step == 0) { // the same comparison for our own model with perturbed weights (before either steps)
+          double global = 0, worst = 0;
+          for (var e : ours.namedParameters().entrySet()) {
+            for (float v : e.getValue().grad().data()) global = Math.max(global, Math.abs(v));
+          }
+          for (var e : ours.namedParameters().entrySet()) {
+            float[] o = e.getValue().grad().data();
+            float[] q = pert.namedParameters().get(e.getKey()).grad().data();
+            for (int i = 0; i < o.length; i++) worst = Math.max(worst, Math.abs(o[i] - q[i]) / global);
+          }
+          System.out.printf("step 1 gradients, ours vs ours perturbed: max|diff| / model's max|grad| %.2e%n", worst);
+        }
+        s1.step(0.05);
         s2.step(0.05);
         float loss3 = torch.trainStep(x, y, B, 0.05);
         System.out.printf("step %d ours %.6f  ours-perturbed(%.0e) %.6f (rel %.2e)  libtorch %.6f (rel %.2e)%n", step + 1,

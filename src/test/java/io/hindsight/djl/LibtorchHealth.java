@@ -1,5 +1,7 @@
 package io.hindsight.djl;
 
+import io.hindsight.backend.ConvGeometry;
+import io.hindsight.backend.ConvReference;
 import io.hindsight.backend.CpuBackend;
 import io.hindsight.model.Model;
 import io.hindsight.nn.Conv2d;
@@ -48,15 +50,16 @@ final class LibtorchHealth {
   }
 
   private static boolean probe() {
-    int n = 2, cin = 2, cout = 4, k = 5, pad = 2, size = 7;
+    ConvGeometry g = new ConvGeometry(2, 2, 7, 7, 4, 5, 5, 1, 2, 1); // "same" 5x5 convolution, stride 1
     Rng rng = new Rng(2024);
-    Conv2d conv = new Conv2d("probe", new CpuBackend(1), cin, cout, k, 1, pad, 1, true, QuantHooks.NONE);
+    Conv2d conv = new Conv2d("probe", new CpuBackend(1), g.inC(), g.outC(), g.kH(), g.stride(), g.padding(),
+        g.groups(), true, QuantHooks.NONE);
     TestData.randomize(conv, rng);
-    Model model = new Model("probe", conv, 1, new int[] {cin, size, size});
-    Tensor x = TestData.normal(rng, 1, n, cin, size, size); // (N, Cin, H, W)
-    Tensor dY = TestData.normal(rng, 1, n, cout, size, size); // (N, Cout, H, W): stride 1, "same" padding
-    double[] expected = directInputGradient(conv.weight().value().data(), dY.data(), n, cin, cout, k, pad,
-        size);
+    Model model = new Model("probe", conv, 1, new int[] {g.inC(), g.inH(), g.inW()});
+    Tensor x = TestData.normal(rng, 1, g.n(), g.inC(), g.inH(), g.inW()); // (N, C, H, W)
+    Tensor dY = TestData.normal(rng, 1, g.n(), g.outC(), g.outH(), g.outW());
+    double[] expected = ConvReference.compute(g, x.data(), conv.weight().value().data(),
+        conv.bias().value().data(), dY.data()).dX();
     double scale = Arrays.stream(expected).map(Math::abs).max().orElse(1);
     try (DjlModel torch = new DjlModel(model)) {
       for (int call = 0; call < 3; call++) {
@@ -69,33 +72,5 @@ final class LibtorchHealth {
       }
     }
     return true;
-  }
-
-  /** dX[n, ci, y, x] = sum over co, ky, kx of dY[n, co, y + pad - ky, x + pad - kx] * W[co, ci, ky, kx]. */
-  static double[] directInputGradient(float[] w, float[] dY, int n, int cin, int cout, int k, int pad,
-      int size) {
-    double[] dX = new double[n * cin * size * size];
-    for (int b = 0; b < n; b++) {
-      for (int ci = 0; ci < cin; ci++) {
-        for (int y = 0; y < size; y++) {
-          for (int x = 0; x < size; x++) {
-            double sum = 0;
-            for (int co = 0; co < cout; co++) {
-              for (int ky = 0; ky < k; ky++) {
-                for (int kx = 0; kx < k; kx++) {
-                  int oy = y + pad - ky;
-                  int ox = x + pad - kx;
-                  if (oy >= 0 && oy < size && ox >= 0 && ox < size) {
-                    sum += (double) dY[((b * cout + co) * size + oy) * size + ox] * w[((co * cin + ci) * k + ky) * k + kx];
-                  }
-                }
-              }
-            }
-            dX[((b * cin + ci) * size + y) * size + x] = sum;
-          }
-        }
-      }
-    }
-    return dX;
   }
 }

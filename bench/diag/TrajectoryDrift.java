@@ -1,6 +1,6 @@
 import io.hindsight.backend.CpuBackend;
-import io.hindsight.data.IdxArray;
-import io.hindsight.data.IdxReader;
+import io.hindsight.data.Dataset;
+import io.hindsight.data.DatasetLoader;
 import io.hindsight.djl.DjlModel;
 import io.hindsight.model.Model;
 import io.hindsight.model.ModelFactory;
@@ -10,7 +10,7 @@ import io.hindsight.nn.SoftmaxCrossEntropy;
 import io.hindsight.optim.Sgd;
 import io.hindsight.tensor.Tensor;
 import io.hindsight.util.Rng;
-import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * How fast do two float32 training trajectories drift apart? Trains three copies of one model on the
@@ -29,8 +29,7 @@ public class TrajectoryDrift {
     double rel = Double.parseDouble(a[2]);
     int steps = 6, B = 128;
     CpuBackend be = new CpuBackend(2);
-    IdxArray img = IdxReader.readImages(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"));
-    IdxArray lab = IdxReader.readLabels(Path.of("/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz"));
+    Dataset train = DatasetLoader.load("fashion-mnist", null).train(); // normalized as in training
     int[] in = {1, 28, 28};
     Model ours = new ModelFactory(be, QuantHooksProvider.NONE, new Rng(1)).build(arch, width, 0.0, in, 10, new Rng(42));
     Model pert = new ModelFactory(be, QuantHooksProvider.NONE, new Rng(1)).build(arch, width, 0.0, in, 10, new Rng(42));
@@ -44,13 +43,8 @@ public class TrajectoryDrift {
       Sgd s2 = new Sgd(pert.parameters(), 0.9, false, 5e-4);
       SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
       for (int step = 0; step < steps; step++) {
-        float[] x = new float[B * 784];
-        int[] y = new int[B];
-        for (int n = 0; n < B; n++) {
-          int k = step * B + n;
-          for (int i = 0; i < 784; i++) x[n * 784 + i] = ((img.values()[k * 784 + i] & 0xFF) / 255f - 0.2860f) / 0.3530f;
-          y[n] = lab.values()[k];
-        }
+        float[] x = Arrays.copyOfRange(train.images(), step * B * 784, (step + 1) * B * 784); // (B, 1, 28, 28)
+        int[] y = Arrays.copyOfRange(train.labels(), step * B, (step + 1) * B);
         Tensor l1 = ours.forward(Tensor.of(x.clone(), B, 1, 28, 28), true);
         float loss1 = ce.forward(l1, y);
         ours.backward(ce.backward());

@@ -9,7 +9,8 @@ import java.util.Locale;
 /**
  * Shows training progress: a live bar (redrawn at most 10 times a second) on a console; where the
  * output goes to a log or a pipe, a plain line at every tenth of an epoch, so long epochs show
- * progress there too; and one line per epoch always. {@code --quiet} keeps only the epoch lines.
+ * progress there too; and one line per epoch and every warning always. {@code --quiet} keeps only
+ * those.
  */
 final class ProgressBar implements TrainingListener {
   private static final int WIDTH = 30;
@@ -66,6 +67,16 @@ final class ProgressBar implements TrainingListener {
     }
     out.printf(Locale.ROOT, "epoch %d/%d step %d/%d (%d%%) loss %.4f  %.0f samples/s  lr %.4g%n", p.epoch(),
         p.epochs(), p.step(), n, 100L * p.step() / n, p.loss(), p.samplesPerSecond(), p.learningRate());
+    out.flush();
+  }
+
+  /** Always printed, {@code --quiet} or not. */
+  @Override
+  public void onWarning(String message) {
+    if (live) {
+      out.print("\r" + " ".repeat(100) + "\r");
+    }
+    out.println("warning: " + message);
     out.flush();
   }
 

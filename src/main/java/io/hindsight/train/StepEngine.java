@@ -15,6 +15,11 @@ public interface StepEngine extends AutoCloseable {
   /** Loss (summed over the batch) and correct predictions in evaluation mode; no state changes. */
   StepOutcome evaluate(Batch batch);
 
+  /** The checks the engine ran on itself when it was created; recorded in provenance, failures warned about. */
+  default java.util.List<SelfCheck> selfChecks() {
+    return java.util.List.of();
+  }
+
   /** Writes the engine's current weights into the trainer's {@link io.hindsight.model.Model} (for checkpoints). */
   default void syncToModel() {}
 

@@ -119,6 +119,13 @@ public final class Trainer {
     String startedAt = Instant.now().toString();
     long resumedAt = globalStep;
     try (StepEngine engine = engineFactory.create(spec, model, sgd); PluginsClosed closed = new PluginsClosed(plugins)) {
+      List<SelfCheck> checks = List.copyOf(engine.selfChecks());
+      for (SelfCheck c : checks) {
+        if (!c.passed()) {
+          listener.onWarning("engine self-check " + c.name() + " failed: " + c.detail()
+              + "; this run's numbers may be wrong");
+        }
+      }
       listener.onStart(t.epochs(), stepsPerEpoch, resumedAt);
       for (int epoch = startEpoch; epoch < t.epochs(); epoch++) {
         int[] order = sampler.order(seed, epoch, true);
@@ -201,7 +208,7 @@ public final class Trainer {
       double total = finished.stream().mapToDouble(EpochMetrics::seconds).sum();
       return new TrainingResult(last.testAccuracy(), last.testLoss(), last.trainLoss(), List.copyOf(finished),
           globalStep, skippedTotal, total, sections,
-          provenance(specJson, model, startedAt, resumedAt, train, test));
+          provenance(specJson, model, startedAt, resumedAt, train, test, checks));
     }
   }
 
@@ -234,7 +241,7 @@ public final class Trainer {
   }
 
   private Provenance provenance(String specJson, Model model, String startedAt, long resumedAt, Dataset train,
-      Dataset test) throws IOException {
+      Dataset test, List<SelfCheck> checks) throws IOException {
     Map<String, String> versions = new LinkedHashMap<>();
     versions.put("hindsight", BuildInfo.version());
     versions.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
@@ -250,7 +257,7 @@ public final class Trainer {
     ds.put("testFingerprint", fingerprint(test));
     return new Provenance(JSON.readTree(specJson), spec.training().seed(), spec.engine(), backend.name(),
         backend.device(), backend.threads(), versions, BuildInfo.gitCommit(), ds, model.parameterCount(), startedAt,
-        resumedAt);
+        resumedAt, checks);
   }
 
   /** A cheap content hash of a dataset (labels and pixels), to tell datasets apart in provenance. */

@@ -11,4 +11,7 @@ public interface TrainingListener {
   default void onEpoch(EpochMetrics metrics) {}
 
   default void onCheckpoint(long globalStep) {}
+
+  /** Something the user must know about the run's trustworthiness (e.g. a failed engine self-check). */
+  default void onWarning(String message) {}
 }

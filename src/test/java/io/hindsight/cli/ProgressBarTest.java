@@ -37,4 +37,12 @@ class ProgressBarTest {
   void quietPrintsNoStepProgress() {
     assertThat(run(false, false, 469)).isEmpty();
   }
+
+  @Test
+  void warningsArePrintedEvenWhenQuiet() {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    ProgressBar quiet = new ProgressBar(new PrintStream(buf, true, StandardCharsets.UTF_8), false, false);
+    quiet.onWarning("libtorch is wrong here");
+    assertThat(buf.toString(StandardCharsets.UTF_8)).isEqualTo("warning: libtorch is wrong here" + System.lineSeparator());
+  }
 }

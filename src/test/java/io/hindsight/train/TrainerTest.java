@@ -9,6 +9,8 @@ import io.hindsight.spec.ResolvedSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +62,64 @@ class TrainerTest {
     assertThat(r.provenance().backend()).isEqualTo("cpu");
     assertThat(r.provenance().threads()).isEqualTo(2);
     assertThat(r.provenance().versions()).containsKeys("hindsight", "java", "os");
+    assertThat(r.provenance().selfChecks()).isEmpty();
+  }
+
+  @Test
+  void failedEngineSelfCheckIsWarnedAboutAndRecorded() throws IOException {
+    ResolvedSpec s = spec("mlp", "", "");
+    SelfCheck failed = new SelfCheck("referenceGradient", false, "off by 3 orders of magnitude");
+    List<String> warnings = new ArrayList<>();
+    List<String> order = new ArrayList<>();
+    TrainingResult r = Trainer.builder()
+        .spec(s)
+        .backend(new CpuBackend(1))
+        .data(TrainingData.load(s))
+        .engineFactory((spec, model, sgd) -> {
+          StepEngine ours = new HindsightStepEngine(model, sgd);
+          return new StepEngine() {
+            @Override
+            public StepOutcome trainStep(io.hindsight.data.Batch batch, double lr) {
+              return ours.trainStep(batch, lr);
+            }
+
+            @Override
+            public StepOutcome evaluate(io.hindsight.data.Batch batch) {
+              return ours.evaluate(batch);
+            }
+
+            @Override
+            public List<SelfCheck> selfChecks() {
+              return List.of(failed, new SelfCheck("other", true, "fine"));
+            }
+          };
+        })
+        .listener(new TrainingListener() {
+          @Override
+          public void onWarning(String message) {
+            warnings.add(message);
+            order.add("warning");
+          }
+
+          @Override
+          public void onStart(int epochs, int stepsPerEpoch, long resumedAtStep) {
+            order.add("start");
+          }
+        })
+        .build()
+        .run();
+    assertThat(warnings).singleElement().asString()
+        .contains("referenceGradient").contains("off by 3 orders of magnitude").contains("may be wrong");
+    assertThat(order).startsWith("warning", "start");
+    assertThat(r.provenance().selfChecks()).containsExactly(failed, new SelfCheck("other", true, "fine"));
+    TrainingResult reread = ResultJson.read(writeResult(r));
+    assertThat(reread.provenance().selfChecks()).isEqualTo(r.provenance().selfChecks());
+  }
+
+  private static Path writeResult(TrainingResult r) throws IOException {
+    Path f = Files.createTempFile("result", ".json");
+    ResultJson.write(r, f);
+    return f;
   }
 
   @Test

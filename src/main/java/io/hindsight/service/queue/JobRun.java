@@ -209,6 +209,13 @@ final class JobRun implements Runnable {
       queue.epoch(claim.jobId(), claim.attempt(), m.epoch(), m);
     }
 
+    /** Logged and kept in the job's history, where the API shows it. */
+    @Override
+    public void onWarning(String message) {
+      LOG.warn("job {} attempt {}: {}", claim.jobId(), claim.attempt(), message);
+      queue.note(claim.jobId(), claim.attempt(), "warning: " + message);
+    }
+
     @Override
     public void onCheckpoint(long globalStep) {
       queue.checkpoint(claim.jobId(), claim.attempt(), Map.of("globalStep", globalStep, "attempt", claim.attempt()));

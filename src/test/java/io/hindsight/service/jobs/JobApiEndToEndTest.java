@@ -3,6 +3,7 @@ package io.hindsight.service.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hindsight.djl.LibtorchSelfCheck;
 import io.hindsight.service.security.ApiKeys;
 import io.hindsight.service.support.Api;
 import io.hindsight.service.support.Multipart;
@@ -232,6 +233,30 @@ class JobApiEndToEndTest {
     api.awaitStatus(finished, "SUCCEEDED", Duration.ofSeconds(60));
     HttpResponse<String> c3 = api.post("/api/v1/jobs/" + finished + "/cancel", "");
     assertThat(c3.statusCode()).isEqualTo(409);
+  }
+
+  @Test
+  void djlBaselineJobRecordsItsLibtorchSelfCheckAndKeepsAFailureInTheHistory() {
+    String spec = Api.tinySpec("").replaceFirst("^\\{", "{\"engine\": \"djl\", ");
+    String id = api.submit(spec);
+    JsonNode job = api.awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(120));
+    JsonNode result = api.json(api.get("/api/v1/jobs/" + id + "/result"));
+    assertThat(result.path("provenance").path("engine").asText()).isEqualTo("djl");
+    JsonNode check = result.path("provenance").path("selfChecks").path(0);
+    assertThat(check.path("name").asText()).isEqualTo("libtorchConvInputGradient");
+    LibtorchSelfCheck.Result expected = LibtorchSelfCheck.convInputGradient();
+    assertThat(check.path("passed").asBoolean()).isEqualTo(expected.passed());
+    List<String> warnings = new ArrayList<>();
+    job.path("history").forEach(h -> {
+      if (h.path("message").asText().startsWith("warning: ")) {
+        warnings.add(h.path("message").asText());
+      }
+    });
+    if (expected.passed()) {
+      assertThat(warnings).isEmpty();
+    } else {
+      assertThat(warnings).singleElement().asString().contains("libtorchConvInputGradient").contains("DOES NOT match");
+    }
   }
 
   @Test

@@ -78,6 +78,11 @@ public final class Conv2d implements Layer {
     return groups;
   }
 
+  /** The geometry of the last forward pass (its batch and input size), or null before the first. */
+  public ConvGeometry lastGeometry() {
+    return savedGeometry;
+  }
+
   public Parameter weight() {
     return weight;
   }

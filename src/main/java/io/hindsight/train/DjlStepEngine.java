@@ -14,7 +14,8 @@ import java.util.List;
  * data order, schedule and SGD semantics, but every forward, backward and update computed by
  * libtorch through DJL, so accuracy and speed can be compared with an engine nobody here wrote.
  * Weights are copied back into the trainer's model only for checkpoints. Before training it checks
- * libtorch itself ({@link LibtorchSelfCheck}), so a broken reference is reported, not trusted.
+ * libtorch on this model's convolution shapes ({@link LibtorchSelfCheck}), so a broken reference
+ * is reported, not trusted.
  */
 final class DjlStepEngine implements StepEngine {
   private final Model model;
@@ -24,7 +25,7 @@ final class DjlStepEngine implements StepEngine {
 
   DjlStepEngine(Model model, double momentum, boolean nesterov, double weightDecay, int threads) {
     TorchRuntime.engine(threads);
-    LibtorchSelfCheck.Result r = LibtorchSelfCheck.convInputGradient();
+    LibtorchSelfCheck.Result r = LibtorchSelfCheck.forModel(model);
     this.libtorchCheck = new SelfCheck("libtorchConvInputGradient", r.passed(), r.describe());
     this.model = model;
     this.djl = new DjlModel(model, momentum, nesterov, weightDecay);
@@ -44,7 +45,7 @@ final class DjlStepEngine implements StepEngine {
     return new StepOutcome((double) l * batch.size(), evalLoss.correct(), true);
   }
 
-  /** Whether libtorch gets a known convolution gradient right on this machine ({@link LibtorchSelfCheck}). */
+  /** Whether libtorch gets this model's convolution input gradients right on this machine ({@link LibtorchSelfCheck}). */
   @Override
   public List<SelfCheck> selfChecks() {
     return List.of(libtorchCheck);

@@ -1,8 +1,9 @@
 package io.hindsight.backend;
 
 /**
- * A convolution computed by direct loops in double precision: the reference that backends (and
- * libtorch, in the DJL tests) are checked against. Slow on purpose; small shapes only.
+ * A convolution computed by direct loops in double precision: the reference that backends (in the
+ * backend contract tests) and libtorch (before every DJL baseline run, {@code LibtorchSelfCheck})
+ * are checked against. Slow on purpose; small shapes only.
  */
 public final class ConvReference {
   /** Output (N, outC, outH, outW) and the gradients of x, w and bias for the output gradient dY. */

@@ -22,12 +22,11 @@ import java.util.Set;
  * direct double-precision loop ({@link ConvReference}). libtorch is our independent reference, so
  * it must not be trusted blindly: on an AMD EPYC VM with AVX-512 (libtorch 2.7.1 CPU) its input
  * gradient was wrong for stride-1 3x3 and 5x5 convolutions whose output channel count is not a
- * multiple of 16 (1 to 15 and 24 seen; at batch 2 and 128; in some processes even different from one
- * identical call to the next, once NaN),
- * while its forward pass, weight gradients, depthwise, 1x1 and strided convolutions, and every
- * convolution of our models at width 1 were right. So a DJL baseline run checks its own model's
- * convolution shapes ({@link #forModel}), and the parity tests check a small shape like theirs
- * ({@link #convInputGradient()}).
+ * multiple of 16 (1 to 15 and 24 seen, at batch 2 and 128; in some processes even different from
+ * one identical call to the next, once NaN), while its forward pass, weight gradients, depthwise,
+ * 1x1 and strided convolutions, and every convolution of our models at width 1 were right. So a DJL
+ * baseline run checks its own model's convolution shapes ({@link #forModel}), and the parity tests
+ * check a small shape like theirs ({@link #convInputGradient()}).
  */
 public final class LibtorchSelfCheck {
   /** Largest allowed difference from the direct loop, relative to the loop's largest value. */

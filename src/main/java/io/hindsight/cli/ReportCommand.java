@@ -2,6 +2,7 @@ package io.hindsight.cli;
 
 import io.hindsight.report.RangeHistory;
 import io.hindsight.report.RunSummary;
+import io.hindsight.report.SeedGroups;
 import io.hindsight.report.SvgChart;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,7 +14,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code hindsight report RUN_DIR...}: prints a comparison table of finished runs and renders SVG
+ * {@code hindsight report RUN_DIR...}: prints a comparison table of finished runs (and, where runs
+ * repeat a spec with other seeds or with another engine, their means and spread), and renders SVG
  * plots: the test-accuracy curves side by side, and for chosen quantizers the range used at each
  * step against the range observed (the paper's range-evolution figures).
  */
@@ -42,6 +44,7 @@ final class ReportCommand {
     }
     RunSummary baseline = runs.stream().filter(r -> r.estimator().equals("fp32")).findFirst().orElse(null);
     out.print(RunSummary.table(runs, baseline));
+    out.print(SeedGroups.report(runs));
 
     SvgChart acc = new SvgChart("Test accuracy per epoch", "epoch", "test accuracy");
     int color = 0;

@@ -2,27 +2,34 @@ package io.hindsight.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 
 /**
- * What a comparison needs from one finished run directory: its label, the estimators it used,
- * final test accuracy, per-epoch accuracy curve, memory traffic and time, read from
- * {@code result.json}.
+ * What a comparison needs from one finished run directory: its label, engine, seed, the estimators
+ * it used, final test accuracy, per-epoch accuracy curve, memory traffic and time, read from
+ * {@code result.json}; and its spec without the settings that do not change what is trained (seed,
+ * threads, backend, checkpoint and output options), so runs that are repeats with other seeds can
+ * be grouped ({@link SeedGroups}).
  */
 public record RunSummary(
     Path dir,
     String label,
     String arch,
+    String engine,
+    long seed,
     String estimator,
     double testAccuracy,
     double[] epochTestAccuracy,
     long bytesMoved,
     long bytesMovedIfDynamic,
-    double seconds) {
+    double seconds,
+    JsonNode trainedSpec) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,9 +47,25 @@ public record RunSummary(
     JsonNode q = r.path("plugins").path("quantization");
     long moved = q.path("traffic").path("run").path("bytesMoved").asLong(0);
     long dynamic = q.path("traffic").path("run").path("bytesMovedIfDynamic").asLong(0);
-    String arch = r.path("provenance").path("spec").path("model").path("arch").asText("?");
-    return new RunSummary(dir, dir.getFileName().toString(), arch, estimatorOf(q), r.path("testAccuracy").asDouble(),
-        acc, moved, dynamic, r.path("totalSeconds").asDouble());
+    JsonNode spec = r.path("provenance").path("spec");
+    String arch = spec.path("model").path("arch").asText("?");
+    String engine = r.path("provenance").path("engine").asText(spec.path("engine").asText("hindsight"));
+    return new RunSummary(dir, dir.getFileName().toString(), arch, engine, r.path("provenance").path("seed").asLong(),
+        estimatorOf(q), r.path("testAccuracy").asDouble(), acc, moved, dynamic, r.path("totalSeconds").asDouble(),
+        trainedSpec(spec));
+  }
+
+  /** {@code spec} less the fields that do not change the training (seed, threads, backend, checkpoint, output). */
+  static JsonNode trainedSpec(JsonNode spec) {
+    if (!(spec instanceof ObjectNode o)) {
+      return JSON.createObjectNode();
+    }
+    ObjectNode copy = o.deepCopy();
+    copy.remove(List.of("backend", "checkpoint", "output"));
+    if (copy.get("training") instanceof ObjectNode t) {
+      t.remove(List.of("seed", "threads"));
+    }
+    return copy;
   }
 
   /** {@code fp32}, one estimator name, or {@code activation=a gradient=b} when they differ. */

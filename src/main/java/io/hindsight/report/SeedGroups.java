@@ -1,0 +1,145 @@
+package io.hindsight.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Runs that differ only in their seed, summarized by the mean and spread of their final test
+ * accuracy; and for two groups that differ only in their engine (ours against the DJL/libtorch
+ * baseline), the difference of their means with its standard error and the differences seed by
+ * seed. Whether two engines train alike can only be judged against the spread that the seed alone
+ * causes: one pair of runs cannot tell a systematic difference from that spread.
+ */
+public final class SeedGroups {
+  /** Runs with the same {@link RunSummary#trainedSpec()}, in the order given. */
+  public record Group(JsonNode trainedSpec, List<RunSummary> runs) {
+    public double mean() {
+      return runs.stream().mapToDouble(RunSummary::testAccuracy).average().orElse(Double.NaN);
+    }
+
+    /** Sample standard deviation; NaN for a single run. */
+    public double std() {
+      int n = runs.size();
+      if (n < 2) {
+        return Double.NaN;
+      }
+      double m = mean();
+      double ss = runs.stream().mapToDouble(r -> (r.testAccuracy() - m) * (r.testAccuracy() - m)).sum();
+      return Math.sqrt(ss / (n - 1));
+    }
+
+    public String engine() {
+      return runs.get(0).engine();
+    }
+
+    /** E.g. {@code mobilenetv2 hindsight fp32 3ep}, with the width where it is not 1. */
+    public String label() {
+      RunSummary r = runs.get(0);
+      double width = trainedSpec.path("model").path("width").asDouble(1);
+      return r.arch() + (width == 1 ? "" : String.format(Locale.ROOT, " w%s", trimmed(width))) + " " + r.engine()
+          + " " + r.estimator() + " " + trainedSpec.path("training").path("epochs").asInt() + "ep";
+    }
+  }
+
+  private SeedGroups() {}
+
+  public static List<Group> of(List<RunSummary> runs) {
+    Map<JsonNode, List<RunSummary>> byKey = new LinkedHashMap<>();
+    for (RunSummary r : runs) {
+      byKey.computeIfAbsent(r.trainedSpec(), k -> new ArrayList<>()).add(r);
+    }
+    List<Group> out = new ArrayList<>();
+    byKey.forEach((k, v) -> out.add(new Group(k, List.copyOf(v))));
+    return out;
+  }
+
+  /**
+   * The seed table and the engine comparisons, or an empty string where neither says more than
+   * the run table (no group has two runs and no two groups differ only in their engine).
+   */
+  public static String report(List<RunSummary> runs) {
+    List<Group> groups = of(runs);
+    String engines = engineComparisons(groups);
+    if (groups.stream().noneMatch(g -> g.runs().size() > 1) && engines.isEmpty()) {
+      return "";
+    }
+    return table(groups) + engines;
+  }
+
+  /** One line per group: runs, seeds, mean, sample standard deviation, min and max test accuracy. */
+  public static String table(List<Group> groups) {
+    StringBuilder sb = new StringBuilder("\nruns that differ only in their seed:\n");
+    sb.append(String.format(Locale.ROOT, "%-40s %3s %-16s %8s %8s %8s %8s%n", "group", "n", "seeds", "mean", "std",
+        "min", "max"));
+    for (Group g : groups) {
+      var acc = g.runs().stream().mapToDouble(RunSummary::testAccuracy).summaryStatistics();
+      sb.append(String.format(Locale.ROOT, "%-40s %3d %-16s %8.4f %8s %8.4f %8.4f%n", g.label(), g.runs().size(),
+          seeds(g.runs()), g.mean(), Double.isNaN(g.std()) ? "-" : String.format(Locale.ROOT, "%.4f", g.std()),
+          acc.getMin(), acc.getMax()));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * For every two groups whose specs differ only in {@code engine}: the difference of mean test
+   * accuracy in percentage points with its standard error (where both groups have two or more
+   * runs), and the difference for every seed both ran (same seed: same initial weights and data
+   * order).
+   */
+  public static String engineComparisons(List<Group> groups) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < groups.size(); i++) {
+      for (int j = i + 1; j < groups.size(); j++) {
+        Group a = groups.get(i);
+        Group b = groups.get(j);
+        if (a.engine().equals(b.engine()) || !withoutEngine(a.trainedSpec()).equals(withoutEngine(b.trainedSpec()))) {
+          continue;
+        }
+        if (sb.length() == 0) {
+          sb.append("\nengines compared on the same spec (test accuracy in %, difference first minus second in pp):\n");
+        }
+        double diff = 100 * (a.mean() - b.mean());
+        String se = a.runs().size() > 1 && b.runs().size() > 1
+            ? String.format(Locale.ROOT, " +- %.2f (standard error; seed spread %.2f / %.2f)",
+                100 * Math.sqrt(a.std() * a.std() / a.runs().size() + b.std() * b.std() / b.runs().size()),
+                100 * a.std(), 100 * b.std())
+            : " (standard error needs two runs of each)";
+        sb.append(String.format(Locale.ROOT, "%s vs %s: means %.2f vs %.2f, difference %+.2f%s%n", a.label(),
+            b.label(), 100 * a.mean(), 100 * b.mean(), diff, se));
+        List<String> paired = new ArrayList<>();
+        for (RunSummary ra : a.runs()) {
+          for (RunSummary rb : b.runs()) {
+            if (ra.seed() == rb.seed()) {
+              paired.add(String.format(Locale.ROOT, "seed %d %+.2f", ra.seed(),
+                  100 * (ra.testAccuracy() - rb.testAccuracy())));
+            }
+          }
+        }
+        if (!paired.isEmpty()) {
+          sb.append("  same seed: ").append(String.join(", ", paired)).append('\n');
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  private static JsonNode withoutEngine(JsonNode spec) {
+    ObjectNode copy = ((ObjectNode) spec).deepCopy();
+    copy.remove("engine");
+    return copy;
+  }
+
+  private static String seeds(List<RunSummary> runs) {
+    return runs.stream().map(r -> Long.toString(r.seed())).collect(Collectors.joining(","));
+  }
+
+  private static String trimmed(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+}

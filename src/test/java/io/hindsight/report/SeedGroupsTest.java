@@ -1,0 +1,74 @@
+package io.hindsight.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SeedGroupsTest {
+  @TempDir
+  Path dir;
+
+  /** A finished run directory whose result.json holds what the report reads. */
+  private RunSummary run(String name, String engine, long seed, int threads, double lr, double accuracy)
+      throws IOException {
+    Path d = Files.createDirectories(dir.resolve(name));
+    Files.writeString(d.resolve("result.json"), """
+        {"testAccuracy": %s, "totalSeconds": 10.0,
+         "epochs": [{"epoch": 1, "testAccuracy": 0.8}, {"epoch": 2, "testAccuracy": %s}],
+         "provenance": {"seed": %d, "engine": "%s", "threads": %d,
+           "spec": {"model": {"arch": "mobilenetv2", "width": 1.0}, "engine": "%s", "backend": "auto",
+                    "training": {"epochs": 2, "learningRate": %s, "seed": %d, "threads": %d},
+                    "checkpoint": {"everySteps": %d}, "output": {"rangeEvery": 10}}}}"""
+        .formatted(accuracy, accuracy, seed, engine, threads, engine, lr, seed, threads, threads * 100));
+    return RunSummary.read(d);
+  }
+
+  @Test
+  void groupsRunsThatDifferOnlyInSeedAndComparesEnginesSeedBySeed() throws IOException {
+    List<RunSummary> runs = new ArrayList<>();
+    runs.add(run("ours-42", "hindsight", 42, 2, 0.05, 0.9129));
+    runs.add(run("djl-42", "djl", 42, 2, 0.05, 0.9077));
+    runs.add(run("ours-1", "hindsight", 1, 1, 0.05, 0.9100)); // other threads and checkpointing: same training
+    runs.add(run("djl-1", "djl", 1, 1, 0.05, 0.9110));
+    runs.add(run("ours-2", "hindsight", 2, 1, 0.05, 0.9150));
+    runs.add(run("ours-lr", "hindsight", 42, 2, 0.1, 0.9000)); // another learning rate: another group
+
+    List<SeedGroups.Group> groups = SeedGroups.of(runs);
+    assertThat(groups).extracting(g -> g.runs().size()).containsExactly(3, 2, 1);
+    SeedGroups.Group ours = groups.get(0);
+    SeedGroups.Group djl = groups.get(1);
+    assertThat(ours.label()).isEqualTo("mobilenetv2 hindsight fp32 2ep");
+    assertThat(ours.mean()).isCloseTo((0.9129 + 0.9100 + 0.9150) / 3, within(1e-12));
+    double m = ours.mean();
+    double var = ((0.9129 - m) * (0.9129 - m) + (0.9100 - m) * (0.9100 - m) + (0.9150 - m) * (0.9150 - m)) / 2;
+    assertThat(ours.std()).isCloseTo(Math.sqrt(var), within(1e-12));
+    assertThat(groups.get(2).std()).isNaN();
+
+    String table = SeedGroups.table(groups);
+    assertThat(table).contains("mobilenetv2 hindsight fp32 2ep", "42,1,2", "mobilenetv2 djl fp32 2ep", "42,1");
+
+    String engines = SeedGroups.engineComparisons(groups);
+    assertThat(engines.lines().filter(l -> l.contains(" vs "))).hasSize(1); // the lr group has no djl twin
+    double se = 100 * Math.sqrt(ours.std() * ours.std() / 3 + djl.std() * djl.std() / 2);
+    assertThat(engines)
+        .contains(String.format(java.util.Locale.ROOT, "difference %+.2f +- %.2f", 100 * (ours.mean() - djl.mean()), se))
+        .contains("same seed: seed 42 +0.52, seed 1 -0.10");
+    assertThat(SeedGroups.report(runs)).isEqualTo(table + engines);
+  }
+
+  @Test
+  void saysNothingWhereEveryRunIsItsOwnGroupAndNoEngineTwinExists() throws IOException {
+    List<RunSummary> runs = List.of(run("a", "hindsight", 42, 2, 0.05, 0.91), run("b", "hindsight", 42, 2, 0.1, 0.90));
+    assertThat(SeedGroups.report(runs)).isEmpty();
+    List<RunSummary> twins = List.of(run("c", "hindsight", 7, 2, 0.05, 0.91), run("d", "djl", 7, 2, 0.05, 0.90));
+    assertThat(SeedGroups.report(twins)).contains("(standard error needs two runs of each)")
+        .contains("same seed: seed 7 +1.00");
+  }
+}

@@ -45,6 +45,8 @@ public final class TrainingJobs {
       var t = spec.training();
       b.engineFactory((s, model, sgd) ->
           new DjlStepEngine(model, t.momentum(), t.nesterov(), t.weightDecay(), backend.threads()));
+      // start libtorch with the run's thread count first: describing it would otherwise start it with its defaults
+      io.hindsight.djl.TorchRuntime.engine(backend.threads());
       b.version("libtorch", io.hindsight.djl.TorchRuntime.describe());
     }
   }

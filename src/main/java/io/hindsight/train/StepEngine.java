@@ -1,6 +1,7 @@
 package io.hindsight.train;
 
 import io.hindsight.data.Batch;
+import java.util.List;
 
 /**
  * What the trainer needs from an engine: one optimization step on a batch and evaluation of a
@@ -16,8 +17,8 @@ public interface StepEngine extends AutoCloseable {
   StepOutcome evaluate(Batch batch);
 
   /** The checks the engine ran on itself when it was created; recorded in provenance, failures warned about. */
-  default java.util.List<SelfCheck> selfChecks() {
-    return java.util.List.of();
+  default List<SelfCheck> selfChecks() {
+    return List.of();
   }
 
   /** Writes the engine's current weights into the trainer's {@link io.hindsight.model.Model} (for checkpoints). */

@@ -7,7 +7,7 @@ package io.hindsight.backend;
  * <p>All arrays are row-major. Every implementation must produce the CPU backend's results within
  * float tolerance; {@code BackendContractTest} runs one suite against each available backend.
  */
-public interface Backend {
+public interface Backend extends AutoCloseable {
 
   /** Short identifier recorded in provenance, e.g. {@code cpu}. */
   String name();
@@ -67,6 +67,14 @@ public interface Backend {
       }
     });
   }
+
+  /**
+   * Releases what the backend opened (worker threads, device contexts, loaded modules, device
+   * memory). Whoever creates a backend closes it, on every path; closing twice is harmless, and a
+   * closed backend must not be used again.
+   */
+  @Override
+  void close();
 
   /** A loop body over a contiguous chunk. */
   @FunctionalInterface

@@ -105,6 +105,14 @@ public final class CpuBackend implements Backend {
     }
   }
 
+  /** Ends the worker threads (at once: a closed backend has no work in flight). */
+  @Override
+  public void close() {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+  }
+
   static int chunkStart(int n, int chunks, int i) {
     return (int) ((long) n * i / chunks);
   }

@@ -64,48 +64,49 @@ public final class TrainStepBenchmark {
           + batch + " warmup=" + warmup + " iters=" + iters + " rounds=" + rounds + " threads=" + threads);
     }
     TorchRuntime.engine(threads);
-    CpuBackend backend = new CpuBackend(threads);
-    Model ours = new ModelFactory(backend, QuantHooksProvider.NONE, new Rng(0))
-        .build(arch, 1.0, 0.0, INPUT, CLASSES, new Rng(MODEL_SEED));
-    Rng data = new Rng(MODEL_SEED + 1);
-    float[] images = new float[batch * INPUT[0] * INPUT[1] * INPUT[2]];
-    for (int i = 0; i < images.length; i++) {
-      images[i] = data.nextFloat();
-    }
-    int[] labels = new int[batch];
-    for (int i = 0; i < batch; i++) {
-      labels[i] = data.nextInt(CLASSES);
-    }
-    out.printf(Locale.ROOT, "train-step benchmark: %s, %d parameters, batch %d, %d warmup + %d rounds of %d timed steps,"
-        + " %d threads%n", arch, ours.parameterCount(), batch, warmup, rounds, iters, threads);
-    out.printf(Locale.ROOT, "  ours: %s%n", backend.device());
-
     double[] torchRates = new double[rounds];
     double[] oursRates = new double[rounds];
     String runtime;
-    try (DjlModel torch = new DjlModel(ours, MOMENTUM, false, WEIGHT_DECAY)) { // copies the weights before we train
-      runtime = TorchRuntime.describe();
-      Sgd sgd = new Sgd(ours.parameters(), MOMENTUM, false, WEIGHT_DECAY);
-      SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
-      Tensor x = Tensor.of(images, batch, INPUT[0], INPUT[1], INPUT[2]);
-      for (int i = 0; i < warmup; i++) {
-        torch.trainStep(images, labels, batch, LR);
-        oursStep(ours, sgd, loss, x, labels);
+    try (CpuBackend backend = new CpuBackend(threads)) {
+      Model ours = new ModelFactory(backend, QuantHooksProvider.NONE, new Rng(0))
+          .build(arch, 1.0, 0.0, INPUT, CLASSES, new Rng(MODEL_SEED));
+      Rng data = new Rng(MODEL_SEED + 1);
+      float[] images = new float[batch * INPUT[0] * INPUT[1] * INPUT[2]];
+      for (int i = 0; i < images.length; i++) {
+        images[i] = data.nextFloat();
       }
-      for (int r = 0; r < rounds; r++) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < iters; i++) {
+      int[] labels = new int[batch];
+      for (int i = 0; i < batch; i++) {
+        labels[i] = data.nextInt(CLASSES);
+      }
+      out.printf(Locale.ROOT, "train-step benchmark: %s, %d parameters, batch %d, %d warmup + %d rounds of %d timed steps,"
+          + " %d threads%n", arch, ours.parameterCount(), batch, warmup, rounds, iters, threads);
+      out.printf(Locale.ROOT, "  ours: %s%n", backend.device());
+
+      try (DjlModel torch = new DjlModel(ours, MOMENTUM, false, WEIGHT_DECAY)) { // copies the weights before we train
+        runtime = TorchRuntime.describe();
+        Sgd sgd = new Sgd(ours.parameters(), MOMENTUM, false, WEIGHT_DECAY);
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+        Tensor x = Tensor.of(images, batch, INPUT[0], INPUT[1], INPUT[2]);
+        for (int i = 0; i < warmup; i++) {
           torch.trainStep(images, labels, batch, LR);
-        }
-        torchRates[r] = rate(batch, iters, System.nanoTime() - t0);
-        t0 = System.nanoTime();
-        for (int i = 0; i < iters; i++) {
           oursStep(ours, sgd, loss, x, labels);
         }
-        oursRates[r] = rate(batch, iters, System.nanoTime() - t0);
-        if (rounds > 1) {
-          out.printf(Locale.ROOT, "  round %d: hindsight %.1f, libtorch %.1f samples/s (%.3f)%n", r + 1, oursRates[r],
-              torchRates[r], oursRates[r] / torchRates[r]);
+        for (int r = 0; r < rounds; r++) {
+          long t0 = System.nanoTime();
+          for (int i = 0; i < iters; i++) {
+            torch.trainStep(images, labels, batch, LR);
+          }
+          torchRates[r] = rate(batch, iters, System.nanoTime() - t0);
+          t0 = System.nanoTime();
+          for (int i = 0; i < iters; i++) {
+            oursStep(ours, sgd, loss, x, labels);
+          }
+          oursRates[r] = rate(batch, iters, System.nanoTime() - t0);
+          if (rounds > 1) {
+            out.printf(Locale.ROOT, "  round %d: hindsight %.1f, libtorch %.1f samples/s (%.3f)%n", r + 1, oursRates[r],
+                torchRates[r], oursRates[r] / torchRates[r]);
+          }
         }
       }
     }

@@ -35,10 +35,12 @@ final class BenchCommand {
       case "gemm" -> gemm(a.intValue("size", 512), threads, a.intValue("iters", 10), out);
       case "train-step" -> io.hindsight.bench.TrainStepBenchmark.run(a.get("model", "cnn"), a.intValue("batch", 128),
           a.intValue("warmup", 5), a.intValue("iters", 20), a.intValue("rounds", 3), threads, out);
-      case "quant-step" -> io.hindsight.bench.QuantStepBenchmark.run(a.get("model", "resnet20"),
-          a.intValue("batch", 128), a.intValue("warmup", 2), a.intValue("iters", 5),
-          io.hindsight.backend.Backends.create(a.get("backend", "cpu"), threads),
-          a.intValue("epoch-examples", 60000), out);
+      case "quant-step" -> {
+        try (io.hindsight.backend.Backend backend = io.hindsight.backend.Backends.create(a.get("backend", "cpu"), threads)) {
+          io.hindsight.bench.QuantStepBenchmark.run(a.get("model", "resnet20"), a.intValue("batch", 128),
+              a.intValue("warmup", 2), a.intValue("iters", 5), backend, a.intValue("epoch-examples", 60000), out);
+        }
+      }
       case "gpu" -> io.hindsight.bench.GpuBench.print(out, a.flag("quick"));
       default -> throw new Args.UsageException("unknown bench suite '" + suite + "'\n" + USAGE);
     }
@@ -46,7 +48,12 @@ final class BenchCommand {
   }
 
   private static void gemm(int n, int threads, int iters, PrintStream out) {
-    CpuBackend be = new CpuBackend(threads);
+    try (CpuBackend be = new CpuBackend(threads)) {
+      gemm(be, n, iters, out);
+    }
+  }
+
+  private static void gemm(CpuBackend be, int n, int iters, PrintStream out) {
     out.println("CPU GEMM tile: " + io.hindsight.backend.SimdSupport.describe());
     Rng rng = new Rng(1);
     float[] a = new float[n * n];
@@ -66,7 +73,7 @@ final class BenchCommand {
       }
       double s = (System.nanoTime() - t0) / 1e9 / iters;
       out.printf(Locale.ROOT, "gemm %s%s %dx%dx%d, %d threads: %.2f ms, %.1f GFLOP/s%n", t[0] ? "T" : "N",
-          t[1] ? "T" : "N", n, n, n, threads, s * 1e3, 2.0 * n * n * n / s / 1e9);
+          t[1] ? "T" : "N", n, n, n, be.threads(), s * 1e3, 2.0 * n * n * n / s / 1e9);
     }
   }
 }

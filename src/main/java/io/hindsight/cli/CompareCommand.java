@@ -84,11 +84,13 @@ final class CompareCommand {
       Files.createDirectories(runDir);
       Files.writeString(runDir.resolve("spec.json"), JobSpecs.toJson(spec) + "\n");
       int threads = spec.training().threads() == null ? 0 : spec.training().threads();
-      Backend backend = Backends.create(spec.backend(), threads);
       out.printf(Locale.ROOT, "compare: run %d/%d %s -> %s%n", i + 1, resolved.size(), labels.get(i), runDir);
-      TrainingResult r = TrainingJobs.newTrainer(spec, backend,
-          ProgressBar.forTerminal(err, a.flag("quiet")), runDir.resolve("checkpoint.bin"), null,
-          null).run();
+      TrainingResult r;
+      try (Backend backend = Backends.create(spec.backend(), threads)) {
+        r = TrainingJobs.newTrainer(spec, backend,
+            ProgressBar.forTerminal(err, a.flag("quiet")), runDir.resolve("checkpoint.bin"), null,
+            null).run();
+      }
       ResultJson.write(r, runDir.resolve("result.json"));
       rows.add(RunSummary.read(runDir));
     }

@@ -109,11 +109,13 @@ final class TrainCommand {
       resume = CheckpointIo.read(ckpt);
     }
     int threads = spec.training().threads() == null ? 0 : spec.training().threads();
-    Backend backend = Backends.create(spec.backend(), threads);
-    out.printf(Locale.ROOT, "hindsight train: %s on %s (%s engine, %s backend, %d threads) -> %s%n",
-        spec.model().arch(), spec.dataset().name(), spec.engine(), backend.name(), backend.threads(), outDir);
-    TrainingResult result = TrainingJobs.newTrainer(spec, backend,
-        ProgressBar.forTerminal(err, a.flag("quiet")), ckpt, resume, null).run();
+    TrainingResult result;
+    try (Backend backend = Backends.create(spec.backend(), threads)) {
+      out.printf(Locale.ROOT, "hindsight train: %s on %s (%s engine, %s backend, %d threads) -> %s%n",
+          spec.model().arch(), spec.dataset().name(), spec.engine(), backend.name(), backend.threads(), outDir);
+      result = TrainingJobs.newTrainer(spec, backend,
+          ProgressBar.forTerminal(err, a.flag("quiet")), ckpt, resume, null).run();
+    }
     ResultJson.write(result, outDir.resolve("result.json"));
     out.printf(Locale.ROOT, "test accuracy %.4f after %d epochs (%.1f s); wrote %s%n", result.testAccuracy(),
         result.epochs().size(), result.totalSeconds(), outDir.resolve("result.json"));

@@ -30,7 +30,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     return new CudaBackend(ctx, new CudaKernels(ctx), CpuBackend.withDefaultThreads(), true);
   }
 
-  /** A backend on an existing context (not closed by {@link #close()}). */
+  /** A backend on an existing context and host pool (neither closed by {@link #close()}). */
   public CudaBackend(CudaKernels kernels, CpuBackend host) {
     this(kernels.context(), kernels, host, false);
   }
@@ -245,10 +245,15 @@ public final class CudaBackend implements Backend, AutoCloseable {
   }
 
 
+  /** Closes the context and the host thread pool when {@link #create()} opened them. */
   @Override
   public void close() {
     if (ownsContext) {
-      ctx.close();
+      try {
+        host.close();
+      } finally {
+        ctx.close();
+      }
     }
   }
 }

@@ -49,8 +49,8 @@ public final class GpuSelfTest {
     }
     int passed = 0;
     int failed = 0;
-    CpuBackend cpu = new CpuBackend(Math.max(1, Runtime.getRuntime().availableProcessors()));
-    try (CudaBackend backend = CudaBackend.create()) {
+    try (CpuBackend cpu = new CpuBackend(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        CudaBackend backend = CudaBackend.create()) {
       System.out.println("device: " + backend.device());
       Env env = new Env(backend.kernels(), backend, cpu);
       for (Check c : checks()) {

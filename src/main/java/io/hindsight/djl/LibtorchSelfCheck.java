@@ -120,9 +120,12 @@ public final class LibtorchSelfCheck {
         g.groups() == 1 ? "" : ", groups " + g.groups());
   }
 
+  /** One thread and no pool: nothing to close. */
+  private static final CpuBackend SINGLE_THREAD = new CpuBackend(1);
+
   private static Result probe(ConvGeometry g) {
     Rng rng = new Rng(2024);
-    Conv2d conv = new Conv2d("probe", new CpuBackend(1), g.inC(), g.outC(), g.kH(), g.stride(), g.padding(),
+    Conv2d conv = new Conv2d("probe", SINGLE_THREAD, g.inC(), g.outC(), g.kH(), g.stride(), g.padding(),
         g.groups(), true, QuantHooks.NONE);
     for (Parameter p : conv.parameters()) {
       fillNormal(p.value(), rng, 0.5);

@@ -274,9 +274,11 @@ public final class JobSpecs {
    */
   static java.util.List<String> quantizableLayers(String arch, double width) {
     return LAYER_NAMES.computeIfAbsent(arch, a -> {
-      Model m = new ModelFactory(new CpuBackend(1), null, new Rng(0)).build(a, 0.0625, 0, new int[] {1, 28, 28}, 10,
-          new Rng(0));
-      return java.util.List.copyOf(QuantizableLayers.names(m));
+      try (CpuBackend single = new CpuBackend(1)) {
+        Model m = new ModelFactory(single, null, new Rng(0)).build(a, 0.0625, 0, new int[] {1, 28, 28}, 10,
+            new Rng(0));
+        return java.util.List.copyOf(QuantizableLayers.names(m));
+      }
     });
   }
 

@@ -65,6 +65,11 @@ final class BackendsUnderTest {
       }
 
       @Override
+      public void close() {
+        b.close();
+      }
+
+      @Override
       public String toString() {
         return label;
       }

@@ -75,20 +75,22 @@ final class JobRun implements Runnable {
     try {
       ResolvedSpec spec = JobSpecs.parseAndResolve(claim.engineSpecJson());
       int threads = spec.training().threads() != null ? spec.training().threads() : props.getWorker().getThreads();
-      Backend backend = Backends.create(spec.backend(), threads);
-      backendName = backend.name();
-      queue.started(id, attempt, backendName);
-      Checkpoint resume = null;
-      Optional<Path> latest = checkpoints.latest(id);
-      if (latest.isPresent()) {
-        resume = CheckpointIo.read(latest.get());
-        queue.note(id, attempt, "resumed from checkpoint at global step " + resume.globalStep() + " (epoch "
-            + (resume.epoch() + 1) + ", batch " + resume.batchInEpoch() + ")");
-        metrics.resumed();
+      TrainingResult result;
+      try (Backend backend = Backends.create(spec.backend(), threads)) {
+        backendName = backend.name();
+        queue.started(id, attempt, backendName);
+        Checkpoint resume = null;
+        Optional<Path> latest = checkpoints.latest(id);
+        if (latest.isPresent()) {
+          resume = CheckpointIo.read(latest.get());
+          queue.note(id, attempt, "resumed from checkpoint at global step " + resume.globalStep() + " (epoch "
+              + (resume.epoch() + 1) + ", batch " + resume.batchInEpoch() + ")");
+          metrics.resumed();
+        }
+        Path ckpt = checkpoints.fileFor(id, attempt);
+        result = TrainingJobs.newTrainer(spec, backend, new Listener(backendName), ckpt, resume,
+            this::shouldStop).run();
       }
-      Path ckpt = checkpoints.fileFor(id, attempt);
-      TrainingResult result = TrainingJobs.newTrainer(spec, backend, new Listener(backendName), ckpt, resume,
-          this::shouldStop).run();
       String text = publicResult(ResultJson.toJson(result));
       Path runDir = checkpoints.dir(id);
       Files.createDirectories(runDir);

@@ -16,7 +16,7 @@ final class BenchCommand {
                      [--threads N]  (alternating rounds, median of each engine)
         quant-step   FP32 vs INT8 (hindsight-minmax, current-minmax) step time and traffic per step/epoch
                      [--model resnet20] [--batch 128] [--iters N] [--epoch-examples 60000]
-                     [--backend cpu|cuda|auto] [--threads N]
+                     [--backend cpu|cuda|cuda-sim|auto] [--threads N]
         gpu          the GPU suite (copy bandwidth, quantize static vs dynamic, INT8 GEMM, layer)  [--quick]
       """;
 

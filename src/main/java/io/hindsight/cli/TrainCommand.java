@@ -44,7 +44,7 @@ final class TrainCommand {
         --test-limit N       use the first N test examples
         --epochs N  --batch-size N  --lr X  --momentum X  --weight-decay X
         --schedule constant|step|cosine  --warmup-epochs X  --seed N  --threads N
-        --engine hindsight|djl   --backend cpu|cuda|auto
+        --engine hindsight|djl   --backend cpu|cuda|cuda-sim|auto
         --checkpoint-every N     also checkpoint every N steps
       quantization (fully quantized training; see README for the spec's quantization block):
         --quantize           INT8 weights, activations and gradients with the default estimators

@@ -18,6 +18,9 @@ final class BenchCommand {
                      [--model resnet20] [--batch 128] [--iters N] [--epoch-examples 60000]
                      [--backend cpu|cuda|cuda-sim|auto] [--threads N]
         gpu          the GPU suite (copy bandwidth, quantize static vs dynamic, INT8 GEMM, layer)  [--quick]
+        device-step  FP32 device-resident training samples/s on a CUDA backend (peer: bench/torch_train_peer.py)
+                     [--model resnet20|mobilenetv2|cnn|mlp] [--batch 128] [--warmup 3] [--iters 30]
+                     [--backend cuda|cuda-sim]
       """;
 
   private BenchCommand() {}
@@ -42,6 +45,8 @@ final class BenchCommand {
         }
       }
       case "gpu" -> io.hindsight.bench.GpuBench.print(out, a.flag("quick"));
+      case "device-step" -> io.hindsight.bench.DeviceStepBenchmark.run(a.get("model", "resnet20"),
+          a.intValue("batch", 128), a.intValue("warmup", 3), a.intValue("iters", 30), a.get("backend", "cuda"), out);
       default -> throw new Args.UsageException("unknown bench suite '" + suite + "'\n" + USAGE);
     }
     return 0;

@@ -9,6 +9,8 @@
 //     y    = relu(y) | relu6(y)                       (optional; NaN passes through)
 //     stats(y)                                        (min/max/non-finite; for the next range)
 //     outF32[m, n] = y      or      outS8[m, n] = quantize(y; in-hindsight range, RNE or SR)
+//   rowsPerSample > 0 stores (m, n) at the NCHW index of pixel m % rowsPerSample of sample
+//   m / rowsPerSample, channel n (an im2col convolution: rows = every sample's pixels, N = channels)
 //   Forward:        A = quantized input x (M = batch rows, K = in), B = quantized weights W (N = out, K = in).
 //   Input gradient: A = quantized dY (M, N_out), B = W^T (K_in, N_out) (transpose_s8), scaleB per
 //                   tensor (the weights' channel axis is the reduction axis here), stochastic output.
@@ -26,6 +28,7 @@
 // Epilogue shared by both NT kernels.
 struct HsEpilogue {
   int M, N;
+  int rowsPerSample;  // > 0: output (M, N) is stored as NCHW (M = samples * rowsPerSample pixels, N channels)
   float scaleA;
   const float* scaleB;
   int scaleBPerChannel;
@@ -71,13 +74,21 @@ __device__ __forceinline__ signed char hs_epilogue_level(const HsEpilogue& e, lo
   return (signed char)level;
 }
 
+// Where output (m, n) is stored (and its stochastic-rounding index): row-major m * N + n, or, with
+// rowsPerSample > 0 (an im2col GEMM whose rows are the pixels of every sample), the NCHW index
+// ((m / rowsPerSample) * N + n) * rowsPerSample + m % rowsPerSample.
+__device__ __forceinline__ long long hs_out_index(const HsEpilogue& e, int m, int n) {
+  if (e.rowsPerSample <= 0) return (long long)m * e.N + n;
+  return ((long long)(m / e.rowsPerSample) * e.N + n) * e.rowsPerSample + m % e.rowsPerSample;
+}
+
 // Applies the epilogue to one accumulator; out-of-range (m, n) are skipped.
 __device__ __forceinline__ void hs_epilogue_apply(const HsEpilogue& e, int m, int n, int acc,
                                                   int& minKey, int& maxKey, unsigned int& clipped,
                                                   unsigned int& nonfinite) {
   if (m >= e.M || n >= e.N) return;
   float y = hs_epilogue_value(e, m, n, acc, minKey, maxKey, nonfinite);
-  long long idx = (long long)m * e.N + n;
+  long long idx = hs_out_index(e, m, n);
   if (e.outF32 != nullptr) {
     e.outF32[idx] = y;
   } else {
@@ -93,7 +104,7 @@ __device__ __forceinline__ void hs_epilogue_apply_pair(const HsEpilogue& e, int 
                                                        int acc1, int& minKey, int& maxKey,
                                                        unsigned int& clipped,
                                                        unsigned int& nonfinite) {
-  if (m >= e.M || n + 1 >= e.N || (e.N & 1)) {
+  if (m >= e.M || n + 1 >= e.N || (e.N & 1) || e.rowsPerSample > 0) {
     hs_epilogue_apply(e, m, n, acc0, minKey, maxKey, clipped, nonfinite);
     hs_epilogue_apply(e, m, n + 1, acc1, minKey, maxKey, clipped, nonfinite);
     return;
@@ -112,12 +123,13 @@ __device__ __forceinline__ void hs_epilogue_apply_pair(const HsEpilogue& e, int 
 
 #define HS_NT_PARAMS                                                                             \
   const signed char *__restrict__ A, const signed char *__restrict__ B, int M, int N, int K,      \
+      int rowsPerSample,                                                                         \
       float scaleA, const float *__restrict__ scaleB, int scaleBPerChannel, int zeroPointA,        \
       const int *__restrict__ colSumB, const float *__restrict__ bias, int activation,            \
       float *__restrict__ outF32, signed char *__restrict__ outS8, float outScale, int zeroPoint,  \
       int lo, int hi, int stochastic, unsigned long long key, HsStats *stats
 
-__device__ __forceinline__ HsEpilogue hs_make_epilogue(int M, int N, float scaleA,
+__device__ __forceinline__ HsEpilogue hs_make_epilogue(int M, int N, int rowsPerSample, float scaleA,
                                                        const float* scaleB, int scaleBPerChannel,
                                                        int zeroPointA, const int* colSumB,
                                                        const float* bias, int activation,
@@ -128,6 +140,7 @@ __device__ __forceinline__ HsEpilogue hs_make_epilogue(int M, int N, float scale
   HsEpilogue e;
   e.M = M;
   e.N = N;
+  e.rowsPerSample = rowsPerSample;
   e.scaleA = scaleA;
   e.scaleB = scaleB;
   e.scaleBPerChannel = scaleBPerChannel;
@@ -172,7 +185,7 @@ __device__ __forceinline__ int hs_load_word(const signed char* __restrict__ p, i
 extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_dp4a(HS_NT_PARAMS) {
   __shared__ int As[DP_BKW][DP_BM + 1];
   __shared__ int Bs[DP_BKW][DP_BN + 1];
-  HsEpilogue e = hs_make_epilogue(M, N, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
+  HsEpilogue e = hs_make_epilogue(M, N, rowsPerSample, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
                                   bias, activation, outF32, outS8, outScale, zeroPoint, lo, hi,
                                   stochastic, key);
   int t = threadIdx.x;
@@ -367,7 +380,7 @@ __device__ __forceinline__ void gemm_s8_nt_mma_body(HS_NT_PARAMS) {
     __syncthreads();
   }
 
-  HsEpilogue e = hs_make_epilogue(M, N, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
+  HsEpilogue e = hs_make_epilogue(M, N, rowsPerSample, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
                                   bias, activation, outF32, outS8, outScale, zeroPoint, lo, hi,
                                   stochastic, key);
   int minKey = HS_KEY_POS_INF, maxKey = HS_KEY_NEG_INF;
@@ -397,13 +410,13 @@ __device__ __forceinline__ void gemm_s8_nt_mma_body(HS_NT_PARAMS) {
 }
 
 extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_mma(HS_NT_PARAMS) {
-  gemm_s8_nt_mma_body<false>(A, B, M, N, K, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
+  gemm_s8_nt_mma_body<false>(A, B, M, N, K, rowsPerSample, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
                              bias, activation, outF32, outS8, outScale, zeroPoint, lo, hi,
                              stochastic, key, stats);
 }
 
 extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_mma_ldm(HS_NT_PARAMS) {
-  gemm_s8_nt_mma_body<true>(A, B, M, N, K, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
+  gemm_s8_nt_mma_body<true>(A, B, M, N, K, rowsPerSample, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
                             bias, activation, outF32, outS8, outScale, zeroPoint, lo, hi,
                             stochastic, key, stats);
 }

@@ -194,3 +194,87 @@ __device__ __forceinline__ void hs_stats_commit_warp(HsStats* stats, int minKey,
     if (nonfinite) atomicAdd(&stats->nonfinite, (unsigned long long)nonfinite);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Block-wide double sum (fixed tree order: deterministic); blockDim.x a multiple of 32.
+__device__ __forceinline__ double hs_block_sum_d(double v) {
+  __shared__ double partial[32];
+  __shared__ double result;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  if (lane == 0) partial[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    double r = lane < (blockDim.x >> 5) ? partial[lane] : 0.0;
+    for (int o = 16; o > 0; o >>= 1) r += __shfl_xor_sync(0xffffffffu, r, o);
+    if (lane == 0) result = r;
+  }
+  __syncthreads();
+  double out = result;
+  __syncthreads();  // result may be rewritten by the next call
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A producer's quantized output (fused in-hindsight quantization): the int8 codes of one per-tensor
+// quantizer, its optional STE mask (1 where the value was neither clipped nor non-finite, else 0),
+// and the statistics every thread accumulates and the block commits to qStats. The parameters of
+// kernels with a quantized output (HS_QOUT_PARAMS), in this order:
+//   q (int8 codes, nullable: no quantized output), qMask (nullable), qScale, qZeroPoint, qLo, qHi,
+//   qStochastic, qKey (CounterRng key), qStats (HsStats, nullable)
+#define HS_QOUT_PARAMS                                                                          \
+  signed char *__restrict__ q, unsigned char *__restrict__ qMask, float qScale, int qZeroPoint, \
+      int qLo, int qHi, int qStochastic, unsigned long long qKey, HsStats *qStats
+
+struct HsQOut {
+  signed char* q;
+  unsigned char* mask;
+  HsQuantParams p;
+  HsStats* stats;
+  int minKey, maxKey;
+  unsigned int clipped, nonfinite;
+};
+
+__device__ __forceinline__ HsQOut hs_qout(signed char* q, unsigned char* qMask, float qScale,
+                                          int qZeroPoint, int qLo, int qHi, int qStochastic,
+                                          unsigned long long qKey, HsStats* qStats) {
+  HsQOut o;
+  o.q = q;
+  o.mask = qMask;
+  o.p.scale = qScale;
+  o.p.zeroPoint = qZeroPoint;
+  o.p.lo = qLo;
+  o.p.hi = qHi;
+  o.p.stochastic = qStochastic;
+  o.p.key = qKey;
+  o.stats = qStats;
+  o.minKey = HS_KEY_POS_INF;
+  o.maxKey = HS_KEY_NEG_INF;
+  o.clipped = 0u;
+  o.nonfinite = 0u;
+  return o;
+}
+#define HS_QOUT_ARGS q, qMask, qScale, qZeroPoint, qLo, qHi, qStochastic, qKey, qStats
+
+// Quantizes value v of flat element idx into the output (when it has one) and its statistics.
+__device__ __forceinline__ void hs_qout_put(HsQOut& o, long long idx, float v) {
+  if (o.q == nullptr) return;
+  if (isfinite(v)) {
+    int k = hs_float_key(v);
+    o.minKey = min(o.minKey, k);
+    o.maxKey = max(o.maxKey, k);
+    bool clip = false;
+    o.q[idx] = (signed char)hs_quantize_finite(v, o.p, (unsigned long long)idx, &clip);
+    o.clipped += clip ? 1u : 0u;
+    if (o.mask != nullptr) o.mask[idx] = clip ? 0 : 1;
+  } else {
+    o.nonfinite++;
+    o.q[idx] = (signed char)hs_quantize_nonfinite(v, o.p);
+    if (o.mask != nullptr) o.mask[idx] = 0;
+  }
+}
+
+// Commits the thread's statistics (every thread of the block must call it).
+__device__ __forceinline__ void hs_qout_commit(HsQOut& o) {
+  if (o.q != nullptr && o.stats != nullptr) hs_stats_commit(o.stats, o.minKey, o.maxKey, o.clipped, o.nonfinite);
+}

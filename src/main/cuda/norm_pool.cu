@@ -2,25 +2,7 @@
 // References (bit-exact up to the double-precision sqrt, which both sides round correctly):
 // io.hindsight.device.sim.NormPoolRef; the CPU layers io.hindsight.nn.BatchNorm2d and Pool2d agree
 // within float tolerance (they sum in another order).
-
-// Block-wide double sum (fixed tree order: deterministic); blockDim.x a multiple of 32.
-__device__ __forceinline__ double hs_block_sum_d(double v) {
-  __shared__ double partial[32];
-  __shared__ double result;
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  if (lane == 0) partial[warp] = v;
-  __syncthreads();
-  if (warp == 0) {
-    double r = lane < (blockDim.x >> 5) ? partial[lane] : 0.0;
-    for (int o = 16; o > 0; o >>= 1) r += __shfl_xor_sync(0xffffffffu, r, o);
-    if (lane == 0) result = r;
-  }
-  __syncthreads();
-  double out = result;
-  __syncthreads();  // result may be rewritten by the next call
-  return out;
-}
+#include "hs_common.cuh"
 
 // Batch norm forward, one block per channel c over x (N, C, HW), PyTorch semantics:
 //   training: mean, biased var (two passes, double); running = (1 - momentum) * running + momentum * stat

@@ -180,6 +180,20 @@ public final class CudaKernels {
    */
   public void gemmS8Nt(GemmAlgo algo, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, NtEpilogue e,
       DeviceBuffer outS8, DeviceBuffer outF32, DeviceBuffer stats) {
+    gemmS8Nt(algo, a, b, m, n, k, 0, e, outS8, outF32, stats);
+  }
+
+  /**
+   * As {@link #gemmS8Nt(GemmAlgo, DeviceBuffer, DeviceBuffer, int, int, int, NtEpilogue, DeviceBuffer,
+   * DeviceBuffer, DeviceBuffer)}; with {@code rowsPerSample > 0} the output (m, n) is stored NCHW: the
+   * m rows are the pixels of every sample ({@code rowsPerSample} each) and n the channels (an im2col
+   * convolution with pixel-major columns).
+   */
+  public void gemmS8Nt(GemmAlgo algo, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, int rowsPerSample,
+      NtEpilogue e, DeviceBuffer outS8, DeviceBuffer outF32, DeviceBuffer stats) {
+    if (rowsPerSample < 0 || (rowsPerSample > 0 && m % rowsPerSample != 0)) {
+      throw new IllegalArgumentException("rowsPerSample " + rowsPerSample + " does not divide M = " + m);
+    }
     need(a, (long) m * k, "A");
     need(b, (long) n * k, "B");
     aligned(a, 4, "A");
@@ -203,7 +217,7 @@ public final class CudaKernels {
     GemmAlgo use = resolve(algo, a, b, k);
     QuantParams q = e.out() == null ? QuantParams.perTensor(new QuantGrid(8, true), -1, 1) : e.out();
     KernelArgs args = new KernelArgs().ptr("A", a).ptr("B", b).i32("M", m).i32("N", n).i32("K", k)
-        .f32("scaleA", e.scaleA()).ptr("scaleB", e.scaleB()).flag("scaleBPerChannel", e.scaleBPerChannel())
+        .i32("rowsPerSample", rowsPerSample).f32("scaleA", e.scaleA()).ptr("scaleB", e.scaleB()).flag("scaleBPerChannel", e.scaleBPerChannel())
         .i32("zeroPointA", e.zeroPointA()).ptr("colSumB", e.colSumB()).ptr("bias", e.bias())
         .i32("activation", e.activation().code()).ptr("outF32", f32 ? outF32 : null).ptr("outS8", f32 ? null : outS8)
         .f32("outScale", q.scale(0)).i32("zeroPoint", q.zeroPoint(0)).i32("lo", q.lo(0)).i32("hi", q.hi(0))
@@ -496,6 +510,210 @@ public final class CudaKernels {
     need(x, 4L * n, "x");
     launch1d("count_nonfinite", gridFor(n), new KernelArgs().ptr("x", x).i64("n", n).ptr("status", status),
         Traffic.elementwise(n, 0));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Fully quantized training (qtrain.cu)
+
+  private static long q(QuantOut o, long n) {
+    return o.bytesPerElement() * n + (o.present() && o.stats() != null ? 16 : 0);
+  }
+
+  /** Per-channel statistics of x (channels contiguous blocks of n / channels) into stats[0..channels). */
+  public void minmaxChannels(DeviceBuffer x, long n, int channels, DeviceBuffer stats) {
+    need(x, 4L * n, "x");
+    need(stats, (long) QuantStats.BYTES * channels, "stats");
+    launch1d("minmax_channels", channels, new KernelArgs().ptr("x", x).i64("n", n).i32("channels", channels)
+        .ptr("stats", stats), new long[] {4L * n, 16L * channels});
+  }
+
+  /**
+   * Per-channel int8 codes of x with channel c's parameters (scale[c]; levels[3c..3c+2] = zero
+   * point, lo, hi); statistics per channel into stats (nullable).
+   */
+  public void quantizeChannels(DeviceBuffer x, DeviceBuffer q, long n, int channels, DeviceBuffer scale,
+      DeviceBuffer levels, Rounding rounding, long key, DeviceBuffer stats) {
+    need(x, 4L * n, "x");
+    need(q, n, "q");
+    need(scale, 4L * channels, "scale");
+    need(levels, 12L * channels, "levels");
+    launch1d("quantize_channels", channels, new KernelArgs().ptr("x", x).ptr("q", q).i64("n", n)
+        .i32("channels", channels).ptr("scale", scale).ptr("levels", levels).flag("stochastic",
+            rounding == Rounding.STOCHASTIC).i64("key", key).ptr("stats", stats),
+        new long[] {4L * n + 16L * channels, n + (stats == null ? 0 : 16L * channels)});
+  }
+
+  /** out = the envelope of the statistics in[0..channels). */
+  public void statsEnvelope(DeviceBuffer in, int channels, DeviceBuffer out) {
+    need(in, (long) QuantStats.BYTES * channels, "in");
+    need(out, QuantStats.BYTES, "out");
+    launch("stats_envelope", 1, 1, 1, 32, 1, new KernelArgs().ptr("in", in).i32("channels", channels).ptr("out", out),
+        new long[] {24L * channels, 24});
+  }
+
+  /** Activation of x (act: clamp to [0, upper]) as fp32 y (nullable) and/or quantized. */
+  public void actQuantForward(DeviceBuffer x, DeviceBuffer y, long n, boolean act, float upper, QuantOut out) {
+    need(x, 4L * n, "x");
+    launch1d("act_quant_fwd", gridFor(n), out.append(new KernelArgs().ptr("x", x).ptr("y", y).i64("n", n)
+        .flag("act", act).f32("upper", upper)), new long[] {4L * n, (y == null ? 0 : 4L * n) + q(out, n)});
+  }
+
+  /** Batch norm forward plus activation, outputs fp32 y (nullable), actMask (nullable) and/or quantized. */
+  public void bnActQuantForward(DeviceBuffer x, int n, int c, int hw, DeviceBuffer gamma, DeviceBuffer beta,
+      DeviceBuffer runningMean, DeviceBuffer runningVar, float momentum, float eps, boolean training, boolean act,
+      float upper, DeviceBuffer xhat, DeviceBuffer y, DeviceBuffer actMask, DeviceBuffer invStd, QuantOut out) {
+    long total = (long) n * c * hw;
+    need(x, 4L * total, "x");
+    launch1d("bn_act_quant_fwd", c, out.append(new KernelArgs().ptr("x", x).i32("N", n).i32("C", c).i32("HW", hw)
+        .ptr("gamma", gamma).ptr("beta", beta).ptr("runningMean", runningMean).ptr("runningVar", runningVar)
+        .f32("momentum", momentum).f32("eps", eps).flag("training", training).flag("act", act).f32("upper", upper)
+        .ptr("xhat", xhat).ptr("y", y).ptr("actMask", actMask).ptr("invStd", invStd)),
+        new long[] {4L * total * (training ? 3 : 1), (xhat == null ? 0 : 4L * total) + (y == null ? 0 : 4L * total)
+            + (actMask == null ? 0 : total) + q(out, total)});
+  }
+
+  /** Max pooling forward as fp32 y (nullable) and/or quantized, with the argmax. */
+  public void maxpoolQuantForward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer argmax, int planes, int h, int w,
+      int k, int stride, int pad, int outH, int outW, QuantOut out) {
+    long total = (long) planes * outH * outW;
+    need(argmax, 4L * total, "argmax");
+    launch1d("maxpool_quant_fwd", gridFor(total), out.append(new KernelArgs().ptr("x", x).ptr("y", y)
+        .ptr("argmax", argmax).i32("planes", planes).i32("H", h).i32("W", w).i32("k", k).i32("stride", stride)
+        .i32("pad", pad).i32("outH", outH).i32("outW", outW)),
+        new long[] {4L * planes * h * w, 4L * total + (y == null ? 0 : 4L * total) + q(out, total)});
+  }
+
+  /** Global average pooling as fp32 y (nullable) and/or quantized. */
+  public void gapQuantForward(DeviceBuffer x, DeviceBuffer y, int planes, int hw, QuantOut out) {
+    need(x, 4L * planes * hw, "x");
+    launch1d("gap_quant_fwd", gridFor(planes), out.append(new KernelArgs().ptr("x", x).ptr("y", y)
+        .i32("planes", planes).i32("hw", hw)), new long[] {4L * planes * hw, (y == null ? 0 : 4L * planes) + q(out, planes)});
+  }
+
+  /** Residual sum a + b with an optional activation, as fp32 y (nullable), actMask (nullable) and/or quantized. */
+  public void addActQuantForward(DeviceBuffer a, DeviceBuffer b, DeviceBuffer y, DeviceBuffer actMask, long n,
+      boolean act, float upper, QuantOut out) {
+    need(a, 4L * n, "a");
+    need(b, 4L * n, "b");
+    launch1d("add_act_quant_fwd", gridFor(n), out.append(new KernelArgs().ptr("a", a).ptr("b", b).ptr("y", y)
+        .ptr("actMask", actMask).i64("n", n).flag("act", act).f32("upper", upper)),
+        new long[] {8L * n, (y == null ? 0 : 4L * n) + (actMask == null ? 0 : n) + q(out, n)});
+  }
+
+  /** The loss gradient as fp32 dz (nullable) and/or quantized. */
+  public void softmaxBackwardQuant(DeviceBuffer probs, DeviceBuffer labels, int n, int k, DeviceBuffer dz,
+      QuantOut out) {
+    long total = (long) n * k;
+    launch1d("softmax_bwd_quant", gridFor(total), out.append(new KernelArgs().ptr("probs", probs)
+        .ptr("labels", labels).i32("N", n).i32("K", k).ptr("dz", dz)),
+        new long[] {4L * total + 4L * n, (dz == null ? 0 : 4L * total) + q(out, total)});
+  }
+
+  /** Activation backward (from x, or from mask when non-null) as fp32 dx (nullable) and/or quantized. */
+  public void actBackwardQuant(DeviceBuffer x, DeviceBuffer mask, DeviceBuffer dy, DeviceBuffer dx, long n, float upper,
+      QuantOut out) {
+    need(dy, 4L * n, "dy");
+    launch1d("act_bwd_quant", gridFor(n), out.append(new KernelArgs().ptr("x", mask == null ? x : null)
+        .ptr("mask", mask).ptr("dy", dy).ptr("dx", dx).i64("n", n).f32("upper", upper)),
+        new long[] {4L * n + (mask == null ? 4L * n : n), (dx == null ? 0 : 4L * n) + q(out, n)});
+  }
+
+  /** Batch norm backward of dy masked by actMask (nullable), as fp32 dx (nullable) and/or quantized. */
+  public void bnActBackwardQuant(DeviceBuffer dy, DeviceBuffer actMask, DeviceBuffer xhat, int n, int c, int hw,
+      DeviceBuffer gamma, DeviceBuffer invStd, boolean training, DeviceBuffer dx, DeviceBuffer dgamma,
+      DeviceBuffer dbeta, QuantOut out) {
+    long total = (long) n * c * hw;
+    launch1d("bn_act_bwd_quant", c, out.append(new KernelArgs().ptr("dy", dy).ptr("actMask", actMask)
+        .ptr("xhat", xhat).i32("N", n).i32("C", c).i32("HW", hw).ptr("gamma", gamma).ptr("invStd", invStd)
+        .flag("training", training).ptr("dx", dx).ptr("dgamma", dgamma).ptr("dbeta", dbeta)),
+        new long[] {4L * total * 4 + (actMask == null ? 0 : 2L * total), (dx == null ? 0 : 4L * total) + q(out, total)});
+  }
+
+  /** Pixel-major int8 columns colT (N * outH * outW, C * kH * kW) of int8 codes x; padding gets padCode. */
+  public void im2colS8T(DeviceBuffer x, int n, int c, int h, int w, int kH, int kW, int stride, int pad, int outH,
+      int outW, int padCode, DeviceBuffer colT) {
+    long total = (long) n * outH * outW * c * kH * kW;
+    need(x, (long) n * c * h * w, "x");
+    need(colT, total, "colT");
+    launch1d("im2col_s8_t", gridFor(total), new KernelArgs().ptr("x", x).i32("N", n).i32("C", c).i32("H", h)
+        .i32("W", w).i32("kH", kH).i32("kW", kW).i32("stride", stride).i32("pad", pad).i32("outH", outH)
+        .i32("outW", outW).i32("padCode", padCode).ptr("colT", colT), new long[] {(long) n * c * h * w, total});
+  }
+
+  /** dx (N, C, H, W) from pixel-major column gradients dcolT (gather, overwrites dx). */
+  public void col2imT(DeviceBuffer dcolT, int n, int c, int h, int w, int kH, int kW, int stride, int pad, int outH,
+      int outW, DeviceBuffer dx) {
+    long cols = (long) n * outH * outW * c * kH * kW;
+    long total = (long) n * c * h * w;
+    need(dcolT, 4L * cols, "dcolT");
+    need(dx, 4L * total, "dx");
+    launch1d("col2im_t", gridFor(total), new KernelArgs().ptr("dcolT", dcolT).i32("N", n).i32("C", c).i32("H", h)
+        .i32("W", w).i32("kH", kH).i32("kW", kW).i32("stride", stride).i32("pad", pad).i32("outH", outH)
+        .i32("outW", outW).ptr("dx", dx), Traffic.elementwise(cols, total));
+  }
+
+  /** out (N, HW, C) = in (N, C, HW), int8. */
+  public void nchwToNhwcS8(DeviceBuffer in, int n, int c, long hw, DeviceBuffer out) {
+    long total = n * c * hw;
+    need(in, total, "in");
+    need(out, total, "out");
+    launch1d("nchw_to_nhwc_s8", gridFor(total), new KernelArgs().ptr("in", in).i32("N", n).i32("C", c).i64("HW", hw)
+        .ptr("out", out), new long[] {total, total});
+  }
+
+  /** db[c] = scale * sum of (dy - zeroPoint) over samples and pixels, dy int8 codes (N, C, HW). */
+  public void biasGradS8(DeviceBuffer dy, int n, int c, long hw, int zeroPoint, float scale, DeviceBuffer db) {
+    need(dy, n * c * hw, "dy");
+    need(db, 4L * c, "db");
+    launch1d("bias_grad_s8", c, new KernelArgs().ptr("dy", dy).i32("N", n).i32("C", c).i64("HW", hw)
+        .i32("zeroPoint", zeroPoint).f32("scale", scale).ptr("db", db), new long[] {n * c * hw, 4L * c});
+  }
+
+  /** x[i] = 0 where mask[i] == 0 (in place). */
+  public void applyMask(DeviceBuffer x, DeviceBuffer mask, long n) {
+    need(x, 4L * n, "x");
+    need(mask, n, "mask");
+    launch1d("apply_mask", gridFor(n), new KernelArgs().ptr("x", x).ptr("mask", mask).i64("n", n),
+        new long[] {5L * n, 4L * n});
+  }
+
+  /** Depthwise forward on int8 codes: y fp32 (N, inC * mult, outH, outW); bias nullable. */
+  public void dwconvS8Forward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer scaleW, DeviceBuffer bias, DeviceBuffer y,
+      int n, int inC, int h, int wd, int mult, int kH, int kW, int stride, int pad, int outH, int outW, float scaleX,
+      int zeroPointX) {
+    long total = (long) n * inC * mult * outH * outW;
+    need(y, 4L * total, "y");
+    launch1d("dwconv_s8_fwd", gridFor(total), new KernelArgs().ptr("x", x).ptr("w", w).ptr("scaleW", scaleW)
+        .ptr("bias", bias).ptr("y", y).i32("N", n).i32("inC", inC).i32("H", h).i32("W", wd).i32("mult", mult)
+        .i32("kH", kH).i32("kW", kW).i32("stride", stride).i32("pad", pad).i32("outH", outH).i32("outW", outW)
+        .f32("scaleX", scaleX).i32("zeroPointX", zeroPointX),
+        new long[] {(long) n * inC * h * wd + (long) inC * mult * kH * kW, 4L * total});
+  }
+
+  /** Depthwise input gradient on int8 codes dy: dx fp32 (N, inC, H, W). */
+  public void dwconvS8BackwardInput(DeviceBuffer dy, DeviceBuffer w, DeviceBuffer scaleW, DeviceBuffer dx, int n,
+      int inC, int h, int wd, int mult, int kH, int kW, int stride, int pad, int outH, int outW, float scaleDy,
+      int zeroPointDy) {
+    long total = (long) n * inC * h * wd;
+    need(dx, 4L * total, "dx");
+    launch1d("dwconv_s8_bwd_input", gridFor(total), new KernelArgs().ptr("dy", dy).ptr("w", w).ptr("scaleW", scaleW)
+        .ptr("dx", dx).i32("N", n).i32("inC", inC).i32("H", h).i32("W", wd).i32("mult", mult).i32("kH", kH)
+        .i32("kW", kW).i32("stride", stride).i32("pad", pad).i32("outH", outH).i32("outW", outW)
+        .f32("scaleDy", scaleDy).i32("zeroPointDy", zeroPointDy),
+        new long[] {(long) n * inC * mult * outH * outW, 4L * total});
+  }
+
+  /** Depthwise weight gradient on int8 codes x and dy: dw fp32 (outC, kH, kW), overwritten. */
+  public void dwconvS8BackwardWeight(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, int n, int inC, int h, int wd,
+      int mult, int kH, int kW, int stride, int pad, int outH, int outW, float scaleX, int zeroPointX, float scaleDy,
+      int zeroPointDy) {
+    int weights = inC * mult * kH * kW;
+    need(dw, 4L * weights, "dw");
+    launch1d("dwconv_s8_bwd_weight", weights, new KernelArgs().ptr("x", x).ptr("dy", dy).ptr("dw", dw).i32("N", n)
+        .i32("inC", inC).i32("H", h).i32("W", wd).i32("mult", mult).i32("kH", kH).i32("kW", kW)
+        .i32("stride", stride).i32("pad", pad).i32("outH", outH).i32("outW", outW).f32("scaleX", scaleX)
+        .i32("zeroPointX", zeroPointX).f32("scaleDy", scaleDy).i32("zeroPointDy", zeroPointDy),
+        new long[] {(long) n * inC * h * wd + (long) n * inC * mult * outH * outW, 4L * weights});
   }
 
   /** Device-to-device copy of {@code bytes} bytes ({@code cuMemcpyDtoD}). */

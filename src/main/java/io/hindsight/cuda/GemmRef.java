@@ -39,7 +39,7 @@ public final class GemmRef {
     checkSizes(b, (long) n * k, "B");
     e.check(n);
     QuantParams q = e.out();
-    return gemmNt(a, b, m, n, k, e.scaleA(), e.scaleB(), e.zeroPointA(), rowSum(b, n, k), e.bias(), e.activation(),
+    return gemmNt(a, b, m, n, k, 0, e.scaleA(), e.scaleB(), e.zeroPointA(), rowSum(b, n, k), e.bias(), e.activation(),
         q != null, q == null ? 1f : q.scale(0), q == null ? 0 : q.zeroPoint(0), q == null ? 0 : q.lo(0),
         q == null ? 0 : q.hi(0), e.rounding() == Rounding.STOCHASTIC, e.seed(), outS8, outF32);
   }
@@ -48,9 +48,11 @@ public final class GemmRef {
    * The NT GEMM with the kernel's epilogue arguments: {@code scaleB} of length 1 or N,
    * {@code colSumB} (N; read when {@code zeroPointA != 0}), {@code bias} (N) or null; the output is
    * re-quantized to int8 codes with {@code (outScale, zeroPoint, lo, hi)} when {@code quantizeOut},
-   * else written as floats. Returns the statistics of y.
+   * else written as floats. {@code rowsPerSample > 0} stores output (i, j) at the NCHW index of pixel
+   * {@code i % rowsPerSample} of sample {@code i / rowsPerSample}, channel j (which is also its
+   * stochastic-rounding index). Returns the statistics of y.
    */
-  public static QuantStats gemmNt(byte[] a, byte[] b, int m, int n, int k, float scaleA, float[] scaleB,
+  public static QuantStats gemmNt(byte[] a, byte[] b, int m, int n, int k, int rowsPerSample, float scaleA, float[] scaleB,
       int zeroPointA, int[] colSumB, float[] bias, Activation activation, boolean quantizeOut, float outScale,
       int zeroPoint, int lo, int hi, boolean stochastic, long key, byte[] outS8, float[] outF32) {
     QuantizeRef.Accumulator acc = new QuantizeRef.Accumulator();
@@ -72,7 +74,8 @@ public final class GemmRef {
         }
         y = activation.apply(y);
         acc.observe(y);
-        long idx = (long) i * n + j;
+        long idx = rowsPerSample <= 0 ? (long) i * n + j
+            : ((long) (i / rowsPerSample) * n + j) * rowsPerSample + i % rowsPerSample;
         if (quantizeOut) {
           int code;
           if (Float.isFinite(y)) {

@@ -114,6 +114,7 @@ public final class GpuSelfTest {
     c.add(new Check("pool2d_fwd/bwd == Pool2d (max, avg)", GpuSelfTest::pooling));
     c.add(new Check("softmax_xent_fwd/bwd == SoftmaxCrossEntropy", GpuSelfTest::softmax));
     c.add(new Check("sgd_update == Sgd (bit-exact)", GpuSelfTest::sgd));
+    c.addAll(QTrainChecks.checks());
     return c;
   }
 

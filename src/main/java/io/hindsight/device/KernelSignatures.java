@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * The signatures of every kernel, parsed from the CUDA sources that the build packages under
  * {@value #RESOURCE_DIR} (the same files nvcc compiles): {@code extern "C" __global__} functions,
- * with object-like {@code #define}s of the same file expanded in their parameter lists. Devices
+ * with the object-like {@code #define}s of the file and of the headers it includes expanded in their
+ * parameter lists. Devices
  * check every launch against them ({@link KernelSignature#check}); a test checks them against the
  * compiled PTX's parameter types where the PTX was built.
  */
@@ -22,12 +23,14 @@ public final class KernelSignatures {
   public static final String RESOURCE_DIR = "/io/hindsight/cuda/src/";
   /** The kernel source files (a test keeps this list equal to src/main/cuda/*.cu). */
   public static final List<String> FILES = List.of(
-      "quantize.cu", "gemm_s8.cu", "sgemm.cu", "conv.cu", "norm_pool.cu", "loss_optim.cu", "elementwise.cu");
+      "quantize.cu", "gemm_s8.cu", "sgemm.cu", "conv.cu", "norm_pool.cu", "loss_optim.cu", "elementwise.cu",
+      "qtrain.cu");
 
   private static final Pattern DEFINE = Pattern.compile("(?m)^\\s*#define\\s+(\\w+)(?!\\()\\s+((?:[^\\n]*\\\\\\n)*[^\\n]*)");
   private static final Pattern KERNEL = Pattern.compile(
       "extern\\s+\"C\"\\s+__global__\\s+void\\s+(?:__launch_bounds__\\s*\\([^)]*\\)\\s+)?(\\w+)\\s*\\(([^)]*)\\)\\s*\\{");
   private static final Pattern IDENT = Pattern.compile("\\w+");
+  private static final Pattern INCLUDE = Pattern.compile("(?m)^\\s*#include\\s+\"([^\"]+)\"");
 
   private static volatile Map<String, KernelSignature> all;
 
@@ -42,7 +45,7 @@ public final class KernelSignatures {
         if (a == null) {
           Map<String, KernelSignature> m = new LinkedHashMap<>();
           for (String f : FILES) {
-            for (KernelSignature s : parse(f, read(f))) {
+            for (KernelSignature s : parse(f, withIncludedMacros(read(f)))) {
               if (m.put(s.kernel(), s) != null) {
                 throw new IllegalStateException("kernel " + s.kernel() + " is declared twice");
               }
@@ -74,6 +77,19 @@ public final class KernelSignatures {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read CUDA source " + file, e);
     }
+  }
+
+  /** The source preceded by the {@code #define}s of the headers it includes (one level). */
+  private static String withIncludedMacros(String source) {
+    StringBuilder sb = new StringBuilder();
+    Matcher m = INCLUDE.matcher(source);
+    while (m.find()) {
+      Matcher d = DEFINE.matcher(stripComments(read(m.group(1))));
+      while (d.find()) {
+        sb.append(d.group()).append('\n');
+      }
+    }
+    return sb.append(source).toString();
   }
 
   /** The kernels declared in one source text. */

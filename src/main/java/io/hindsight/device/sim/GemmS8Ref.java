@@ -50,7 +50,7 @@ final class GemmS8Ref {
     boolean quantize = outF32 == null;
     byte[] s8 = quantize ? new byte[m * n] : null;
     float[] f32 = quantize ? null : new float[m * n];
-    QuantStats st = GemmRef.gemmNt(a, b, m, n, k, l.f32("scaleA"), scaleB, zeroPointA, colSum, bias, act, quantize,
+    QuantStats st = GemmRef.gemmNt(a, b, m, n, k, l.i32("rowsPerSample"), l.f32("scaleA"), scaleB, zeroPointA, colSum, bias, act, quantize,
         l.f32("outScale"), l.i32("zeroPoint"), l.i32("lo"), l.i32("hi"), l.flag("stochastic"), l.i64("key"), s8, f32);
     if (quantize) {
       for (int i = 0; i < s8.length; i++) {

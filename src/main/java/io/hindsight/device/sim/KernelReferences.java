@@ -17,6 +17,7 @@ public final class KernelReferences {
     NormPoolRef.register(m);
     LossOptimRef.register(m);
     ElementwiseRef.register(m);
+    QTrainRef.register(m);
     REFS = Map.copyOf(m);
   }
 

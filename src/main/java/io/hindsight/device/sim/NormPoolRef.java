@@ -18,7 +18,52 @@ final class NormPoolRef {
     refs.put("pool2d_bwd", NormPoolRef::poolBackward);
   }
 
-  private static int index(long j, int c, int channels, int hw) {
+  /**
+   * {@code batchnorm_fwd}'s channel statistics: the mean (block double sum / count) and the sum of
+   * squared deviations from it (block double sum), each from 256 strided per-thread sums.
+   */
+  static double[] meanAndSquares(float[] x, int n, int channels, int hw, int c, int threads) {
+    long count = (long) n * hw;
+    double[] partial = new double[threads];
+    for (int t = 0; t < threads; t++) {
+      double s = 0.0;
+      for (long j = t; j < count; j += threads) {
+        s = s + (double) x[index(j, c, channels, hw)];
+      }
+      partial[t] = s;
+    }
+    double m = BlockReduce.sumDouble(partial) / (double) count;
+    for (int t = 0; t < threads; t++) {
+      double sq = 0.0;
+      for (long j = t; j < count; j += threads) {
+        double d = (double) x[index(j, c, channels, hw)] - m;
+        sq = sq + d * d;
+      }
+      partial[t] = sq;
+    }
+    return new double[] {m, BlockReduce.sumDouble(partial)};
+  }
+
+  /** {@code batchnorm_bwd}'s channel sums of dy and dy * xhat (dy already masked), block double sums. */
+  static double[] dySums(float[] dy, float[] xhat, int n, int channels, int hw, int c, int threads) {
+    long count = (long) n * hw;
+    double[] pdy = new double[threads];
+    double[] pdyx = new double[threads];
+    for (int t = 0; t < threads; t++) {
+      double sdy = 0.0;
+      double sdyx = 0.0;
+      for (long j = t; j < count; j += threads) {
+        int idx = index(j, c, channels, hw);
+        sdy = sdy + (double) dy[idx];
+        sdyx = sdyx + (double) dy[idx] * (double) xhat[idx];
+      }
+      pdy[t] = sdy;
+      pdyx[t] = sdyx;
+    }
+    return new double[] {BlockReduce.sumDouble(pdy), BlockReduce.sumDouble(pdyx)};
+  }
+
+  static int index(long j, int c, int channels, int hw) {
     return (int) (((j / hw) * channels + c) * hw + j % hw);
   }
 
@@ -39,28 +84,13 @@ final class NormPoolRef {
     View invStd = l.view("invStd");
     int threads = l.blockX();
     long count = (long) n * hw;
-    double[] partial = new double[threads];
     for (int c = 0; c < channels; c++) {
       float mean;
       float var;
       if (training) {
-        for (int t = 0; t < threads; t++) {
-          double s = 0.0;
-          for (long j = t; j < count; j += threads) {
-            s = s + (double) x[index(j, c, channels, hw)];
-          }
-          partial[t] = s;
-        }
-        double m = BlockReduce.sumDouble(partial) / (double) count;
-        for (int t = 0; t < threads; t++) {
-          double sq = 0.0;
-          for (long j = t; j < count; j += threads) {
-            double d = (double) x[index(j, c, channels, hw)] - m;
-            sq = sq + d * d;
-          }
-          partial[t] = sq;
-        }
-        double sq = BlockReduce.sumDouble(partial);
+        double[] ms = meanAndSquares(x, n, channels, hw, c, threads);
+        double m = ms[0];
+        double sq = ms[1];
         mean = (float) m;
         var = (float) (sq / (double) count);
         float unbiased = count > 1 ? (float) (sq / (double) (count - 1)) : var;
@@ -101,22 +131,10 @@ final class NormPoolRef {
     float[] dx = new float[(int) total];
     int threads = l.blockX();
     long count = (long) n * hw;
-    double[] pdy = new double[threads];
-    double[] pdyx = new double[threads];
     for (int c = 0; c < channels; c++) {
-      for (int t = 0; t < threads; t++) {
-        double sdy = 0.0;
-        double sdyx = 0.0;
-        for (long j = t; j < count; j += threads) {
-          int idx = index(j, c, channels, hw);
-          sdy = sdy + (double) dy[idx];
-          sdyx = sdyx + (double) dy[idx] * (double) xhat[idx];
-        }
-        pdy[t] = sdy;
-        pdyx[t] = sdyx;
-      }
-      double sdy = BlockReduce.sumDouble(pdy);
-      double sdyx = BlockReduce.sumDouble(pdyx);
+      double[] sums = dySums(dy, xhat, n, channels, hw, c, threads);
+      double sdy = sums[0];
+      double sdyx = sums[1];
       dbeta.putF(c, (float) sdy);
       dgamma.putF(c, (float) sdyx);
       float scale = gamma[c] * invStd[c];

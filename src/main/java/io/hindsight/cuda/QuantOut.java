@@ -1,0 +1,48 @@
+package io.hindsight.cuda;
+
+import io.hindsight.device.DeviceBuffer;
+import io.hindsight.device.KernelArgs;
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Rounding;
+
+/**
+ * A producer kernel's quantized output ({@code HS_QOUT_PARAMS} of hs_common.cuh): where the int8
+ * codes go, an optional STE mask, the per-tensor parameters the estimator fixed before the step,
+ * the rounding (stochastic with its {@link io.hindsight.util.CounterRng} key) and the statistics
+ * slot the kernel merges into. {@link #NONE}: the kernel writes no quantized output.
+ *
+ * @param q int8 codes (one per element)
+ * @param mask nullable: 1 where the value was neither clipped nor non-finite (the clipping STE)
+ * @param params per-tensor parameters (8 bits or fewer)
+ * @param stats nullable {@code HsStats} slot
+ */
+public record QuantOut(DeviceBuffer q, DeviceBuffer mask, QuantParams params, Rounding rounding, long key,
+    DeviceBuffer stats) {
+  /** No quantized output. */
+  public static final QuantOut NONE = new QuantOut(null, null, null, Rounding.NEAREST, 0, null);
+
+  public QuantOut {
+    if (q != null && (params == null || params.channels() != 1 || params.grid().bits() > 8)) {
+      throw new IllegalArgumentException("a quantized output needs per-tensor parameters of at most 8 bits, got "
+          + params);
+    }
+  }
+
+  public boolean present() {
+    return q != null;
+  }
+
+  /** Bytes written per element (code and mask). */
+  long bytesPerElement() {
+    return q == null ? 0 : 1 + (mask == null ? 0 : 1);
+  }
+
+  /** Appends the nine {@code HS_QOUT_PARAMS} arguments. */
+  KernelArgs append(KernelArgs a) {
+    return a.ptr("q", q).ptr("qMask", q == null ? null : mask)
+        .f32("qScale", q == null ? 1f : params.scale(0)).i32("qZeroPoint", q == null ? 0 : params.zeroPoint(0))
+        .i32("qLo", q == null ? 0 : params.lo(0)).i32("qHi", q == null ? 0 : params.hi(0))
+        .flag("qStochastic", q != null && rounding == Rounding.STOCHASTIC).i64("qKey", key)
+        .ptr("qStats", q == null ? null : stats);
+  }
+}

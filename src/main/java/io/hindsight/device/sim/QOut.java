@@ -1,0 +1,95 @@
+package io.hindsight.device.sim;
+
+import io.hindsight.cuda.QuantStats;
+import io.hindsight.quant.math.FakeQuant;
+
+/**
+ * The reference of a producer's quantized output ({@code HS_QOUT_PARAMS} and {@code hs_qout_put}
+ * in hs_common.cuh): int8 codes by {@link FakeQuant#level} plus the zero point, the STE mask, and
+ * statistics merged as the kernels' atomics do (order-independent). Absent when the launch passes
+ * no {@code q}.
+ */
+final class QOut {
+  private final View q;
+  private final View mask;
+  private final View stats;
+  private final float scale;
+  private final int zeroPoint;
+  private final float lo;
+  private final float hi;
+  private final boolean stochastic;
+  private final long key;
+  private int minKey = QuantStats.key(Float.POSITIVE_INFINITY);
+  private int maxKey = QuantStats.key(Float.NEGATIVE_INFINITY);
+  private long clipped;
+  private long nonFinite;
+
+  private QOut(SimLaunch l) {
+    this.q = l.view("q");
+    this.mask = l.view("qMask");
+    this.stats = l.view("qStats");
+    this.scale = l.f32("qScale");
+    this.zeroPoint = l.i32("qZeroPoint");
+    this.lo = l.i32("qLo");
+    this.hi = l.i32("qHi");
+    this.stochastic = l.flag("qStochastic");
+    this.key = l.i64("qKey");
+  }
+
+  /** The launch's quantized output. */
+  static QOut of(SimLaunch l) {
+    return new QOut(l);
+  }
+
+  /** Per-channel variant of {@code quantize_channels}: channel parameters given, statistics into {@code stats[index]}. */
+  QOut(View q, float scale, int zeroPoint, int lo, int hi, boolean stochastic, long key) {
+    this.q = q;
+    this.mask = null;
+    this.stats = null;
+    this.scale = scale;
+    this.zeroPoint = zeroPoint;
+    this.lo = lo;
+    this.hi = hi;
+    this.stochastic = stochastic;
+    this.key = key;
+  }
+
+  void put(long idx, float v) {
+    if (q == null) {
+      return;
+    }
+    if (Float.isFinite(v)) {
+      int k = QuantStats.key(v);
+      minKey = Math.min(minKey, k);
+      maxKey = Math.max(maxKey, k);
+      boolean clip = FakeQuant.clipped(v / scale, lo, hi);
+      if (clip) {
+        clipped++;
+      }
+      q.putB(idx, (byte) ((int) FakeQuant.level(v, scale, lo, hi, stochastic, key, idx) + zeroPoint));
+      if (mask != null) {
+        mask.putB(idx, (byte) (clip ? 0 : 1));
+      }
+    } else {
+      nonFinite++;
+      q.putB(idx, (byte) ((int) FakeQuant.nonFiniteLevel(v, lo, hi) + zeroPoint));
+      if (mask != null) {
+        mask.putB(idx, (byte) 0);
+      }
+    }
+  }
+
+  /** Merges the statistics into the launch's {@code qStats} (when there is a quantized output). */
+  void commit() {
+    if (q != null && stats != null) {
+      StatsStruct.merge(stats, 0, minKey, maxKey, clipped, nonFinite);
+    }
+  }
+
+  /** Merges the statistics into {@code target[index]}. */
+  void commitTo(View target, int index) {
+    if (q != null && target != null) {
+      StatsStruct.merge(target, index, minKey, maxKey, clipped, nonFinite);
+    }
+  }
+}

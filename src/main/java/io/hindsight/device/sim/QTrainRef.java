@@ -1,0 +1,645 @@
+package io.hindsight.device.sim;
+
+import io.hindsight.cuda.QuantStats;
+import java.util.Map;
+
+/**
+ * References of qtrain.cu (fully quantized training on the device), bit-exact: producers compute
+ * their value exactly as their fp32 twins (batch norm with {@link NormPoolRef}'s reductions) and
+ * quantize it through {@link QOut}; integer sums are exact.
+ */
+final class QTrainRef {
+  private QTrainRef() {}
+
+  static void register(Map<String, KernelReference> refs) {
+    refs.put("minmax_channels", QTrainRef::minmaxChannels);
+    refs.put("quantize_channels", QTrainRef::quantizeChannels);
+    refs.put("stats_envelope", QTrainRef::statsEnvelope);
+    refs.put("act_quant_fwd", QTrainRef::actQuantForward);
+    refs.put("bn_act_quant_fwd", QTrainRef::bnActQuantForward);
+    refs.put("maxpool_quant_fwd", QTrainRef::maxpoolQuantForward);
+    refs.put("gap_quant_fwd", QTrainRef::gapQuantForward);
+    refs.put("add_act_quant_fwd", QTrainRef::addActQuantForward);
+    refs.put("softmax_bwd_quant", QTrainRef::softmaxBackwardQuant);
+    refs.put("act_bwd_quant", QTrainRef::actBackwardQuant);
+    refs.put("bn_act_bwd_quant", QTrainRef::bnActBackwardQuant);
+    refs.put("im2col_s8_t", QTrainRef::im2colTransposed);
+    refs.put("col2im_t", QTrainRef::col2imTransposed);
+    refs.put("nchw_to_nhwc_s8", QTrainRef::nchwToNhwc);
+    refs.put("bias_grad_s8", QTrainRef::biasGradS8);
+    refs.put("apply_mask", QTrainRef::applyMask);
+    refs.put("dwconv_s8_fwd", QTrainRef::dwForward);
+    refs.put("dwconv_s8_bwd_input", QTrainRef::dwBackwardInput);
+    refs.put("dwconv_s8_bwd_weight", QTrainRef::dwBackwardWeight);
+  }
+
+  private static byte[] bytes(View v, long n) {
+    byte[] a = new byte[Math.toIntExact(n)];
+    v.readB(0, a, 0, a.length);
+    return a;
+  }
+
+  /** The activation of the fused kernels: none, or clamp to [0, upper] with NaN passing (relu_fwd's). */
+  private static float activate(boolean act, float v, float upper) {
+    return act ? ElementwiseRef.relu(v, upper) : v;
+  }
+
+  private static void minmaxChannels(SimLaunch l) {
+    long n = l.i64("n");
+    int channels = l.i32("channels");
+    long inner = n / channels;
+    float[] x = ConvRef.read(l.view("x"), 0, inner * channels);
+    View stats = l.view("stats");
+    for (int c = 0; c < channels; c++) {
+      int minKey = QuantStats.key(Float.POSITIVE_INFINITY);
+      int maxKey = QuantStats.key(Float.NEGATIVE_INFINITY);
+      long nonFinite = 0;
+      for (long i = 0; i < inner; i++) {
+        float v = x[(int) (c * inner + i)];
+        if (Float.isFinite(v)) {
+          int k = QuantStats.key(v);
+          minKey = Math.min(minKey, k);
+          maxKey = Math.max(maxKey, k);
+        } else {
+          nonFinite++;
+        }
+      }
+      StatsStruct.merge(stats, c, minKey, maxKey, 0, nonFinite);
+    }
+  }
+
+  private static void quantizeChannels(SimLaunch l) {
+    long n = l.i64("n");
+    int channels = l.i32("channels");
+    long inner = n / channels;
+    float[] x = ConvRef.read(l.view("x"), 0, inner * channels);
+    float[] scale = ConvRef.read(l.view("scale"), 0, channels);
+    int[] levels = new int[3 * channels];
+    l.view("levels").readI(0, levels, 0, levels.length);
+    View q = l.view("q");
+    View stats = l.view("stats");
+    for (int c = 0; c < channels; c++) {
+      QOut o = new QOut(q, scale[c], levels[3 * c], levels[3 * c + 1], levels[3 * c + 2], l.flag("stochastic"),
+          l.i64("key"));
+      for (long i = 0; i < inner; i++) {
+        long idx = c * inner + i;
+        o.put(idx, x[(int) idx]);
+      }
+      o.commitTo(stats, c);
+    }
+  }
+
+  private static void statsEnvelope(SimLaunch l) {
+    View in = l.view("in");
+    int channels = l.i32("channels");
+    int mn = QuantStats.key(Float.POSITIVE_INFINITY);
+    int mx = QuantStats.key(Float.NEGATIVE_INFINITY);
+    long clipped = 0;
+    long nonFinite = 0;
+    for (int c = 0; c < channels; c++) {
+      mn = Math.min(mn, in.getI(6L * c));
+      mx = Math.max(mx, in.getI(6L * c + 1));
+      clipped += in.getL(3L * c + 1);
+      nonFinite += in.getL(3L * c + 2);
+    }
+    View out = l.view("out");
+    out.putI(0, mn);
+    out.putI(1, mx);
+    out.putL(1, clipped);
+    out.putL(2, nonFinite);
+  }
+
+  private static void actQuantForward(SimLaunch l) {
+    long n = l.i64("n");
+    boolean act = l.flag("act");
+    float upper = l.f32("upper");
+    float[] x = ConvRef.read(l.view("x"), 0, n);
+    View y = l.view("y");
+    QOut o = QOut.of(l);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = activate(act, x[i], upper);
+      o.put(i, x[i]);
+    }
+    if (y != null) {
+      y.writeF(0, x, 0, x.length);
+    }
+    o.commit();
+  }
+
+  private static void bnActQuantForward(SimLaunch l) {
+    int n = l.i32("N");
+    int channels = l.i32("C");
+    int hw = l.i32("HW");
+    boolean training = l.flag("training");
+    float momentum = l.f32("momentum");
+    float eps = l.f32("eps");
+    boolean act = l.flag("act");
+    float upper = l.f32("upper");
+    float[] x = ConvRef.read(l.view("x"), 0, (long) n * channels * hw);
+    float[] gamma = ConvRef.read(l.view("gamma"), 0, channels);
+    float[] beta = ConvRef.read(l.view("beta"), 0, channels);
+    View rmv = l.view("runningMean");
+    View rvv = l.view("runningVar");
+    View xhatView = l.view("xhat");
+    View yView = l.view("y");
+    View maskView = l.view("actMask");
+    View invStd = l.view("invStd");
+    float[] xhat = new float[x.length];
+    float[] y = new float[x.length];
+    QOut o = QOut.of(l);
+    int threads = l.blockX();
+    long count = (long) n * hw;
+    for (int c = 0; c < channels; c++) {
+      float mean;
+      float var;
+      if (training) {
+        double[] ms = NormPoolRef.meanAndSquares(x, n, channels, hw, c, threads);
+        mean = (float) ms[0];
+        var = (float) (ms[1] / (double) count);
+        float unbiased = count > 1 ? (float) (ms[1] / (double) (count - 1)) : var;
+        float keep = 1f - momentum;
+        rmv.putF(c, keep * rmv.getF(c) + momentum * mean);
+        rvv.putF(c, keep * rvv.getF(c) + momentum * unbiased);
+      } else {
+        mean = rmv.getF(c);
+        var = rvv.getF(c);
+      }
+      float is = (float) (1.0 / Math.sqrt((double) (var + eps)));
+      invStd.putF(c, is);
+      for (long j = 0; j < count; j++) {
+        int idx = NormPoolRef.index(j, c, channels, hw);
+        float v = (x[idx] - mean) * is;
+        xhat[idx] = v;
+        float pre = gamma[c] * v + beta[c];
+        float out = activate(act, pre, upper);
+        if (act && maskView != null) {
+          maskView.putB(idx, (byte) (pre > 0f && pre < upper ? 1 : 0));
+        }
+        y[idx] = out;
+        o.put(idx, out);
+      }
+    }
+    if (xhatView != null) {
+      xhatView.writeF(0, xhat, 0, xhat.length);
+    }
+    if (yView != null) {
+      yView.writeF(0, y, 0, y.length);
+    }
+    o.commit();
+  }
+
+  private static void maxpoolQuantForward(SimLaunch l) {
+    int planes = l.i32("planes");
+    int h = l.i32("H");
+    int w = l.i32("W");
+    int k = l.i32("k");
+    int stride = l.i32("stride");
+    int pad = l.i32("pad");
+    int outH = l.i32("outH");
+    int outW = l.i32("outW");
+    float[] x = ConvRef.read(l.view("x"), 0, (long) planes * h * w);
+    int total = planes * outH * outW;
+    float[] y = new float[total];
+    View argmax = l.view("argmax");
+    QOut o = QOut.of(l);
+    for (int idx = 0; idx < total; idx++) {
+      int j = idx % outW;
+      int i = (idx / outW) % outH;
+      int plane = idx / (outW * outH);
+      int xb = plane * h * w;
+      float best = Float.NEGATIVE_INFINITY;
+      int bestIdx = -1;
+      for (int ki = 0; ki < k; ki++) {
+        int ih = i * stride - pad + ki;
+        if (ih < 0 || ih >= h) {
+          continue;
+        }
+        for (int kj = 0; kj < k; kj++) {
+          int iw = j * stride - pad + kj;
+          if (iw < 0 || iw >= w) {
+            continue;
+          }
+          int xi = xb + ih * w + iw;
+          float v = x[xi];
+          if (v > best || bestIdx < 0 || v != v) {
+            best = v;
+            bestIdx = xi;
+          }
+        }
+      }
+      argmax.putI(idx, bestIdx);
+      y[idx] = best;
+      o.put(idx, best);
+    }
+    View yView = l.view("y");
+    if (yView != null) {
+      yView.writeF(0, y, 0, total);
+    }
+    o.commit();
+  }
+
+  private static void gapQuantForward(SimLaunch l) {
+    int planes = l.i32("planes");
+    int hw = l.i32("hw");
+    float[] x = ConvRef.read(l.view("x"), 0, (long) planes * hw);
+    float[] y = new float[planes];
+    QOut o = QOut.of(l);
+    for (int p = 0; p < planes; p++) {
+      float sum = 0f;
+      for (int i = 0; i < hw; i++) {
+        sum = sum + x[p * hw + i];
+      }
+      y[p] = sum / (float) hw;
+      o.put(p, y[p]);
+    }
+    View yView = l.view("y");
+    if (yView != null) {
+      yView.writeF(0, y, 0, planes);
+    }
+    o.commit();
+  }
+
+  private static void addActQuantForward(SimLaunch l) {
+    long n = l.i64("n");
+    boolean act = l.flag("act");
+    float upper = l.f32("upper");
+    float[] a = ConvRef.read(l.view("a"), 0, n);
+    float[] b = ConvRef.read(l.view("b"), 0, n);
+    View maskView = l.view("actMask");
+    QOut o = QOut.of(l);
+    for (int i = 0; i < a.length; i++) {
+      float pre = a[i] + b[i];
+      a[i] = activate(act, pre, upper);
+      if (act && maskView != null) {
+        maskView.putB(i, (byte) (pre > 0f && pre < upper ? 1 : 0));
+      }
+      o.put(i, a[i]);
+    }
+    View yView = l.view("y");
+    if (yView != null) {
+      yView.writeF(0, a, 0, a.length);
+    }
+    o.commit();
+  }
+
+  private static void softmaxBackwardQuant(SimLaunch l) {
+    int n = l.i32("N");
+    int k = l.i32("K");
+    float[] p = ConvRef.read(l.view("probs"), 0, (long) n * k);
+    int[] labels = new int[n];
+    l.view("labels").readI(0, labels, 0, n);
+    float inv = 1f / (float) n;
+    QOut o = QOut.of(l);
+    for (int idx = 0; idx < p.length; idx++) {
+      float v = p[idx];
+      if (idx % k == labels[idx / k]) {
+        v = v - 1f;
+      }
+      p[idx] = v * inv;
+      o.put(idx, p[idx]);
+    }
+    View dz = l.view("dz");
+    if (dz != null) {
+      dz.writeF(0, p, 0, p.length);
+    }
+    o.commit();
+  }
+
+  private static void actBackwardQuant(SimLaunch l) {
+    long n = l.i64("n");
+    float upper = l.f32("upper");
+    View maskView = l.view("mask");
+    float[] x = maskView == null ? ConvRef.read(l.view("x"), 0, n) : null;
+    byte[] mask = maskView == null ? null : bytes(maskView, n);
+    float[] dy = ConvRef.read(l.view("dy"), 0, n);
+    QOut o = QOut.of(l);
+    for (int i = 0; i < dy.length; i++) {
+      boolean pass = mask != null ? mask[i] != 0 : x[i] > 0f && x[i] < upper;
+      dy[i] = pass ? dy[i] : 0f;
+      o.put(i, dy[i]);
+    }
+    View dx = l.view("dx");
+    if (dx != null) {
+      dx.writeF(0, dy, 0, dy.length);
+    }
+    o.commit();
+  }
+
+  private static void bnActBackwardQuant(SimLaunch l) {
+    int n = l.i32("N");
+    int channels = l.i32("C");
+    int hw = l.i32("HW");
+    boolean training = l.flag("training");
+    long total = (long) n * channels * hw;
+    float[] dy = ConvRef.read(l.view("dy"), 0, total);
+    View maskView = l.view("actMask");
+    if (maskView != null) {
+      byte[] mask = bytes(maskView, total);
+      for (int i = 0; i < dy.length; i++) {
+        if (mask[i] == 0) {
+          dy[i] = 0f;
+        }
+      }
+    }
+    float[] xhat = ConvRef.read(l.view("xhat"), 0, total);
+    float[] gamma = ConvRef.read(l.view("gamma"), 0, channels);
+    float[] invStd = ConvRef.read(l.view("invStd"), 0, channels);
+    View dgamma = l.view("dgamma");
+    View dbeta = l.view("dbeta");
+    float[] dx = new float[(int) total];
+    QOut o = QOut.of(l);
+    int threads = l.blockX();
+    long count = (long) n * hw;
+    for (int c = 0; c < channels; c++) {
+      double[] sums = NormPoolRef.dySums(dy, xhat, n, channels, hw, c, threads);
+      dbeta.putF(c, (float) sums[0]);
+      dgamma.putF(c, (float) sums[1]);
+      float scale = gamma[c] * invStd[c];
+      float meanDy = (float) (sums[0] / (double) count);
+      float meanDyXh = (float) (sums[1] / (double) count);
+      for (long j = 0; j < count; j++) {
+        int idx = NormPoolRef.index(j, c, channels, hw);
+        dx[idx] = training ? scale * (dy[idx] - meanDy - xhat[idx] * meanDyXh) : scale * dy[idx];
+        o.put(idx, dx[idx]);
+      }
+    }
+    View dxView = l.view("dx");
+    if (dxView != null) {
+      dxView.writeF(0, dx, 0, dx.length);
+    }
+    o.commit();
+  }
+
+  private static void im2colTransposed(SimLaunch l) {
+    int n = l.i32("N");
+    int c = l.i32("C");
+    int h = l.i32("H");
+    int w = l.i32("W");
+    int kH = l.i32("kH");
+    int kW = l.i32("kW");
+    int stride = l.i32("stride");
+    int pad = l.i32("pad");
+    int outH = l.i32("outH");
+    int outW = l.i32("outW");
+    byte padCode = (byte) l.i32("padCode");
+    int outHW = outH * outW;
+    int k = c * kH * kW;
+    byte[] x = bytes(l.view("x"), (long) n * c * h * w);
+    byte[] col = new byte[n * outHW * k];
+    for (int idx = 0; idx < col.length; idx++) {
+      int row = idx % k;
+      int pix = (idx / k) % outHW;
+      int s = idx / (k * outHW);
+      int kw = row % kW;
+      int kh = (row / kW) % kH;
+      int ch = row / (kH * kW);
+      int ih = pix / outW * stride - pad + kh;
+      int iw = pix % outW * stride - pad + kw;
+      col[idx] = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[((s * c + ch) * h + ih) * w + iw] : padCode;
+    }
+    View out = l.view("colT");
+    for (int i = 0; i < col.length; i++) {
+      out.putB(i, col[i]);
+    }
+  }
+
+  private static void col2imTransposed(SimLaunch l) {
+    int n = l.i32("N");
+    int c = l.i32("C");
+    int h = l.i32("H");
+    int w = l.i32("W");
+    int kH = l.i32("kH");
+    int kW = l.i32("kW");
+    int stride = l.i32("stride");
+    int pad = l.i32("pad");
+    int outH = l.i32("outH");
+    int outW = l.i32("outW");
+    int outHW = outH * outW;
+    int k = c * kH * kW;
+    float[] dcol = ConvRef.read(l.view("dcolT"), 0, (long) n * outHW * k);
+    float[] dx = new float[n * c * h * w];
+    for (int idx = 0; idx < dx.length; idx++) {
+      int iw = idx % w;
+      int ih = (idx / w) % h;
+      int ch = (idx / (w * h)) % c;
+      int s = idx / (w * h * c);
+      float sum = 0f;
+      for (int kh = 0; kh < kH; kh++) {
+        int ohs = ih + pad - kh;
+        if (ohs < 0 || ohs % stride != 0) {
+          continue;
+        }
+        int oh = ohs / stride;
+        if (oh >= outH) {
+          continue;
+        }
+        for (int kw = 0; kw < kW; kw++) {
+          int ows = iw + pad - kw;
+          if (ows < 0 || ows % stride != 0) {
+            continue;
+          }
+          int ow = ows / stride;
+          if (ow >= outW) {
+            continue;
+          }
+          int row = (ch * kH + kh) * kW + kw;
+          sum = sum + dcol[(s * outHW + oh * outW + ow) * k + row];
+        }
+      }
+      dx[idx] = sum;
+    }
+    l.view("dx").writeF(0, dx, 0, dx.length);
+  }
+
+  private static void nchwToNhwc(SimLaunch l) {
+    int n = l.i32("N");
+    int c = l.i32("C");
+    long hw = l.i64("HW");
+    byte[] in = bytes(l.view("in"), n * c * hw);
+    View out = l.view("out");
+    for (int idx = 0; idx < in.length; idx++) {
+      int ch = idx % c;
+      long p = (idx / c) % hw;
+      long s = idx / (c * hw);
+      out.putB(idx, in[(int) ((s * c + ch) * hw + p)]);
+    }
+  }
+
+  private static void biasGradS8(SimLaunch l) {
+    int n = l.i32("N");
+    int c = l.i32("C");
+    long hw = l.i64("HW");
+    int zp = l.i32("zeroPoint");
+    float scale = l.f32("scale");
+    byte[] dy = bytes(l.view("dy"), n * c * hw);
+    View db = l.view("db");
+    for (int ch = 0; ch < c; ch++) {
+      long sum = 0;
+      for (int s = 0; s < n; s++) {
+        for (long i = 0; i < hw; i++) {
+          sum += dy[(int) ((s * (long) c + ch) * hw + i)] - zp;
+        }
+      }
+      db.putF(ch, (float) sum * scale);
+    }
+  }
+
+  private static void applyMask(SimLaunch l) {
+    long n = l.i64("n");
+    View x = l.view("x");
+    byte[] mask = bytes(l.view("mask"), n);
+    float[] v = ConvRef.read(x, 0, n);
+    for (int i = 0; i < v.length; i++) {
+      if (mask[i] == 0) {
+        v[i] = 0f;
+      }
+    }
+    x.writeF(0, v, 0, v.length);
+  }
+
+  private static void dwForward(SimLaunch l) {
+    int n = l.i32("N");
+    int inC = l.i32("inC");
+    int h = l.i32("H");
+    int w = l.i32("W");
+    int mult = l.i32("mult");
+    int kH = l.i32("kH");
+    int kW = l.i32("kW");
+    int stride = l.i32("stride");
+    int pad = l.i32("pad");
+    int outH = l.i32("outH");
+    int outW = l.i32("outW");
+    float scaleX = l.f32("scaleX");
+    int zpX = l.i32("zeroPointX");
+    int outC = inC * mult;
+    byte[] x = bytes(l.view("x"), (long) n * inC * h * w);
+    byte[] wt = bytes(l.view("w"), (long) outC * kH * kW);
+    float[] scaleW = ConvRef.read(l.view("scaleW"), 0, outC);
+    View biasView = l.view("bias");
+    float[] bias = biasView == null ? null : ConvRef.read(biasView, 0, outC);
+    float[] y = new float[n * outC * outH * outW];
+    for (int idx = 0; idx < y.length; idx++) {
+      int ow = idx % outW;
+      int oh = (idx / outW) % outH;
+      int oc = (idx / (outW * outH)) % outC;
+      int s = idx / (outW * outH * outC);
+      int xc = (s * inC + oc / mult) * h * w;
+      int wc = oc * kH * kW;
+      int acc = 0;
+      for (int kh = 0; kh < kH; kh++) {
+        int ih = oh * stride - pad + kh;
+        if (ih < 0 || ih >= h) {
+          continue;
+        }
+        for (int kw = 0; kw < kW; kw++) {
+          int iw = ow * stride - pad + kw;
+          if (iw >= 0 && iw < w) {
+            acc += (x[xc + ih * w + iw] - zpX) * wt[wc + kh * kW + kw];
+          }
+        }
+      }
+      float v = ((float) acc * scaleX) * scaleW[oc];
+      y[idx] = bias != null ? v + bias[oc] : v;
+    }
+    l.view("y").writeF(0, y, 0, y.length);
+  }
+
+  private static void dwBackwardInput(SimLaunch l) {
+    int n = l.i32("N");
+    int inC = l.i32("inC");
+    int h = l.i32("H");
+    int w = l.i32("W");
+    int mult = l.i32("mult");
+    int kH = l.i32("kH");
+    int kW = l.i32("kW");
+    int stride = l.i32("stride");
+    int pad = l.i32("pad");
+    int outH = l.i32("outH");
+    int outW = l.i32("outW");
+    float scaleDy = l.f32("scaleDy");
+    int zpDy = l.i32("zeroPointDy");
+    int outC = inC * mult;
+    byte[] dy = bytes(l.view("dy"), (long) n * outC * outH * outW);
+    byte[] wt = bytes(l.view("w"), (long) outC * kH * kW);
+    float[] scaleW = ConvRef.read(l.view("scaleW"), 0, outC);
+    float[] dx = new float[n * inC * h * w];
+    for (int idx = 0; idx < dx.length; idx++) {
+      int iw = idx % w;
+      int ih = (idx / w) % h;
+      int ic = (idx / (w * h)) % inC;
+      int s = idx / (w * h * inC);
+      float sum = 0f;
+      for (int m = 0; m < mult; m++) {
+        int oc = ic * mult + m;
+        int dyc = (s * outC + oc) * outH * outW;
+        int wc = oc * kH * kW;
+        int acc = 0;
+        for (int kh = 0; kh < kH; kh++) {
+          int ohs = ih + pad - kh;
+          if (ohs < 0 || ohs % stride != 0) {
+            continue;
+          }
+          int oh = ohs / stride;
+          if (oh >= outH) {
+            continue;
+          }
+          for (int kw = 0; kw < kW; kw++) {
+            int ows = iw + pad - kw;
+            if (ows < 0 || ows % stride != 0) {
+              continue;
+            }
+            int ow = ows / stride;
+            if (ow >= outW) {
+              continue;
+            }
+            acc += (dy[dyc + oh * outW + ow] - zpDy) * wt[wc + kh * kW + kw];
+          }
+        }
+        sum = sum + ((float) acc * scaleDy) * scaleW[oc];
+      }
+      dx[idx] = sum;
+    }
+    l.view("dx").writeF(0, dx, 0, dx.length);
+  }
+
+  private static void dwBackwardWeight(SimLaunch l) {
+    int n = l.i32("N");
+    int inC = l.i32("inC");
+    int h = l.i32("H");
+    int w = l.i32("W");
+    int mult = l.i32("mult");
+    int kH = l.i32("kH");
+    int kW = l.i32("kW");
+    int stride = l.i32("stride");
+    int pad = l.i32("pad");
+    int outH = l.i32("outH");
+    int outW = l.i32("outW");
+    float scaleX = l.f32("scaleX");
+    int zpX = l.i32("zeroPointX");
+    float scaleDy = l.f32("scaleDy");
+    int zpDy = l.i32("zeroPointDy");
+    int outC = inC * mult;
+    int outHW = outH * outW;
+    byte[] x = bytes(l.view("x"), (long) n * inC * h * w);
+    byte[] dy = bytes(l.view("dy"), (long) n * outC * outHW);
+    View dw = l.view("dw");
+    int weights = outC * kH * kW;
+    for (int e = 0; e < weights; e++) {
+      int kw = e % kW;
+      int kh = (e / kW) % kH;
+      int oc = e / (kW * kH);
+      long sum = 0;
+      for (int s = 0; s < n; s++) {
+        for (int pix = 0; pix < outHW; pix++) {
+          int ih = pix / outW * stride - pad + kh;
+          int iw = pix % outW * stride - pad + kw;
+          if (ih < 0 || ih >= h || iw < 0 || iw >= w) {
+            continue;
+          }
+          sum += (long) (dy[(s * outC + oc) * outHW + pix] - zpDy) * (x[((s * inC + oc / mult) * h + ih) * w + iw] - zpX);
+        }
+      }
+      dw.putF(e, ((float) sum * scaleDy) * scaleX);
+    }
+  }
+}

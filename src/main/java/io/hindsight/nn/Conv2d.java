@@ -114,8 +114,10 @@ public final class Conv2d implements Layer {
     ConvGeometry g = savedGeometry;
     dY.requireShape(name + " dY", g.n(), outC, g.outH(), g.outW());
     Tensor gq = quant.gradient(dY);
+    // dX sums over the output channels of each group: re-quantized weights where there are several
+    Tensor wBackward = quant.backwardWeight(savedW, weight.value(), g.outPerGroup() > 1);
     Tensor dX = Tensor.zeros(g.n(), inC, g.inH(), g.inW());
-    backend.conv2dBackward(g, savedX.data(), savedW.data(), gq.data(), dX.data(), weight.grad().data(),
+    backend.conv2dBackward(g, savedX.data(), wBackward.data(), gq.data(), dX.data(), weight.grad().data(),
         bias == null ? null : bias.grad().data());
     return quant.inputGradient(dX);
   }

@@ -98,9 +98,10 @@ public final class Linear implements Layer {
         }
       }
     }
-    // dX (N, in) = dY (N, out) * W (out, in)
+    // dX (N, in) = dY (N, out) * W (out, in): the output channels are the reduction axis
+    Tensor wBackward = quant.backwardWeight(savedW, weight.value(), true);
     Tensor dX = Tensor.zeros(n, in);
-    backend.gemm(false, false, n, in, out, 1f, g.data(), 0, out, savedW.data(), 0, in, 0f, dX.data(), 0, in);
+    backend.gemm(false, false, n, in, out, 1f, g.data(), 0, out, wBackward.data(), 0, in, 0f, dX.data(), 0, in);
     return quant.inputGradient(dX);
   }
 

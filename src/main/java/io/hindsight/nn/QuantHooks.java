@@ -28,6 +28,20 @@ public interface QuantHooks {
     return dY;
   }
 
+  /**
+   * The weights of the input-gradient product {@code dX = dY W}. An integer product cannot apply a
+   * per-output-channel weight scale when the output channels are the reduction axis
+   * ({@code channelsReduced}: a dense layer, not a depthwise one), so a per-channel weight
+   * quantizer gives per-tensor codes here (the weights re-quantized with the envelope of the range
+   * forward used); otherwise the weights forward used.
+   *
+   * @param forwardWeight the weights as the forward product saw them
+   * @param weight the full-precision weights
+   */
+  default Tensor backwardWeight(Tensor forwardWeight, Tensor weight, boolean channelsReduced) {
+    return forwardWeight;
+  }
+
   /** Applies the input quantizer's straight-through estimator to {@code dX}. */
   default Tensor inputGradient(Tensor dX) {
     return dX;

@@ -12,6 +12,9 @@ import io.hindsight.tensor.Tensor;
  *   <li>{@link #weight}: the weight quantizer (the weight gradient reaches the full-precision
  *       weights unchanged: the identity straight-through estimator);
  *   <li>{@link #gradient}: the gradient quantizer on {@code dY}, with the configured rounding;
+ *   <li>{@link #backwardWeight}: per-channel weights re-quantized per tensor for the input gradient
+ *       of a dense layer, whose reduction axis is the weights' channel axis (the scheme the integer
+ *       product on the device needs, applied here too so that both compute the same thing);
  *   <li>{@link #inputGradient}: the straight-through estimator of the activation quantizer:
  *       identity, or, with {@code steClip}, zero where the training input was clipped (outside the
  *       representable range) or non-finite. Works in place on {@code dX}.
@@ -74,6 +77,14 @@ public final class LayerQuantHooks implements QuantHooks {
   @Override
   public Tensor gradient(Tensor dY) {
     return gradient == null ? dY : gradient.quantize(dY, true);
+  }
+
+  @Override
+  public Tensor backwardWeight(Tensor forwardWeight, Tensor w, boolean channelsReduced) {
+    if (weight == null || !channelsReduced || !weight.spec().perChannel()) {
+      return forwardWeight;
+    }
+    return weight.requantizePerTensor(w);
   }
 
   @Override

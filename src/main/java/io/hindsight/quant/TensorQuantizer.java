@@ -188,6 +188,21 @@ public final class TensorQuantizer {
     }
   }
 
+  /**
+   * The weights {@code w} fake-quantized per tensor with the envelope of the range the last training
+   * quantization used (the input-gradient weights of a dense layer with per-channel weights: see
+   * {@link io.hindsight.nn.QuantHooks#backwardWeight}); round to nearest, no statistics recorded.
+   */
+  public Tensor requantizePerTensor(Tensor w) {
+    if (lastRange == null) {
+      throw new IllegalStateException(name + ": no training quantization yet to take the range from");
+    }
+    QuantParams p = QuantParams.of(grid, Range.of(lastRange.envelopeMin(), lastRange.envelopeMax()));
+    Tensor out = Tensor.zerosLike(w);
+    FakeQuant.quantize(w.data(), out.data(), p, Rounding.NEAREST, 0L, null, parallel);
+    return out;
+  }
+
   /** The most recent training records, oldest first (at most the history capacity). */
   public List<QuantizationRecord> history() {
     return new ArrayList<>(history);

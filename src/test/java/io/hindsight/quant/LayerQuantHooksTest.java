@@ -7,6 +7,7 @@ import io.hindsight.backend.CpuBackend;
 import io.hindsight.nn.Linear;
 import io.hindsight.nn.QuantHooks;
 import io.hindsight.quant.config.QuantConfigReader;
+import io.hindsight.quant.math.FakeQuant;
 import io.hindsight.tensor.Tensor;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -101,5 +102,28 @@ class LayerQuantHooksTest {
     }
     assertThat(Arrays.toString(q)).isNotEqualTo(Arrays.toString(dY.data()));
     assertThat(plan.quantizer("fc/gradient").orElseThrow().history()).hasSize(2);
+  }
+
+  @Test
+  void denseInputGradientsUsePerTensorWeightsWhileDepthwiseKeepTheirChannels() {
+    QuantHooks h = QuantizationPlan.create(QuantConfigReader.read(
+        "{\"weights\": {\"granularity\": \"per-channel\"}}"), 1).forLayer("fc");
+    // two output channels of very different magnitude
+    Tensor w = Tensor.of(new float[] {1f, -0.5f, 0.25f, 0.01f, -0.02f, 0.005f}, 2, 3);
+    Tensor forward = h.weight(w, true);
+    // forward: per channel, channel 1 keeps its small values almost exactly
+    assertThat(forward.data()[4]).isCloseTo(-0.02f, org.assertj.core.data.Offset.offset(1e-4f));
+    Tensor dense = h.backwardWeight(forward, w, true);
+    // backward of a dense layer: one per-tensor scale (envelope [-0.5, 1], symmetric: 1 / 127)
+    float scale = 1f / 127;
+    for (int i = 0; i < 6; i++) {
+      assertThat(dense.data()[i]).isEqualTo(FakeQuant.roundHalfEven(w.data()[i] / scale) * scale);
+    }
+    assertThat(dense.data()[3]).as("0.01 is 1.27 per-tensor steps").isEqualTo(scale);
+    assertThat(h.backwardWeight(forward, w, false)).as("depthwise: the forward weights").isSameAs(forward);
+    QuantHooks perTensor = QuantizationPlan.create(QuantConfigReader.read(
+        "{\"weights\": {\"granularity\": \"per-tensor\"}}"), 1).forLayer("fc");
+    Tensor f2 = perTensor.weight(w, true);
+    assertThat(perTensor.backwardWeight(f2, w, true)).as("per-tensor weights are already one scale").isSameAs(f2);
   }
 }

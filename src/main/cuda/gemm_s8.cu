@@ -2,7 +2,7 @@
 //
 // Forward / input-gradient ("NT": both operands contiguous along the reduction dimension K):
 //   A (M, K) int8 row-major, B (N, K) int8 row-major, acc(m, n) = sum_k A[m, k] * B[n, k]  (int32)
-//   Fused epilogue per output (m, n) (io.hindsight.cuda.GemmRef, bit-exact):
+//   Fused epilogue per output (m, n) (io.hindsight.cuda.GemmRef, bit-exact; quantization: hs_level):
 //     corr = acc - zeroPointA * colSumB[n]            (asymmetric A; colSumB[n] = sum_k B[n, k])
 //     y    = (float(corr) * scaleA) * scaleB[n or 0]  (per-tensor A scale x per-channel B scale)
 //     y    = y + bias[n]                              (optional)
@@ -114,17 +114,17 @@ __device__ __forceinline__ void hs_epilogue_apply_pair(const HsEpilogue& e, int 
   const signed char *__restrict__ A, const signed char *__restrict__ B, int M, int N, int K,      \
       float scaleA, const float *__restrict__ scaleB, int scaleBPerChannel, int zeroPointA,        \
       const int *__restrict__ colSumB, const float *__restrict__ bias, int activation,            \
-      float *__restrict__ outF32, signed char *__restrict__ outS8, float invScale, int zeroPoint,  \
-      int qmin, int qmax, int stochastic, unsigned long long seed, HsStats *stats
+      float *__restrict__ outF32, signed char *__restrict__ outS8, float outScale, int zeroPoint,  \
+      int lo, int hi, int stochastic, unsigned long long key, HsStats *stats
 
 __device__ __forceinline__ HsEpilogue hs_make_epilogue(int M, int N, float scaleA,
                                                        const float* scaleB, int scaleBPerChannel,
                                                        int zeroPointA, const int* colSumB,
                                                        const float* bias, int activation,
                                                        float* outF32, signed char* outS8,
-                                                       float invScale, int zeroPoint, int qmin,
-                                                       int qmax, int stochastic,
-                                                       unsigned long long seed) {
+                                                       float outScale, int zeroPoint, int lo,
+                                                       int hi, int stochastic,
+                                                       unsigned long long key) {
   HsEpilogue e;
   e.M = M;
   e.N = N;
@@ -137,12 +137,12 @@ __device__ __forceinline__ HsEpilogue hs_make_epilogue(int M, int N, float scale
   e.activation = activation;
   e.outF32 = outF32;
   e.outS8 = outS8;
-  e.q.invScale = invScale;
+  e.q.scale = outScale;
   e.q.zeroPoint = zeroPoint;
-  e.q.qmin = qmin;
-  e.q.qmax = qmax;
+  e.q.lo = lo;
+  e.q.hi = hi;
   e.q.stochastic = stochastic;
-  e.q.seed = seed;
+  e.q.key = key;
   return e;
 }
 
@@ -173,8 +173,8 @@ extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_dp4a(HS_NT_PARAMS) 
   __shared__ int As[DP_BKW][DP_BM + 1];
   __shared__ int Bs[DP_BKW][DP_BN + 1];
   HsEpilogue e = hs_make_epilogue(M, N, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
-                                  bias, activation, outF32, outS8, invScale, zeroPoint, qmin, qmax,
-                                  stochastic, seed);
+                                  bias, activation, outF32, outS8, outScale, zeroPoint, lo, hi,
+                                  stochastic, key);
   int t = threadIdx.x;
   int tx = t & 15, ty = t >> 4;
   int m0 = blockIdx.y * DP_BM, n0 = blockIdx.x * DP_BN;
@@ -368,8 +368,8 @@ __device__ __forceinline__ void gemm_s8_nt_mma_body(HS_NT_PARAMS) {
   }
 
   HsEpilogue e = hs_make_epilogue(M, N, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
-                                  bias, activation, outF32, outS8, invScale, zeroPoint, qmin, qmax,
-                                  stochastic, seed);
+                                  bias, activation, outF32, outS8, outScale, zeroPoint, lo, hi,
+                                  stochastic, key);
   int minKey = HS_KEY_POS_INF, maxKey = HS_KEY_NEG_INF;
   unsigned int clipped = 0u, nonfinite = 0u;
   // Accumulator fragment: d0 (g, 2tig), d1 (g, 2tig+1), d2 (g+8, 2tig), d3 (g+8, 2tig+1).
@@ -398,14 +398,14 @@ __device__ __forceinline__ void gemm_s8_nt_mma_body(HS_NT_PARAMS) {
 
 extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_mma(HS_NT_PARAMS) {
   gemm_s8_nt_mma_body<false>(A, B, M, N, K, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
-                             bias, activation, outF32, outS8, invScale, zeroPoint, qmin, qmax,
-                             stochastic, seed, stats);
+                             bias, activation, outF32, outS8, outScale, zeroPoint, lo, hi,
+                             stochastic, key, stats);
 }
 
 extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_mma_ldm(HS_NT_PARAMS) {
   gemm_s8_nt_mma_body<true>(A, B, M, N, K, scaleA, scaleB, scaleBPerChannel, zeroPointA, colSumB,
-                            bias, activation, outF32, outS8, invScale, zeroPoint, qmin, qmax,
-                            stochastic, seed, stats);
+                            bias, activation, outF32, outS8, outScale, zeroPoint, lo, hi,
+                            stochastic, key, stats);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,15 +1,15 @@
 // hs_common.cuh: device helpers shared by the Hindsight kernels.
 //
-// Everything here has a bit-exact Java twin in io.hindsight.cuda.QuantRef; the float operations use
-// explicit round-to-nearest intrinsics (__fmul_rn, __fadd_rn, __fdiv_rn) so that nvcc never
-// contracts them into FMAs and the CPU reference reproduces every output bit.
+// Everything here has a bit-exact Java twin in io.hindsight.quant.math (FakeQuant, QuantParams,
+// CounterRng); the float operations use explicit round-to-nearest intrinsics (__fmul_rn, __fadd_rn,
+// __fdiv_rn) so that nvcc never contracts them into FMAs and the Java twin reproduces every bit.
 #pragma once
 #include <stdint.h>
 
 // ---------------------------------------------------------------------------------------------
 // Tensor statistics recorded by the producing kernel (in-hindsight range estimation).
 //   minKey/maxKey: order-preserving int keys of the smallest/largest finite value (atomicMin/Max);
-//   clipped:       values whose rounded level fell outside [qmin, qmax] and were clamped;
+//   clipped:       values more than half a step outside the grid (FakeQuant.clipped);
 //   nonfinite:     NaN/+-Inf values (excluded from min/max, never counted as clipped).
 // Layout (24 bytes, 8-byte aligned): int32 minKey, int32 maxKey, uint64 clipped, uint64 nonfinite.
 struct HsStats {
@@ -34,91 +34,102 @@ __device__ __forceinline__ float hs_key_float(int k) {
 #define HS_KEY_NEG_INF ((int)0x807FFFFF)  // bits 0xFF800000 ^ 0x7FFFFFFF
 
 // ---------------------------------------------------------------------------------------------
-// Counter-based RNG for stochastic rounding: SplitMix64 evaluated at position `index` of stream
-// `seed` (stateless, so any thread can draw the number for any element, and the CPU reference
-// draws the same one):
-//   z = seed + (index + 1) * 0x9E3779B97F4A7C15
-//   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
-//   z = (z ^ (z >> 27)) * 0x94D049BB133111EB
-//   z =  z ^ (z >> 31)
-//   u = (z >> 40) * 2^-24            (24 random bits, exactly representable, u in [0, 1))
-__device__ __forceinline__ float hs_uniform(unsigned long long seed, unsigned long long index) {
-  unsigned long long z = seed + (index + 1ULL) * 0x9E3779B97F4A7C15ULL;
+// Counter-based RNG of stochastic rounding (io.hindsight.quant.math.CounterRng, bit-exact): the
+// host computes one key per quantization, key = mix(seed + (counter + 1) * 0x9E3779B97F4A7C15),
+// and the number of element `index` is
+//   u = (mix(key + (index + 1) * 0x9E3779B97F4A7C15) >> 40) * 2^-24     (24 random bits, in [0, 1))
+// with mix = SplitMix64's finalizer. Stateless: any thread draws the number of any element.
+__device__ __forceinline__ unsigned long long hs_mix64(unsigned long long z) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  z = z ^ (z >> 31);
+  return z ^ (z >> 31);
+}
+
+__device__ __forceinline__ float hs_uniform(unsigned long long key, unsigned long long index) {
+  unsigned long long z = hs_mix64(key + (index + 1ULL) * 0x9E3779B97F4A7C15ULL);
   return (float)(unsigned int)(z >> 40) * 5.9604644775390625e-8f;  // 2^-24
 }
 
 // ---------------------------------------------------------------------------------------------
-// Uniform integer quantization with precomputed parameters (QuantRef.quantize):
-//   v = x * invScale                                  (__fmul_rn)
-//   r = nearest-even(v)        or  floor(v + u)       (stochastic, u = hs_uniform(seed, index))
-//   level = r + zeroPoint, clamped to [qmin, qmax]    (clamp => clipped)
-//   NaN -> zeroPoint (the value 0.0), +Inf -> qmax, -Inf -> qmin (non-finite, not clipped).
+// The quantization formula (io.hindsight.quant.math.FakeQuant.level, the same IEEE operations):
+//   v = x / scale                                   (__fdiv_rn: ONNX QuantizeLinear's x / y_scale)
+//   clipped iff v < lo - 0.5 or v > hi + 0.5        (more than half a step outside the grid)
+//   c = min(max(v, lo), hi)
+//   nearest: r = rint(c)                            stochastic: f = floor(c); r = f + (u < c - f)
+//   code = r + zeroPoint (stored), value = r * scale
+//   NaN -> r = 0, +Inf -> hi, -Inf -> lo (non-finite, not clipped).
+// lo = qmin - zeroPoint and hi = qmax - zeroPoint are the channel's levels (QuantParams.lo/hi);
+// a zero-width range has lo = hi = 0 (everything becomes 0).
 struct HsQuantParams {
-  float invScale;
+  float scale;
   int zeroPoint;
-  int qmin;
-  int qmax;
+  int lo;
+  int hi;
   int stochastic;
-  unsigned long long seed;
+  unsigned long long key;
 };
 
-// Returns the level; sets *clip when clamped. x must be finite (callers branch on isfinite first).
+// The level of finite x (an integer-valued float in [lo, hi]); sets *clip when x was clipped.
+__device__ __forceinline__ float hs_level(float x, const HsQuantParams& p, unsigned long long index,
+                                          bool* clip) {
+  float v = __fdiv_rn(x, p.scale);
+  float lo = (float)p.lo, hi = (float)p.hi;
+  *clip = v < __fsub_rn(lo, 0.5f) || v > __fadd_rn(hi, 0.5f);
+  float c = v < lo ? lo : (v > hi ? hi : v);
+  if (!p.stochastic) return rintf(c);
+  float f = floorf(c);
+  return hs_uniform(p.key, index) < __fsub_rn(c, f) ? __fadd_rn(f, 1.f) : f;
+}
+
+// The stored code of finite x; sets *clip when x was clipped.
 __device__ __forceinline__ int hs_quantize_finite(float x, const HsQuantParams& p,
                                                   unsigned long long index, bool* clip) {
-  float v = __fmul_rn(x, p.invScale);
-  float r = p.stochastic ? floorf(__fadd_rn(v, hs_uniform(p.seed, index))) : rintf(v);
-  float lo = (float)(p.qmin - p.zeroPoint);
-  float hi = (float)(p.qmax - p.zeroPoint);
-  if (r < lo) { *clip = true; return p.qmin; }
-  if (r > hi) { *clip = true; return p.qmax; }
-  return (int)r + p.zeroPoint;
+  return (int)hs_level(x, p, index, clip) + p.zeroPoint;
 }
 
 __device__ __forceinline__ int hs_quantize_nonfinite(float x, const HsQuantParams& p) {
   if (x != x) return p.zeroPoint;
-  return x > 0.f ? p.qmax : p.qmin;
+  return (x > 0.f ? p.hi : p.lo) + p.zeroPoint;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Quantization parameters derived from a range [lo, hi] (QuantRef.params), used on the device by
-// the dynamic path, which reads the range that minmax_reduce just wrote:
-//   asymmetric: lo' = min(lo, 0), hi' = max(hi, 0); scale = (hi' - lo') / (2^bits - 1);
-//               qmin = -2^(bits-1), qmax = 2^(bits-1) - 1;
-//               zeroPoint = clamp(qmin - nearest-even(lo' / scale), qmin, qmax)
-//   symmetric:  scale = max(|lo|, |hi|) / (2^(bits-1) - 1); qmax = 2^(bits-1) - 1; qmin = -qmax;
-//               zeroPoint = 0
-//   a zero, negative or non-finite scale (empty or all-zero range) becomes 1.
-//   invScale = 1 / scale (__fdiv_rn).
+// Quantization parameters derived from a range [lo, hi] (io.hindsight.quant.math.QuantParams.of,
+// the same double operations), used on the device by the dynamic path, which reads the range that
+// minmax_reduce just wrote. half = 2^(bits-1):
+//   symmetric:  scale = float(max(|lo|, |hi|) / (half - 1)); zeroPoint 0; levels [-(half-1), half-1]
+//   asymmetric: lo' = min(lo, 0), hi' = max(hi, 0); steps = 2^bits - 1;
+//               scale = float((hi' - lo') / steps); z = clamp(rint(-lo' / scale), 0, steps);
+//               zeroPoint = -half + z; levels [-z, steps - z]
+//   a scale below FLT_MIN or infinite: zero width (scale 1, zeroPoint 0, levels [0, 0]).
 // lo > hi (no finite value seen: the identity +Inf/-Inf) is treated as the range [0, 0].
 __device__ __forceinline__ void hs_derive_params(float lo, float hi, int bits, int symmetric,
-                                                 HsQuantParams* p, float* scaleOut) {
+                                                 HsQuantParams* p) {
   if (!(lo <= hi)) { lo = 0.f; hi = 0.f; }
   int half = 1 << (bits - 1);
   float scale;
   if (symmetric) {
-    float amax = fmaxf(fabsf(lo), fabsf(hi));
-    scale = __fdiv_rn(amax, (float)(half - 1));
-    p->qmax = half - 1;
-    p->qmin = -(half - 1);
+    double amax = fmax(fabs((double)lo), fabs((double)hi));
+    scale = __double2float_rn(__ddiv_rn(amax, (double)(half - 1)));
+    p->lo = -(half - 1);
+    p->hi = half - 1;
+    p->zeroPoint = 0;
   } else {
-    lo = fminf(lo, 0.f);
-    hi = fmaxf(hi, 0.f);
-    scale = __fdiv_rn(__fadd_rn(hi, -lo), (float)((1 << bits) - 1));
-    p->qmax = half - 1;
-    p->qmin = -half;
+    double mn = fmin((double)lo, 0.0), mx = fmax((double)hi, 0.0);
+    int steps = (1 << bits) - 1;
+    scale = __double2float_rn(__ddiv_rn(__dadd_rn(mx, -mn), (double)steps));
+    double z = rint(__ddiv_rn(-mn, (double)scale));
+    z = fmin(fmax(z, 0.0), (double)steps);
+    p->lo = -(int)z;
+    p->hi = steps - (int)z;
+    p->zeroPoint = -half + (int)z;
   }
-  if (!(scale > 0.f) || isinf(scale)) scale = 1.f;
-  p->zeroPoint = 0;
-  if (!symmetric) {
-    float z = (float)p->qmin - rintf(__fdiv_rn(lo, scale));
-    z = fminf(fmaxf(z, (float)p->qmin), (float)p->qmax);
-    p->zeroPoint = (int)z;
+  if (!(scale >= 1.17549435e-38f) || isinf(scale)) {
+    scale = 1.f;
+    p->lo = 0;
+    p->hi = 0;
+    p->zeroPoint = 0;
   }
-  p->invScale = __fdiv_rn(1.f, scale);
-  *scaleOut = scale;
+  p->scale = scale;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@
 // itself, so x must be read once to find it and once more to quantize it (and, in a layer, the
 // producer must first have written the FP32 tensor). Traffic: 4 + 4 read + 1 written per element.
 //
-// CPU reference: io.hindsight.cuda.QuantRef (bit-exact).
+// The formula: io.hindsight.quant.math.FakeQuant.level (hs_level in hs_common.cuh), bit-exact.
 #include "hs_common.cuh"
 
 // stats[i] = identity (min +Inf, max -Inf, counts 0) for i < count.
@@ -106,20 +106,21 @@ __device__ __forceinline__ void quantize_body(const float* __restrict__ x, void*
 }
 
 // Static (in-hindsight) quantization in one pass, recording x's statistics.
-//   x (n) float32 -> q (n) int8/int16 with levels clamp(round(x * invScale) + zeroPoint, qmin, qmax)
+//   x (n) float32 -> q (n) int8/int16 codes hs_level(x) + zeroPoint (levels [lo, hi]; key: the
+//   CounterRng key of stochastic rounding)
 //   stats: atomically merged min/max of finite x, clipped and non-finite counts (must be
 //   initialised by hs_stats_init or by the host).
 extern "C" __global__ void quantize_static_stats(const float* __restrict__ x, void* __restrict__ q,
-                                                 long long n, float invScale, int zeroPoint,
-                                                 int qmin, int qmax, int outBytes, int stochastic,
-                                                 unsigned long long seed, HsStats* stats) {
+                                                 long long n, float scale, int zeroPoint, int lo,
+                                                 int hi, int outBytes, int stochastic,
+                                                 unsigned long long key, HsStats* stats) {
   HsQuantParams p;
-  p.invScale = invScale;
+  p.scale = scale;
   p.zeroPoint = zeroPoint;
-  p.qmin = qmin;
-  p.qmax = qmax;
+  p.lo = lo;
+  p.hi = hi;
   p.stochastic = stochastic;
-  p.seed = seed;
+  p.key = key;
   quantize_body(x, q, n, p, outBytes, stats);
 }
 
@@ -164,24 +165,22 @@ extern "C" __global__ void minmax_reduce(const float* __restrict__ x, long long 
 // Dynamic pass 2: derives the parameters from the range that pass 1 wrote into `range`
 // (hs_derive_params, on the device: no host round trip) and quantizes x (n) into q.
 //   bits 2..16 (outBytes = bits <= 8 ? 1 : 2); symmetric selects the scheme.
-//   paramsOut (nullable, 4 x int32): scale (float bits), zeroPoint, qmin, qmax, written by thread 0.
-//   stats (nullable): statistics of this pass (clipped counts rounding overflow at the range ends).
+//   paramsOut (nullable, 4 x int32): scale (float bits), zeroPoint, lo, hi, written by thread 0.
+//   stats (nullable): statistics of this pass (clipped: more than half a step outside the range).
 extern "C" __global__ void quantize_with_range(const float* __restrict__ x, void* __restrict__ q,
                                                long long n, const HsStats* __restrict__ range,
                                                int bits, int symmetric, int stochastic,
-                                               unsigned long long seed, int* paramsOut,
+                                               unsigned long long key, int* paramsOut,
                                                HsStats* stats) {
   HsQuantParams p;
-  float scale;
-  hs_derive_params(hs_key_float(range->minKey), hs_key_float(range->maxKey), bits, symmetric, &p,
-                   &scale);
+  hs_derive_params(hs_key_float(range->minKey), hs_key_float(range->maxKey), bits, symmetric, &p);
   p.stochastic = stochastic;
-  p.seed = seed;
+  p.key = key;
   if (paramsOut != nullptr && blockIdx.x == 0 && threadIdx.x == 0) {
-    paramsOut[0] = __float_as_int(scale);
+    paramsOut[0] = __float_as_int(p.scale);
     paramsOut[1] = p.zeroPoint;
-    paramsOut[2] = p.qmin;
-    paramsOut[3] = p.qmax;
+    paramsOut[2] = p.lo;
+    paramsOut[3] = p.hi;
   }
   quantize_body(x, q, n, p, bits <= 8 ? 1 : 2, stats);
 }

@@ -5,8 +5,9 @@ import io.hindsight.cuda.CudaKernels;
 import io.hindsight.cuda.DeviceArena;
 import io.hindsight.cuda.DeviceBuffer;
 import io.hindsight.cuda.NtEpilogue;
-import io.hindsight.cuda.QuantParams;
-import io.hindsight.cuda.Rounding;
+import io.hindsight.quant.math.QuantGrid;
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Rounding;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -37,6 +38,6 @@ record GemmOperands(DeviceBuffer x, DeviceBuffer w, DeviceBuffer scaleW, DeviceB
   /** y = relu(dequantized product), quantized to int8 with the static range [0, 4] (null: FP32 output). */
   NtEpilogue epilogue(float scaleX, boolean int8Out) {
     return new NtEpilogue(scaleX, scaleW, true, ZERO_POINT_X, colSum, bias, Activation.RELU,
-        int8Out ? QuantParams.fromRange(0f, 4f, 8, false) : null, Rounding.NEAREST_EVEN, 0);
+        int8Out ? QuantParams.perTensor(new QuantGrid(8, false), 0f, 4f) : null, Rounding.NEAREST, 0);
   }
 }

@@ -8,10 +8,11 @@ import io.hindsight.cuda.DeviceBuffer;
 import io.hindsight.cuda.GemmAlgo;
 import io.hindsight.cuda.GpuTimer;
 import io.hindsight.cuda.NtEpilogue;
-import io.hindsight.cuda.QuantParams;
 import io.hindsight.cuda.QuantStats;
-import io.hindsight.cuda.Rounding;
 import io.hindsight.cuda.TrafficCounter;
+import io.hindsight.quant.math.QuantGrid;
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Rounding;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -145,10 +146,10 @@ public final class GpuBench {
       DeviceBuffer range = stats.slice(0, QuantStats.BYTES);
       DeviceBuffer params = a.ints(4);
       fillNormal(kernels, x, n);
-      QuantParams p = QuantParams.fromRange(-6f, 6f, 8, false);
+      QuantParams p = QuantParams.perTensor(new QuantGrid(8, false), -6f, 6f);
       double tStatic = row("quantize static+stats, 1 pass (hindsight)", shape, () -> {
         kernels.statsInit(stats, 1);
-        kernels.quantizeStatic(x, q, n, p, Rounding.NEAREST_EVEN, 0, stats);
+        kernels.quantizeStatic(x, q, n, p, Rounding.NEAREST, 0, stats);
       }, 20, 0);
       double tSr = row("quantize static+stats, stochastic rounding", shape, () -> {
         kernels.statsInit(stats, 1);
@@ -157,7 +158,7 @@ public final class GpuBench {
       double tDynamic = row("quantize dynamic, 2 pass (minmax+quantize)", shape, () -> {
         kernels.statsInit(range, 1);
         kernels.minmaxReduce(x, n, range);
-        kernels.quantizeWithRange(x, q, n, range, 8, false, Rounding.NEAREST_EVEN, 0, params, null);
+        kernels.quantizeWithRange(x, q, n, range, 8, false, Rounding.NEAREST, 0, params, null);
       }, 20, 0);
       rows.add(String.format(Locale.ROOT, "  -> static is %.2fx faster than dynamic (stochastic: %.2fx)%n",
           tDynamic / tStatic, tDynamic / tSr));
@@ -202,7 +203,7 @@ public final class GpuBench {
         kernels.statsInit(stats, 1);
         kernels.gemmS8Nt(GemmAlgo.AUTO, g.x(), g.w(), m, out, in, fp32, null, y32, null);
         kernels.minmaxReduce(y32, (long) m * out, stats);
-        kernels.quantizeWithRange(y32, y8, (long) m * out, stats, 8, false, Rounding.NEAREST_EVEN, 0, params, null);
+        kernels.quantizeWithRange(y32, y8, (long) m * out, stats, 8, false, Rounding.NEAREST, 0, params, null);
       }, 10, ops);
       rows.add(String.format(Locale.ROOT, "  -> static is %.2fx faster than dynamic%n", tDynamic / tStatic));
     }

@@ -5,9 +5,10 @@ import io.hindsight.cuda.CudaKernels;
 import io.hindsight.cuda.DeviceBuffer;
 import io.hindsight.cuda.GemmAlgo;
 import io.hindsight.cuda.NtEpilogue;
-import io.hindsight.cuda.QuantParams;
 import io.hindsight.cuda.QuantStats;
-import io.hindsight.cuda.Rounding;
+import io.hindsight.quant.math.QuantGrid;
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Rounding;
 import java.util.function.LongFunction;
 
 /**
@@ -104,18 +105,18 @@ final class QuantizedMlpStep {
   void run() {
     k.statsInit(stats, 6);
     long weights = (long) hidden * width;
-    QuantParams wParams = QuantParams.fromRange(-0.1f, 0.1f, 8, true);
+    QuantParams wParams = QuantParams.perTensor(new QuantGrid(8, true), -0.1f, 0.1f);
     for (int l = 0; l < 2; l++) {
-      k.quantizeStatic(w[l], wq[l], weights, wParams, Rounding.NEAREST_EVEN, 0, stat(l));
+      k.quantizeStatic(w[l], wq[l], weights, wParams, Rounding.NEAREST, 0, stat(l));
     }
     // Column sums of Wq_1, Wq_2 for the asymmetric inputs' zero points.
     k.rowSumS8(wq[0], hidden, width, colSum[0]);
     k.rowSumS8(wq[1], width, hidden, colSum[1]);
-    QuantParams act = QuantParams.fromRange(0f, 4f, 8, false);
-    QuantParams grad = QuantParams.fromRange(-0.05f, 0.05f, 8, true);
+    QuantParams act = QuantParams.perTensor(new QuantGrid(8, false), 0f, 4f);
+    QuantParams grad = QuantParams.perTensor(new QuantGrid(8, true), -0.05f, 0.05f);
     // forward
-    gemm(x, wq[0], m, hidden, width, 3, colSum[0], Activation.RELU, act, Rounding.NEAREST_EVEN, h, stat(2));
-    gemm(h, wq[1], m, width, hidden, 3, colSum[1], Activation.NONE, act, Rounding.NEAREST_EVEN, y, stat(3));
+    gemm(x, wq[0], m, hidden, width, 3, colSum[0], Activation.RELU, act, Rounding.NEAREST, h, stat(2));
+    gemm(h, wq[1], m, width, hidden, 3, colSum[1], Activation.NONE, act, Rounding.NEAREST, y, stat(3));
     // backward: B operands (N, K) are the transposed quantized weights
     k.transposeS8(wq[1], width, hidden, wqT[1]);
     k.transposeS8(wq[0], hidden, width, wqT[0]);
@@ -141,7 +142,7 @@ final class QuantizedMlpStep {
       long count = (long) rows * n;
       k.gemmS8Nt(GemmAlgo.AUTO, a, b, rows, n, kk, e, null, scratch, null);
       k.minmaxReduce(scratch, count, outStats);
-      k.quantizeWithRange(scratch, outS8, count, outStats, 8, out.symmetric(), rounding, seed, params, null);
+      k.quantizeWithRange(scratch, outS8, count, outStats, 8, out.grid().symmetric(), rounding, seed, params, null);
     }
   }
 }

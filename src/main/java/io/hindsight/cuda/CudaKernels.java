@@ -4,6 +4,9 @@ import static io.hindsight.cuda.CudaException.check;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 
+import io.hindsight.quant.math.QuantGrid;
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Rounding;
 import java.util.List;
 
 /**
@@ -153,13 +156,17 @@ public final class CudaKernels {
    * Static (in-hindsight) quantization in one pass: {@code q = quantize(x; p)} and x's statistics
    * merged into {@code stats}. x (n) floats, q (n) int8 or int16 levels.
    */
-  public void quantizeStatic(DeviceBuffer x, DeviceBuffer q, long n, QuantParams p, Rounding r, long seed, DeviceBuffer stats) {
+  public void quantizeStatic(DeviceBuffer x, DeviceBuffer q, long n, QuantParams p, Rounding r, long key, DeviceBuffer stats) {
+    if (p.channels() != 1) {
+      throw new IllegalArgumentException("quantize_static_stats takes per-tensor parameters, got " + p);
+    }
+    int levelBytes = p.grid().levelBytes();
     need(x, 4L * n, "x");
-    need(q, (long) p.levelBytes() * n, "q");
+    need(q, (long) levelBytes * n, "q");
     need(stats, QuantStats.BYTES, "stats");
     launch1d("quantize_static_stats", gridFor((n + 3) / 4), new KernelArgs().ptr(x).ptr(q).i64(n)
-        .f32(p.invScale()).i32(p.zeroPoint()).i32(p.qmin()).i32(p.qmax()).i32(p.levelBytes())
-        .i32(r.flag()).i64(seed).ptr(stats), Traffic.quantize(n, p.levelBytes()));
+        .f32(p.scale(0)).i32(p.zeroPoint(0)).i32(p.lo(0)).i32(p.hi(0)).i32(levelBytes)
+        .i32(r.flag()).i64(key).ptr(stats), Traffic.quantize(n, levelBytes));
   }
 
   /** Dynamic pass 1: min/max/non-finite of x (n) into {@code stats} (initialised by the caller). */
@@ -170,8 +177,8 @@ public final class CudaKernels {
   }
 
   /**
-   * Dynamic pass 2: parameters derived on the device from {@code range} ({@link QuantParams#fromRange}),
-   * then {@code q = quantize(x)}. {@code paramsOut} (4 ints: scale bits, zero point, qmin, qmax) and
+   * Dynamic pass 2: parameters derived on the device from {@code range} ({@link QuantizeRef#paramsFromStats}),
+   * then {@code q = quantize(x)}. {@code paramsOut} (4 ints: scale bits, zero point, lo, hi) and
    * {@code stats} may be null.
    */
   public void quantizeWithRange(DeviceBuffer x, DeviceBuffer q, long n, DeviceBuffer range, int bits, boolean symmetric,
@@ -190,12 +197,11 @@ public final class CudaKernels {
         .i32(bits).flag(symmetric).i32(r.flag()).i64(seed).ptr(paramsOut).ptr(stats), Traffic.quantize(n, levelBytes));
   }
 
-  /** Decodes the parameters that {@code quantize_with_range} wrote (synchronous). */
-  public QuantParams readParams(DeviceBuffer paramsOut, int bits, boolean symmetric) {
+  /** The parameters that {@code quantize_with_range} wrote (synchronous): scale bits, zero point, lo, hi. */
+  public int[] readParams(DeviceBuffer paramsOut) {
     int[] w = new int[4];
     paramsOut.slice(0, 16).download(w);
-    float scale = Float.intBitsToFloat(w[0]);
-    return new QuantParams(bits, symmetric, scale, 1f / scale, w[1], w[2], w[3]);
+    return w;
   }
 
   /** {@code y = (q - zeroPoint) * scale}; q (n) int8 or int16 levels, y (n) floats. */
@@ -249,12 +255,12 @@ public final class CudaKernels {
       need(stats, QuantStats.BYTES, "stats");
     }
     GemmAlgo use = resolve(algo, a, b, k);
-    QuantParams q = e.out() == null ? QuantParams.fromRange(-1f, 1f, 8, true) : e.out();
+    QuantParams q = e.out() == null ? QuantParams.perTensor(new QuantGrid(8, true), -1, 1) : e.out();
     KernelArgs args = new KernelArgs().ptr(a).ptr(b).i32(m).i32(n).i32(k)
         .f32(e.scaleA()).ptr(e.scaleB()).flag(e.scaleBPerChannel()).i32(e.zeroPointA()).ptr(e.colSumB())
         .ptr(e.bias()).i32(e.activation().code())
         .ptr(f32 ? outF32 : null).ptr(f32 ? null : outS8)
-        .f32(q.invScale()).i32(q.zeroPoint()).i32(q.qmin()).i32(q.qmax()).i32(e.rounding().flag()).i64(e.seed())
+        .f32(q.scale(0)).i32(q.zeroPoint(0)).i32(q.lo(0)).i32(q.hi(0)).i32(e.rounding().flag()).i64(e.seed())
         .ptr(stats);
     long[] rw = Traffic.gemmS8Nt(m, n, k, e.perChannelVectors(), f32);
     if (use == GemmAlgo.MMA || use == GemmAlgo.MMA_LDM) {

@@ -1,5 +1,8 @@
 package io.hindsight.cuda;
 
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Rounding;
+
 /**
  * What the INT8 NT GEMM does with each INT32 accumulator {@code acc(m, n)} (see {@link GemmRef}):
  * dequantize with {@code scaleA * scaleB[n]} after the zero-point correction of A, add
@@ -11,9 +14,9 @@ package io.hindsight.cuda;
  * @param zeroPointA zero point of A (0 when A is symmetric)
  * @param bias per-channel bias (length N) or null
  * @param activation fused activation
- * @param out quantization of the output, or null for an FP32 output
+ * @param out per-tensor quantization of the output (int8), or null for an FP32 output
  * @param rounding rounding of the output levels
- * @param seed stochastic-rounding stream; the element index is {@code m * N + n}
+ * @param seed stochastic rounding's {@link io.hindsight.quant.math.CounterRng} key; the element index is {@code m * N + n}
  */
 public record GemmEpilogue(
     float scaleA, float[] scaleB, int zeroPointA, float[] bias, Activation activation,
@@ -23,11 +26,11 @@ public record GemmEpilogue(
     if (scaleB == null || scaleB.length == 0) {
       throw new IllegalArgumentException("scaleB must hold one per-tensor or N per-channel scales");
     }
-    if (out != null && out.bits() > 8) {
-      throw new IllegalArgumentException("the GEMM writes int8 levels: bits must be <= 8, got " + out.bits());
+    if (out != null && (out.grid().bits() > 8 || out.channels() != 1)) {
+      throw new IllegalArgumentException("the GEMM writes per-tensor int8 codes: got " + out);
     }
     activation = activation == null ? Activation.NONE : activation;
-    rounding = rounding == null ? Rounding.NEAREST_EVEN : rounding;
+    rounding = rounding == null ? Rounding.NEAREST : rounding;
   }
 
   /** Whether {@code scaleB} holds one scale per output channel. */

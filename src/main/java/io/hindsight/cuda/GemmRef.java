@@ -10,7 +10,7 @@ package io.hindsight.cuda;
  *   acc  = sum_k A[m, k] * B[n, k]                              (int32)
  *   corr = acc - zeroPointA * sum_k B[n, k]
  *   y    = (float(corr) * scaleA) * scaleB[n | 0]  (+ bias[n])   then the activation
- *   out  = y (FP32)  or  QuantRef.quantize(y, out, rounding, seed, m * N + n)
+ *   out  = y (FP32)  or  QuantizeRef.code(y, out, rounding, seed, m * N + n)
  * </pre>
  * Weight gradient ({@code gemm_s8_tn_wgrad}), G {@code (M, N)}, X {@code (M, K)} int8:
  * <pre>
@@ -35,7 +35,7 @@ public final class GemmRef {
     checkSizes(b, (long) n * k, "B");
     e.check(n);
     int[] colSumB = rowSum(b, n, k);
-    QuantRef.Accumulator acc = new QuantRef.Accumulator();
+    QuantizeRef.Accumulator acc = new QuantizeRef.Accumulator();
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         int s = 0;
@@ -47,7 +47,7 @@ public final class GemmRef {
         float y = epilogueValue(e, j, s, colSumB[j]);
         long idx = (long) i * n + j;
         if (e.out() != null) {
-          outS8[(int) idx] = (byte) QuantRef.quantize(y, e.out(), e.rounding(), e.seed(), idx, acc);
+          outS8[(int) idx] = (byte) QuantizeRef.code(y, e.out(), e.rounding(), e.seed(), idx, acc);
         } else {
           acc.observe(y);
           outF32[(int) idx] = y;

@@ -12,6 +12,9 @@ import io.hindsight.nn.Parameter;
 import io.hindsight.nn.Pool2d;
 import io.hindsight.nn.SoftmaxCrossEntropy;
 import io.hindsight.optim.Sgd;
+import io.hindsight.quant.math.QuantGrid;
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Rounding;
 import io.hindsight.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -118,9 +121,9 @@ public final class GpuSelfTest {
     CudaKernels k = env.kernels();
     int n = 100_003;
     float[] x = activations(new SplittableRandom(1), n);
-    QuantParams p = QuantParams.fromRange(-2.5f, 4f, 8, false);
+    QuantParams p = QuantParams.perTensor(new QuantGrid(8, false), -2.5f, 4f);
     byte[] ref = new byte[n];
-    QuantStats refStats = QuantRef.quantize(x, p, Rounding.NEAREST_EVEN, 0, ref);
+    QuantStats refStats = QuantizeRef.quantize(x, p, Rounding.NEAREST, 0, ref);
     check(refStats.clipped() > 0 && refStats.nonFinite() == 3, "test data must clip and hold 3 non-finite values");
     try (DeviceArena a = k.context().arena()) {
       for (int offset : new int[] {0, 4}) { // 4: misaligned float4 -> scalar path
@@ -129,7 +132,7 @@ public final class GpuSelfTest {
         DeviceBuffer q = a.bytes(n + 4).slice(offset == 0 ? 0 : 1, n);
         DeviceBuffer stats = a.allocate(QuantStats.BYTES);
         k.statsInit(stats, 1);
-        k.quantizeStatic(xs, q, n, p, Rounding.NEAREST_EVEN, 0, stats);
+        k.quantizeStatic(xs, q, n, p, Rounding.NEAREST, 0, stats);
         byte[] got = new byte[n];
         q.download(got);
         equal("levels (offset " + offset + ")", ref, got);
@@ -142,10 +145,10 @@ public final class GpuSelfTest {
     CudaKernels k = env.kernels();
     int n = 65_537;
     float[] x = activations(new SplittableRandom(2), n);
-    QuantParams p = QuantParams.fromRange(-3f, 5f, 12, true);
+    QuantParams p = QuantParams.perTensor(new QuantGrid(12, true), -3f, 5f);
     long seed = 0x1234_5678_9ABCL;
     short[] ref = new short[n];
-    QuantStats refStats = QuantRef.quantize(x, p, Rounding.STOCHASTIC, seed, ref);
+    QuantStats refStats = QuantizeRef.quantize(x, p, Rounding.STOCHASTIC, seed, ref);
     try (DeviceArena a = k.context().arena()) {
       DeviceBuffer xs = a.upload(x);
       DeviceBuffer q = a.allocate(2L * n);
@@ -163,12 +166,12 @@ public final class GpuSelfTest {
     CudaKernels k = env.kernels();
     int n = 200_001;
     float[] x = activations(new SplittableRandom(3), n);
-    QuantStats mm = QuantRef.minMax(x);
+    QuantStats mm = QuantizeRef.minMax(x);
     for (boolean symmetric : new boolean[] {false, true}) {
-      Rounding rounding = symmetric ? Rounding.STOCHASTIC : Rounding.NEAREST_EVEN;
-      QuantParams p = QuantParams.fromRange(mm.min(), mm.max(), 8, symmetric);
+      Rounding rounding = symmetric ? Rounding.STOCHASTIC : Rounding.NEAREST;
+      QuantParams p = QuantParams.perTensor(new QuantGrid(8, symmetric), mm.min(), mm.max());
       byte[] ref = new byte[n];
-      QuantStats refStats = QuantRef.quantize(x, p, rounding, 99, ref);
+      QuantStats refStats = QuantizeRef.quantize(x, p, rounding, 99, ref);
       try (DeviceArena a = k.context().arena()) {
         DeviceBuffer xs = a.upload(x);
         DeviceBuffer q = a.bytes(n);
@@ -180,8 +183,10 @@ public final class GpuSelfTest {
         k.minmaxReduce(xs, n, range);
         k.quantizeWithRange(xs, q, n, range, 8, symmetric, rounding, 99, params, second);
         equal("pass-1 range", mm, k.readStats(range));
-        QuantParams got = k.readParams(params, 8, symmetric);
-        check(got.equals(p), "device parameters " + got + " != reference " + p);
+        int[] got = k.readParams(params);
+        int[] want = {Float.floatToRawIntBits(p.scale(0)), p.zeroPoint(0), p.lo(0), p.hi(0)};
+        check(java.util.Arrays.equals(got, want), "device parameters " + java.util.Arrays.toString(got)
+            + " != reference " + java.util.Arrays.toString(want) + " (" + p + ")");
         byte[] levels = new byte[n];
         q.download(levels);
         equal("levels (symmetric " + symmetric + ")", ref, levels);
@@ -193,7 +198,7 @@ public final class GpuSelfTest {
   private static void dequantize(Env env) {
     CudaKernels k = env.kernels();
     byte[] q = Checks.int8(new SplittableRandom(4), 10_001, -128, 127);
-    float[] ref = QuantRef.dequantize(q, 0.0371f, -17);
+    float[] ref = QuantizeRef.dequantize(q, 0.0371f, -17);
     try (DeviceArena a = k.context().arena()) {
       DeviceBuffer dq = a.upload(q);
       DeviceBuffer y = a.floats(q.length);
@@ -209,9 +214,9 @@ public final class GpuSelfTest {
     float[] scaleB = Checks.uniform(r, n, 0.002f, 0.01f);
     float[] bias = Checks.uniform(r, n, -1f, 1f);
     // y is of order sqrt(k) * 74^2 * 0.02 * 0.006 (> 4 for k >= 20): [0, 2.5] clips the upper tail
-    QuantParams out = f32 ? null : QuantParams.fromRange(0f, 2.5f, 8, false);
+    QuantParams out = f32 ? null : QuantParams.perTensor(new QuantGrid(8, false), 0f, 2.5f);
     return new GemmEpilogue(0.02f, scaleB, -5, bias, f32 ? Activation.NONE : Activation.RELU6, out,
-        stochastic ? Rounding.STOCHASTIC : Rounding.NEAREST_EVEN, 777);
+        stochastic ? Rounding.STOCHASTIC : Rounding.NEAREST, 777);
   }
 
   private static void ntGemm(Env env, GemmAlgo algo, int m, int n, int kk, boolean f32) {
@@ -283,7 +288,7 @@ public final class GpuSelfTest {
     byte[] dy = Checks.int8(r, m * nOut, -127, 127);
     byte[] w = Checks.int8(r, nOut * kIn, -127, 127);
     byte[] wt = GemmRef.transpose(w, nOut, kIn); // (kIn, nOut)
-    QuantParams gradOut = QuantParams.fromRange(-3f, 3f, 8, true);
+    QuantParams gradOut = QuantParams.perTensor(new QuantGrid(8, true), -3f, 3f);
     GemmEpilogue e = new GemmEpilogue(0.001f, new float[] {0.004f}, 0, null, Activation.NONE, gradOut,
         Rounding.STOCHASTIC, 4242);
     byte[] ref = new byte[m * kIn];

@@ -1,5 +1,8 @@
 package io.hindsight.cuda;
 
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Rounding;
+
 /**
  * The device-side arguments of the INT8 NT GEMM epilogue (the host-side twin is {@link GemmEpilogue},
  * whose comment and {@link GemmRef} define the arithmetic).
@@ -20,11 +23,11 @@ public record NtEpilogue(
     if (zeroPointA != 0 && colSumB == null) {
       throw new IllegalArgumentException("an asymmetric A (zero point " + zeroPointA + ") needs colSumB");
     }
-    if (out != null && out.bits() > 8) {
-      throw new IllegalArgumentException("the GEMM writes int8 levels: bits must be <= 8");
+    if (out != null && (out.grid().bits() > 8 || out.channels() != 1)) {
+      throw new IllegalArgumentException("the GEMM writes per-tensor int8 codes: got " + out);
     }
     activation = activation == null ? Activation.NONE : activation;
-    rounding = rounding == null ? Rounding.NEAREST_EVEN : rounding;
+    rounding = rounding == null ? Rounding.NEAREST : rounding;
   }
 
   /**

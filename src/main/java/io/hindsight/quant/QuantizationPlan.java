@@ -8,7 +8,7 @@ import io.hindsight.quant.config.QuantizationConfig;
 import io.hindsight.quant.config.QuantizerSpec;
 import io.hindsight.quant.traffic.TrafficMeter;
 import io.hindsight.quant.traffic.TrafficTotals;
-import io.hindsight.util.Rng;
+import io.hindsight.quant.math.CounterRng;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -42,8 +42,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   checkpoint:  plan.state() / plan.restore(state)
  * </pre>
  *
- * <p>Stochastic rounding of quantizer {@code name} draws from {@code Rng.derive(seed, fnv1a64(name))},
- * independent of the order in which layers are built. Not thread-safe.
+ * <p>Stochastic rounding of quantizer {@code name} draws from the {@link CounterRng} stream
+ * {@code CounterRng.stream(seed, fnv1a64(name))}, independent of the order in which layers are built. Not thread-safe.
  */
 public final class QuantizationPlan implements QuantHooksProvider {
   private final QuantizationConfig config;
@@ -123,7 +123,7 @@ public final class QuantizationPlan implements QuantHooksProvider {
       return null;
     }
     String name = layer + "/" + kind.id();
-    TensorQuantizer q = new TensorQuantizer(layer, kind, spec, Rng.derive(seed, fnv1a64(name)), () -> step, traffic,
+    TensorQuantizer q = new TensorQuantizer(layer, kind, spec, CounterRng.stream(seed, fnv1a64(name)), () -> step, traffic,
         listeners, historyCapacity, backend);
     quantizers.put(name, q);
     return q;

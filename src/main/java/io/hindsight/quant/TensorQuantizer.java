@@ -5,6 +5,7 @@ import io.hindsight.quant.config.QuantKind;
 import io.hindsight.quant.config.QuantizerSpec;
 import io.hindsight.quant.estimator.RangeEstimator;
 import io.hindsight.quant.estimator.RangeRequest;
+import io.hindsight.quant.math.CounterRng;
 import io.hindsight.quant.math.ChannelStats;
 import io.hindsight.quant.math.FakeQuant;
 import io.hindsight.quant.math.QuantGrid;
@@ -15,7 +16,6 @@ import io.hindsight.quant.traffic.TrafficModel;
 import io.hindsight.quant.traffic.TrafficMeter;
 import io.hindsight.quant.traffic.TrafficTotals;
 import io.hindsight.tensor.Tensor;
-import io.hindsight.util.Rng;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,7 +52,7 @@ public final class TensorQuantizer {
   private final QuantizerSpec spec;
   private final QuantGrid grid;
   private final RangeEstimator estimator;
-  private final Rng rng; // null unless stochastic rounding
+  private final long streamSeed; // stochastic rounding: CounterRng key of call t = key(streamSeed, t)
   private final LongSupplier clock;
   private final TrafficMeter meter; // may be null
   private final List<QuantizationListener> listeners;
@@ -71,13 +71,16 @@ public final class TensorQuantizer {
    * A stand-alone quantizer: records are stamped with the number of earlier training calls, no
    * shared traffic meter, no listeners.
    *
-   * @param seed seeds stochastic rounding
+   * @param seed the stream seed of stochastic rounding
    */
   public TensorQuantizer(String layer, QuantKind kind, QuantizerSpec spec, long seed) {
-    this(layer, kind, spec, new Rng(seed), null, null, List.of(), DEFAULT_HISTORY_CAPACITY, null);
+    this(layer, kind, spec, seed, null, null, List.of(), DEFAULT_HISTORY_CAPACITY, null);
   }
 
   /**
+   * @param streamSeed stochastic rounding's {@link CounterRng} stream: training call {@code t} uses
+   *     {@code CounterRng.key(streamSeed, t)}, so the numbers depend only on the seed, the call and the
+   *     element index (a resumed run continues them from the checkpointed call count)
    * @param clock the trainer's step for records; null stamps the number of earlier training calls
    * @param meter shared traffic aggregation, or null
    * @param listeners live list consulted at every training quantization
@@ -85,7 +88,7 @@ public final class TensorQuantizer {
    *     results as one loop), or null
    */
   TensorQuantizer(
-      String layer, QuantKind kind, QuantizerSpec spec, Rng rng, LongSupplier clock, TrafficMeter meter,
+      String layer, QuantKind kind, QuantizerSpec spec, long streamSeed, LongSupplier clock, TrafficMeter meter,
       List<QuantizationListener> listeners, int historyCapacity, Backend parallel) {
     if (historyCapacity < 0) {
       throw new IllegalArgumentException("history capacity must be >= 0, got " + historyCapacity);
@@ -96,7 +99,7 @@ public final class TensorQuantizer {
     this.spec = spec;
     this.grid = spec.grid();
     this.estimator = spec.newEstimator();
-    this.rng = spec.rounding() == Rounding.STOCHASTIC ? rng : null;
+    this.streamSeed = streamSeed;
     this.clock = clock != null ? clock : () -> steps;
     this.meter = meter;
     this.listeners = listeners;
@@ -146,12 +149,17 @@ public final class TensorQuantizer {
     Range range = estimator.range(new RangeRequest(channels, current, dynamic ? in : null, training));
     QuantParams params = QuantParams.of(grid, range);
     Rounding rounding = training ? spec.rounding() : Rounding.NEAREST;
-    ChannelStats observed = FakeQuant.quantize(in, out.data(), params, rounding, rng, clipMask, parallel);
+    ChannelStats observed = FakeQuant.quantize(in, out.data(), params, rounding, stochasticKey(), clipMask, parallel);
     if (training) {
       estimator.update(observed, range);
       record(observed, range, dynamic, channels);
     }
     return out;
+  }
+
+  /** The {@link CounterRng} key of the next training quantization (a function of the stream and the call count). */
+  public long stochasticKey() {
+    return CounterRng.key(streamSeed, steps);
   }
 
   private void record(ChannelStats s, Range used, boolean dynamic, int channels) {
@@ -209,9 +217,12 @@ public final class TensorQuantizer {
         lastRange == null ? Double.NaN : lastRange.envelopeMax(), traffic);
   }
 
-  /** The checkpoint state (estimator, stochastic-rounding generator, totals). */
+  /**
+   * The checkpoint state (estimator, totals). Stochastic rounding keeps no generator state: its
+   * numbers are a function of the stream seed and the call count {@code steps}, which is saved.
+   */
   public QuantizerState state() {
-    return new QuantizerState(spec.estimator().id(), estimator.state(), rng == null ? null : rng.state(),
+    return new QuantizerState(spec.estimator().id(), estimator.state(),
         new long[] {steps, elements, clipped, nonFiniteValues},
         lastRange == null ? null : lastRange.mins(), lastRange == null ? null : lastRange.maxs(), traffic);
   }
@@ -222,17 +233,11 @@ public final class TensorQuantizer {
       throw new IllegalArgumentException(name + ": checkpoint holds a " + s.estimator()
           + " estimator state but this quantizer uses " + spec.estimator().id());
     }
-    if ((rng == null) != (s.rng() == null)) {
-      throw new IllegalArgumentException(name + ": checkpoint and configuration disagree on stochastic rounding");
-    }
     if (s.counters() == null || s.counters().length != 4) {
       throw new IllegalArgumentException(name + ": checkpoint counters must be {steps, elements, clipped, nonFinite}, got "
           + Arrays.toString(s.counters()));
     }
     estimator.restore(s.estimatorState() == null ? Map.of() : s.estimatorState());
-    if (rng != null) {
-      rng.restore(s.rng());
-    }
     steps = s.counters()[0];
     elements = s.counters()[1];
     clipped = s.counters()[2];

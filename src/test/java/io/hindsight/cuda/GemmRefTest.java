@@ -3,6 +3,9 @@ package io.hindsight.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.hindsight.quant.math.QuantGrid;
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Rounding;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +63,7 @@ class GemmRefTest {
     int k = 40;
     byte[] a = Checks.int8(r, m * k, -128, 127);
     byte[] b = Checks.int8(r, n * k, -127, 127);
-    QuantParams out = QuantParams.fromRange(-1f, 1.5f, 8, false);
+    QuantParams out = QuantParams.perTensor(new QuantGrid(8, false), -1f, 1.5f);
     for (Rounding rounding : Rounding.values()) {
       GemmEpilogue q = new GemmEpilogue(0.01f, new float[] {0.005f}, 0, null, Activation.NONE, out, rounding, 31);
       GemmEpilogue f = new GemmEpilogue(0.01f, new float[] {0.005f}, 0, null, Activation.NONE, null, null, 0);
@@ -69,14 +72,14 @@ class GemmRefTest {
       QuantStats qs = GemmRef.gemmNt(a, b, m, n, k, q, levels, null);
       QuantStats fs = GemmRef.gemmNt(a, b, m, n, k, f, null, y);
       byte[] expected = new byte[m * n];
-      QuantStats es = QuantRef.quantize(y, out, rounding, 31, expected);
+      QuantStats es = QuantizeRef.quantize(y, out, rounding, 31, expected);
       assertThat(levels).isEqualTo(expected);
       assertThat(qs).isEqualTo(es);
       assertThat(qs.min()).isEqualTo(fs.min());
       assertThat(qs.clipped()).as("the range is narrower than y").isPositive();
       for (int i = 0; i < y.length; i++) {
         if (y[i] > -1f && y[i] < 1.5f) {
-          assertThat(out.dequantize(levels[i])).isCloseTo(y[i], within(out.scale() * 1.0001f));
+          assertThat((levels[i] - out.zeroPoint(0)) * out.scale(0)).isCloseTo(y[i], within(out.scale(0) * 1.0001f));
         }
       }
     }

@@ -3,6 +3,9 @@ package io.hindsight.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.hindsight.quant.math.QuantGrid;
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Rounding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +31,13 @@ class KernelSignatureTest {
     TrafficCounter traffic = new TrafficCounter();
     CudaKernels k = FakeDevice.kernels(traffic, launches::add);
     DeviceBuffer b = big();
-    QuantParams p = QuantParams.fromRange(-1f, 1f, 8, false);
+    QuantParams p = QuantParams.perTensor(new QuantGrid(8, false), -1f, 1f);
     k.statsInit(b, 2);
     k.quantizeStatic(b, b, 1000, p, Rounding.STOCHASTIC, 1, b);
     k.minmaxReduce(b, 1000, b);
-    k.quantizeWithRange(b, b, 1000, b, 8, true, Rounding.NEAREST_EVEN, 1, null, b);
+    k.quantizeWithRange(b, b, 1000, b, 8, true, Rounding.NEAREST, 1, null, b);
     k.dequantize(b, b, 1000, 0.1f, 3, 1);
-    NtEpilogue e = new NtEpilogue(0.1f, b, true, 3, b, b, Activation.RELU, p, Rounding.NEAREST_EVEN, 5);
+    NtEpilogue e = new NtEpilogue(0.1f, b, true, 3, b, b, Activation.RELU, p, Rounding.NEAREST, 5);
     k.gemmS8Nt(GemmAlgo.DP4A, b, b, 100, 60, 30, e, b, null, b);
     k.gemmS8Nt(GemmAlgo.AUTO, b, b, 100, 60, 32, e, b, null, b);
     k.gemmS8Nt(GemmAlgo.MMA, b, b, 100, 60, 32, e, b, null, b);

@@ -3,6 +3,7 @@ package io.hindsight.quant.estimator;
 import io.hindsight.quant.math.ChannelStats;
 import io.hindsight.quant.math.FakeQuant;
 import io.hindsight.quant.math.QuantGrid;
+import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Range;
 import java.util.Map;
 
@@ -115,12 +116,13 @@ public final class Dsgc extends AbstractRangeEstimator {
 
   /** {@code cos(g, Q_clip(g))} over every {@code stride}-th finite value; 0 if either vector is 0. */
   double cosine(float[] g, int stride, double clip) {
-    float scale = (float) (clip / grid.qmax());
-    if (!(scale >= Float.MIN_NORMAL)) {
+    QuantParams p = QuantParams.perTensor(grid, -clip, clip);
+    if (p.zeroWidth(0)) {
       return 0;
     }
-    float hi = grid.qmax();
-    float lo = -hi;
+    float scale = p.scale(0);
+    float lo = p.lo(0);
+    float hi = p.hi(0);
     double dot = 0;
     double gg = 0;
     double qq = 0;
@@ -129,9 +131,7 @@ public final class Dsgc extends AbstractRangeEstimator {
       if (!(Math.abs(x) <= Float.MAX_VALUE)) {
         continue;
       }
-      float v = x / scale;
-      v = v < lo ? lo : (v > hi ? hi : v);
-      float q = FakeQuant.roundHalfEven(v) * scale;
+      float q = FakeQuant.level(x, scale, lo, hi, false, 0L, i) * scale;
       dot += (double) x * q;
       gg += (double) x * x;
       qq += (double) q * q;

@@ -1,52 +1,79 @@
 package io.hindsight.quant.math;
 
 import io.hindsight.backend.Backend;
-import io.hindsight.util.Rng;
 
 /**
- * The fake-quantization kernel: quantize to the integer grid and dequantize back to float, which
- * is numerically what an integer accelerator computes. {@link #quantize} returns the statistics of
- * its input from the same loop that quantizes it (one read of the input, one write of the output),
- * and {@link #stats} is the statistics-only pass a dynamic range estimator needs first.
+ * The quantization formula, and the fake-quantization pass of the CPU engine: quantize to the
+ * integer grid and dequantize back to float, which is numerically what an integer accelerator
+ * computes. {@link #quantize} returns the statistics of its input from the same loop that quantizes
+ * it (one read of the input, one write of the output), and {@link #stats} is the statistics-only
+ * pass a dynamic range estimator needs first.
+ *
+ * <p><b>The formula</b> ({@link #level}; the CUDA kernels' {@code hs_level} in
+ * {@code src/main/cuda/hs_common.cuh} performs the same IEEE float operations, so levels agree bit
+ * for bit). With a channel's {@link QuantParams} {@code (scale, lo, hi)}, a finite {@code x} at flat
+ * index {@code i}:
+ * <pre>
+ *   v = x / scale                               (float division, correctly rounded: ONNX QuantizeLinear's x / y_scale)
+ *   clipped  iff  v &lt; lo - 0.5 or v &gt; hi + 0.5 (more than half a step outside the grid)
+ *   c = min(max(v, lo), hi)
+ *   nearest:     r = rint(c)                    (half to even)
+ *   stochastic:  f = floor(c); r = f + (u &lt; c - f ? 1 : 0), u = CounterRng.uniform(key, i)
+ *   value = r * scale,  code = r + zeroPoint
+ * </pre>
+ * Clamping before rounding gives the same level as rounding first (the bounds are integers).
+ * Values within half a step of the ends are rounded onto them and neither counted nor masked.
+ * Non-finite inputs are counted in {@link ChannelStats#nonFinite()}, excluded from min/max and not
+ * counted as clipped; they map like a saturating float-to-int conversion: NaN to level 0 (the value
+ * 0), {@code +Inf} to {@code hi} and {@code -Inf} to {@code lo}. The optional clip mask is set for
+ * clipped and non-finite elements (zero gradient under a clipping straight-through estimator).
  *
  * <p>Layout: {@code x} is row-major with {@code channels} equal contiguous blocks (axis 0 of the
- * tensor); {@code channels = 1} is per-tensor quantization.
- *
- * <p>A value is clipped when it lies more than half a quantization step outside the grid (its
- * rounding error exceeds what rounding alone would cause); values within half a step of the ends
- * are rounded onto them and neither counted nor masked.
- *
- * <p>Non-finite inputs are counted in {@link ChannelStats#nonFinite()}, excluded from min/max and
- * not counted as clipped; they map like a saturating float-to-int conversion (CUDA {@code cvt.rni}):
- * NaN to 0, {@code +Inf} to the largest and {@code -Inf} to the smallest representable value.
- * The optional clip mask is set for clipped and non-finite elements (zero gradient under a
- * clipping straight-through estimator).
- *
- * <p>Rounding to nearest-even uses the float "magic number" {@code (v + 1.5 * 2^23) - 1.5 * 2^23},
- * exact IEEE round-half-even for {@code |v| < 2^22}; values are clamped to the grid (at most
- * {@code 2^16} in magnitude) before rounding, which gives the same result as rounding first
- * because the clamp bounds are integers.
- *
- * <p>Given a {@link Backend}, a per-tensor pass over a large tensor runs in {@value #CHUNKS} fixed
- * chunks on its threads; min/max are combined in chunk order with the same strict comparisons and
- * the counts are sums, so the statistics and every output value are bit for bit those of one loop.
- * Stochastic rounding draws its uniforms first, in element order (one per finite element, as one
- * loop would), so the random stream does not depend on the chunking either.
+ * tensor); {@code channels = 1} is per-tensor quantization. Given a {@link Backend}, a per-tensor
+ * pass over a large tensor runs in {@value #CHUNKS} fixed chunks on its threads; min/max are
+ * combined in chunk order with the same strict comparisons, the counts are sums and stochastic
+ * rounding's numbers depend only on the element index, so statistics and outputs are bit for bit
+ * those of one loop.
  */
 public final class FakeQuant {
   private static final float RNE_MAGIC = 0x1.8p23f;
-  private static final double TWO_POW_MINUS_32 = 0x1.0p-32;
   /** Chunks of a parallel per-tensor pass (fixed: results never depend on the thread count). */
   static final int CHUNKS = 8;
   /** Smaller tensors are not worth handing to other threads. */
   static final int PARALLEL_MIN_ELEMENTS = 1 << 15;
-  private static final ThreadLocal<int[]> DRAWS = ThreadLocal.withInitial(() -> new int[0]);
 
   private FakeQuant() {}
 
   /** Round half to even of {@code v}, for {@code |v| < 2^22}. */
   public static float roundHalfEven(float v) {
     return (v + RNE_MAGIC) - RNE_MAGIC;
+  }
+
+  /** Whether the scaled value {@code v = x / scale} lies more than half a step outside {@code [lo, hi]}. */
+  public static boolean clipped(float v, float lo, float hi) {
+    return v < lo - 0.5f || v > hi + 0.5f;
+  }
+
+  /**
+   * The level (an integer-valued float in {@code [lo, hi]}) of the finite value {@code x}: see the
+   * class comment. {@code key} and {@code index} are used by stochastic rounding only.
+   */
+  public static float level(float x, float scale, float lo, float hi, boolean stochastic, long key, long index) {
+    float v = x / scale;
+    float c = v < lo ? lo : v > hi ? hi : v;
+    if (!stochastic) {
+      return roundHalfEven(c);
+    }
+    float f = (float) Math.floor(c);
+    return CounterRng.uniform(key, index) < c - f ? f + 1f : f;
+  }
+
+  /** The level of a non-finite value: NaN to 0, {@code +Inf} to {@code hi}, {@code -Inf} to {@code lo}. */
+  public static float nonFiniteLevel(float x, float lo, float hi) {
+    if (x > 0) {
+      return hi;
+    }
+    return x < 0 ? lo : 0f;
   }
 
   /** The statistics-only pass: per-channel finite min/max and the non-finite count. */
@@ -134,24 +161,26 @@ public final class FakeQuant {
     return parallel != null && parallel.threads() > 1 && channels == 1 && length >= PARALLEL_MIN_ELEMENTS;
   }
 
+  /** Fake-quantizes {@code x} into {@code y} with round-to-nearest-even; see {@link #quantize(float[], float[], QuantParams, Rounding, long, boolean[], Backend)}. */
+  public static ChannelStats quantize(float[] x, float[] y, QuantParams p) {
+    return quantize(x, y, p, Rounding.NEAREST, 0L, null, null);
+  }
+
+  /** As {@link #quantize(float[], float[], QuantParams, Rounding, long, boolean[], Backend)} in one loop. */
+  public static ChannelStats quantize(float[] x, float[] y, QuantParams p, Rounding rounding, long key, boolean[] clipMask) {
+    return quantize(x, y, p, rounding, key, clipMask, null);
+  }
+
   /**
    * Fake-quantizes {@code x} into {@code y} (same length; may be the same array) and returns the
    * statistics of {@code x}.
    *
-   * @param rounding {@link Rounding#STOCHASTIC} needs {@code rng}, which it advances by one draw per element
+   * @param key stochastic rounding's {@link CounterRng#key} for this quantization (ignored for nearest)
    * @param clipMask null, or an array of at least {@code x.length} set to whether each element was clipped or non-finite
+   * @param parallel whose threads share per-tensor passes over large tensors (same results as one loop), or null
    */
   public static ChannelStats quantize(
-      float[] x, float[] y, QuantParams p, Rounding rounding, Rng rng, boolean[] clipMask) {
-    return quantize(x, y, p, rounding, rng, clipMask, null);
-  }
-
-  /**
-   * As {@link #quantize(float[], float[], QuantParams, Rounding, Rng, boolean[])}, per-tensor
-   * passes over large tensors split over {@code parallel}'s threads (null: one loop).
-   */
-  public static ChannelStats quantize(
-      float[] x, float[] y, QuantParams p, Rounding rounding, Rng rng, boolean[] clipMask, Backend parallel) {
+      float[] x, float[] y, QuantParams p, Rounding rounding, long key, boolean[] clipMask, Backend parallel) {
     int channels = p.channels();
     int inner = innerSize(x.length, channels);
     if (y.length != x.length) {
@@ -160,10 +189,7 @@ public final class FakeQuant {
     if (clipMask != null && clipMask.length < x.length) {
       throw new IllegalArgumentException("clip mask has " + clipMask.length + " entries for " + x.length + " values");
     }
-    if (rounding == Rounding.STOCHASTIC && rng == null) {
-      throw new IllegalArgumentException("stochastic rounding needs a random number generator");
-    }
-    int[] draws = rounding == Rounding.NEAREST ? null : draw(x, rng);
+    boolean stochastic = rounding == Rounding.STOCHASTIC;
     if (useChunks(x.length, channels, parallel)) {
       float[] mins = new float[CHUNKS];
       float[] maxs = new float[CHUNKS];
@@ -173,7 +199,7 @@ public final class FakeQuant {
       float lo = p.lo(0);
       float hi = p.hi(0);
       parallel.parallelChunks(x.length, CHUNKS, (chunk, from, to) -> {
-        long packed = channel(x, y, from, to, scale, lo, hi, clipMask, mins, maxs, chunk, draws);
+        long packed = channel(x, y, from, to, scale, lo, hi, clipMask, mins, maxs, chunk, stochastic, key);
         clips[chunk] = packed >>> 32;
         nonFinites[chunk] = packed & 0xFFFFFFFFL;
       });
@@ -193,7 +219,7 @@ public final class FakeQuant {
     for (int c = 0; c < channels; c++) {
       int from = c * inner;
       int to = from + inner;
-      long packed = channel(x, y, from, to, p.scale(c), p.lo(c), p.hi(c), clipMask, mins, maxs, c, draws);
+      long packed = channel(x, y, from, to, p.scale(c), p.lo(c), p.hi(c), clipMask, mins, maxs, c, stochastic, key);
       clipped += packed >>> 32;
       nonFinite += packed & 0xFFFFFFFFL;
     }
@@ -201,32 +227,13 @@ public final class FakeQuant {
   }
 
   /**
-   * The uniforms of stochastic rounding, drawn in element order: draws[i] holds the top 32 bits of
-   * one {@code rng.nextLong()} for each finite x[i] (non-finite elements draw nothing, as in one
-   * loop). A per-thread buffer, valid until the next call on this thread.
-   */
-  private static int[] draw(float[] x, Rng rng) {
-    int[] d = DRAWS.get();
-    if (d.length < x.length) {
-      d = new int[x.length];
-      DRAWS.set(d);
-    }
-    for (int i = 0; i < x.length; i++) {
-      if (Math.abs(x[i]) <= Float.MAX_VALUE) {
-        d[i] = (int) (rng.nextLong() >>> 32);
-      }
-    }
-    return d;
-  }
-
-  /**
-   * One channel (or chunk): round to nearest even ({@code draws == null}) or stochastically
-   * ({@code floor(v + u)}, u = draws[i] / 2^32). Returns {@code clipped << 32 | nonFinite}. The
-   * rounding choice is loop-invariant, so the JIT unswitches it out of the loop.
+   * One channel (or chunk) of {@link #quantize}: {@link #level} of each element times the scale.
+   * Returns {@code clipped << 32 | nonFinite}. The rounding choice is loop-invariant, so the JIT
+   * unswitches it out of the loop.
    */
   private static long channel(
       float[] x, float[] y, int from, int to, float scale, float lo, float hi, boolean[] mask,
-      float[] mins, float[] maxs, int c, int[] draws) {
+      float[] mins, float[] maxs, int c, boolean stochastic, long key) {
     float mn = Float.POSITIVE_INFINITY;
     float mx = Float.NEGATIVE_INFINITY;
     long clipped = 0;
@@ -241,26 +248,15 @@ public final class FakeQuant {
         if (xi > mx) {
           mx = xi;
         }
-        float v = xi / scale;
-        // clipped = farther than half a step outside the grid: the range's own end points, which
-        // x / scale may overshoot by a rounding error, round onto the grid and are not clipped
-        out = v < lo - 0.5f || v > hi + 0.5f;
+        out = clipped(xi / scale, lo, hi);
         if (out) {
           clipped++;
         }
-        v = v < lo ? lo : v > hi ? hi : v;
-        if (draws == null) {
-          y[i] = ((v + RNE_MAGIC) - RNE_MAGIC) * scale;
-        } else {
-          // v has at most 16 integer and 24 fraction bits and u 32 bits: the double sum is exact,
-          // so floor(v + u) <= hi for v <= hi, and P(round up) = frac(v) up to 2^-32.
-          double u = (draws[i] & 0xFFFFFFFFL) * TWO_POW_MINUS_32;
-          y[i] = (float) Math.floor(v + u) * scale;
-        }
+        y[i] = level(xi, scale, lo, hi, stochastic, key, i) * scale;
       } else {
         nonFinite++;
         out = true;
-        y[i] = nonFiniteValue(xi, scale, lo, hi);
+        y[i] = nonFiniteLevel(xi, lo, hi) * scale;
       }
       if (mask != null) {
         mask[i] = out;
@@ -269,13 +265,6 @@ public final class FakeQuant {
     mins[c] = mn;
     maxs[c] = mx;
     return clipped << 32 | nonFinite;
-  }
-
-  private static float nonFiniteValue(float x, float scale, float lo, float hi) {
-    if (x > 0) {
-      return hi * scale;
-    }
-    return x < 0 ? lo * scale : 0f;
   }
 
   private static int innerSize(int length, int channels) {

@@ -30,7 +30,7 @@ final class Steps {
     ChannelStats current = e.needsCurrentStats(training) ? FakeQuant.stats(values, channels) : null;
     Range r = e.range(new RangeRequest(channels, current, current == null ? null : values, training));
     ChannelStats observed = FakeQuant.quantize(values, new float[values.length], QuantParams.of(GRID, r),
-        Rounding.NEAREST, null, null);
+        Rounding.NEAREST, 0L, null);
     if (training) {
       e.update(observed, r);
     }

@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 class FakeQuantTest {
   private static final QuantGrid INT8 = new QuantGrid(8, true);
-  private static final QuantGrid UINT8 = new QuantGrid(8, false);
+  private static final QuantGrid ASYM8 = new QuantGrid(8, false);
 
   private static float[] quantize(QuantGrid grid, Range range, float... x) {
     float[] y = new float[x.length];
-    FakeQuant.quantize(x, y, QuantParams.of(grid, range), Rounding.NEAREST, null, null);
+    FakeQuant.quantize(x, y, QuantParams.of(grid, range), Rounding.NEAREST, 0L, null);
     return y;
   }
 
@@ -40,7 +40,7 @@ class FakeQuantTest {
   void valuesOutsideTheRangeSaturateAndCountAsClipped() {
     float[] x = {200f, -200f, 126.6f, 127.4f, -127.6f, 0f};
     float[] y = new float[x.length];
-    ChannelStats s = FakeQuant.quantize(x, y, QuantParams.of(INT8, Range.of(-127, 127)), Rounding.NEAREST, null, null);
+    ChannelStats s = FakeQuant.quantize(x, y, QuantParams.of(INT8, Range.of(-127, 127)), Rounding.NEAREST, 0L, null);
     assertThat(y).containsExactly(new float[] {127, -127, 127, 127, -127, 0}, within(0f));
     // more than half a step outside [-127, 127]: 200, -200, -127.6; 127.4 merely rounds onto 127
     assertThat(s.clipped()).isEqualTo(3);
@@ -49,18 +49,18 @@ class FakeQuantTest {
 
   @Test
   void asymmetricGridUsesTheZeroPoint() {
-    // [-1, 254] on UINT8: scale 1, zero point 1: codes 0..255 represent -1..254
-    float[] y = quantize(UINT8, Range.of(-1, 254), -3f, -1f, -0.4f, 0f, 100.5f, 254f, 300f);
+    // [-1, 254] on ASYM8: scale 1, zero point 1: codes 0..255 represent -1..254
+    float[] y = quantize(ASYM8, Range.of(-1, 254), -3f, -1f, -0.4f, 0f, 100.5f, 254f, 300f);
     assertThat(y).containsExactly(new float[] {-1, -1, 0, 0, 100, 254, 254}, within(0f));
   }
 
   @Test
   void allZeroTensorWithZeroRangeGivesZerosWithoutNaN() {
-    for (QuantGrid grid : new QuantGrid[] {INT8, UINT8}) {
+    for (QuantGrid grid : new QuantGrid[] {INT8, ASYM8}) {
       float[] x = new float[8];
       float[] y = new float[8];
       ChannelStats s = FakeQuant.quantize(x, y, QuantParams.of(grid, FakeQuant.stats(x, 1).finiteRange()),
-          Rounding.NEAREST, null, null);
+          Rounding.NEAREST, 0L, null);
       assertThat(y).containsOnly(0f);
       assertThat(s.clipped()).isZero();
     }
@@ -70,7 +70,7 @@ class FakeQuantTest {
   void zeroRangeQuantizesEverythingToZeroAndCountsFarValuesAsClipped() {
     float[] x = {1f, -1f, 0f, 1e-30f};
     float[] y = new float[x.length];
-    ChannelStats s = FakeQuant.quantize(x, y, QuantParams.of(INT8, Range.of(0, 0)), Rounding.STOCHASTIC, new Rng(1), null);
+    ChannelStats s = FakeQuant.quantize(x, y, QuantParams.of(INT8, Range.of(0, 0)), Rounding.STOCHASTIC, 1L, null);
     assertThat(y).containsExactly(new float[] {0, 0, 0, 0}, within(0f));
     assertThat(s.clipped()).isEqualTo(2); // 1 and -1; 1e-30 is within half a step of 0
   }
@@ -79,7 +79,7 @@ class FakeQuantTest {
   void allEqualTensorIsReproducedByItsOwnRange() {
     for (float v : new float[] {3f, -3f, 1e-20f}) {
       float[] x = {v, v, v};
-      for (QuantGrid grid : new QuantGrid[] {INT8, UINT8, new QuantGrid(2, true), new QuantGrid(2, false)}) {
+      for (QuantGrid grid : new QuantGrid[] {INT8, ASYM8, new QuantGrid(2, true), new QuantGrid(2, false)}) {
         float[] y = quantize(grid, FakeQuant.stats(x, 1).finiteRange(), x);
         for (float q : y) {
           assertThat(q).as("%s on %s", v, grid).isCloseTo(v, within(Math.abs(v) * 1e-6f));
@@ -97,10 +97,12 @@ class FakeQuantTest {
     float[] ys = quantize(INT8, r, x);
     assertThat(ys[0]).isCloseTo(-4f, within(1e-6f));
     assertThat(ys[1]).isCloseTo(-2f, within(2f / 127));
-    // asymmetric: widened to [-4, 0], zero point 255, 0 stays representable
-    QuantParams p = QuantParams.of(UINT8, r);
-    assertThat(p.zeroPoint(0)).isEqualTo(255);
-    float[] ya = quantize(UINT8, r, -4f, -2f, -1f, 0f, 0.3f);
+    // asymmetric: widened to [-4, 0], zero point 127 (every level at or below 0), 0 stays representable
+    QuantParams p = QuantParams.of(ASYM8, r);
+    assertThat(p.zeroPoint(0)).isEqualTo(127);
+    assertThat(p.lo(0)).isEqualTo(-255);
+    assertThat(p.hi(0)).isZero();
+    float[] ya = quantize(ASYM8, r, -4f, -2f, -1f, 0f, 0.3f);
     assertThat(ya[0]).isCloseTo(-4f, within(1e-6f));
     assertThat(ya[3]).isZero();
     assertThat(ya[4]).isZero(); // saturates at the largest representable value, 0
@@ -129,7 +131,7 @@ class FakeQuantTest {
     float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 2f, -1f};
     float[] y = new float[x.length];
     boolean[] mask = new boolean[x.length];
-    ChannelStats s = FakeQuant.quantize(x, y, QuantParams.of(INT8, Range.of(-127, 127)), Rounding.NEAREST, null, mask);
+    ChannelStats s = FakeQuant.quantize(x, y, QuantParams.of(INT8, Range.of(-127, 127)), Rounding.NEAREST, 0L, mask);
     assertThat(y).containsExactly(new float[] {0, 127, -127, 2, -1}, within(0f));
     assertThat(s.nonFinite()).isEqualTo(3);
     assertThat(s.clipped()).isZero();
@@ -156,7 +158,7 @@ class FakeQuantTest {
     }
     ChannelStats pass = FakeQuant.stats(x, 4);
     ChannelStats fused = FakeQuant.quantize(x, new float[x.length],
-        QuantParams.of(INT8, Range.uniform(4, -1, 1)), Rounding.NEAREST, null, null);
+        QuantParams.of(INT8, Range.uniform(4, -1, 1)), Rounding.NEAREST, 0L, null);
     for (int c = 0; c < 4; c++) {
       assertThat(fused.min(c)).isEqualTo(pass.min(c));
       assertThat(fused.max(c)).isEqualTo(pass.max(c));
@@ -171,7 +173,7 @@ class FakeQuantTest {
     float[] x = {1.4f, 1.6f, 200f, 1.44f, 1.46f, 200f};
     float[] y = new float[6];
     ChannelStats s = FakeQuant.quantize(x, y,
-        QuantParams.of(INT8, Range.of(new double[] {-127, -12.7}, new double[] {127, 12.7})), Rounding.NEAREST, null, null);
+        QuantParams.of(INT8, Range.of(new double[] {-127, -12.7}, new double[] {127, 12.7})), Rounding.NEAREST, 0L, null);
     assertThat(y[0]).isEqualTo(1f);
     assertThat(y[1]).isEqualTo(2f);
     assertThat(y[2]).isEqualTo(127f);
@@ -198,9 +200,8 @@ class FakeQuantTest {
     }
     double[] sum = new double[n];
     float[] y = new float[n];
-    Rng rng = new Rng(42);
     for (int r = 0; r < reps; r++) {
-      FakeQuant.quantize(x, y, p, Rounding.STOCHASTIC, rng, null);
+      FakeQuant.quantize(x, y, p, Rounding.STOCHASTIC, CounterRng.key(42, r), null);
       for (int i = 0; i < n; i++) {
         float k = (float) Math.floor(x[i] / p.scale(0));
         assertThat(y[i]).isIn(k * p.scale(0), (k + 1) * p.scale(0)); // one of the two neighbouring codes
@@ -221,50 +222,48 @@ class FakeQuantTest {
     float[] v = new float[200_000];
     java.util.Arrays.fill(v, 0.3f * p.scale(0));
     float[] q = new float[v.length];
-    FakeQuant.quantize(v, q, p, Rounding.STOCHASTIC, rng, null);
+    FakeQuant.quantize(v, q, p, Rounding.STOCHASTIC, CounterRng.key(42, reps), null);
     double mean = 0;
     for (float e : q) {
       mean += e / p.scale(0);
     }
     mean /= v.length;
     assertThat(mean).isCloseTo(0.3, within(4 * Math.sqrt(0.21 / v.length)));
-    FakeQuant.quantize(v, q, p, Rounding.NEAREST, null, null);
+    FakeQuant.quantize(v, q, p, Rounding.NEAREST, 0L, null);
     assertThat(q).containsOnly(0f); // nearest is biased: always 0
   }
 
   @Test
-  void stochasticRoundingIsReproducibleAndCheckpointable() {
+  void stochasticRoundingIsAFunctionOfTheKeyAndTheIndexAlone() {
     float[] x = new float[1000];
     for (int i = 0; i < x.length; i++) {
       x[i] = i * 0.013f - 6f;
     }
     QuantParams p = QuantParams.of(INT8, Range.of(-6, 7));
-    Rng a = new Rng(9);
-    Rng b = new Rng(9);
     float[] ya = new float[x.length];
     float[] yb = new float[x.length];
-    FakeQuant.quantize(x, ya, p, Rounding.STOCHASTIC, a, null);
-    FakeQuant.quantize(x, yb, p, Rounding.STOCHASTIC, b, null);
+    FakeQuant.quantize(x, ya, p, Rounding.STOCHASTIC, CounterRng.key(9, 3), null);
+    FakeQuant.quantize(x, yb, p, Rounding.STOCHASTIC, CounterRng.key(9, 3), null);
     assertThat(ya).containsExactly(yb);
+    // element i alone draws the number of index i: a prefix quantizes like the prefix of the whole
+    float[] head = java.util.Arrays.copyOf(x, 100);
+    float[] yh = new float[head.length];
+    FakeQuant.quantize(head, yh, p, Rounding.STOCHASTIC, CounterRng.key(9, 3), null);
+    assertThat(yh).containsExactly(java.util.Arrays.copyOf(ya, 100));
 
-    long[] saved = a.state();
-    FakeQuant.quantize(x, ya, p, Rounding.STOCHASTIC, a, null);
-    Rng resumed = new Rng(12345);
-    resumed.restore(saved);
-    FakeQuant.quantize(x, yb, p, Rounding.STOCHASTIC, resumed, null);
-    assertThat(ya).containsExactly(yb);
-
-    FakeQuant.quantize(x, yb, p, Rounding.STOCHASTIC, new Rng(10), null);
-    assertThat(yb).isNotEqualTo(ya);
+    FakeQuant.quantize(x, yb, p, Rounding.STOCHASTIC, CounterRng.key(9, 4), null);
+    assertThat(yb).as("the next call draws other numbers").isNotEqualTo(ya);
+    FakeQuant.quantize(x, yb, p, Rounding.STOCHASTIC, CounterRng.key(10, 3), null);
+    assertThat(yb).as("another stream draws other numbers").isNotEqualTo(ya);
   }
 
   @Test
   void stochasticRoundingNeverLeavesTheGrid() {
     float[] x = new float[10_000];
-    java.util.Arrays.fill(x, 127f); // exactly the largest code, where floor(v + u) must not reach 128
+    java.util.Arrays.fill(x, 127f); // exactly the largest code, where stochastic rounding must not reach 128
     float[] y = new float[x.length];
     ChannelStats s = FakeQuant.quantize(x, y, QuantParams.of(INT8, Range.of(-127, 127)), Rounding.STOCHASTIC,
-        new Rng(1), null);
+        CounterRng.key(1, 0), null);
     assertThat(y).containsOnly(127f);
     assertThat(s.clipped()).isZero();
   }
@@ -272,10 +271,8 @@ class FakeQuantTest {
   @Test
   void rejectsMismatchedArguments() {
     QuantParams p = QuantParams.of(INT8, Range.of(-1, 1));
-    assertThatThrownBy(() -> FakeQuant.quantize(new float[3], new float[2], p, Rounding.NEAREST, null, null))
+    assertThatThrownBy(() -> FakeQuant.quantize(new float[3], new float[2], p, Rounding.NEAREST, 0L, null))
         .hasMessageContaining("output has 2 elements");
-    assertThatThrownBy(() -> FakeQuant.quantize(new float[3], new float[3], p, Rounding.STOCHASTIC, null, null))
-        .hasMessageContaining("random number generator");
     assertThatThrownBy(() -> FakeQuant.stats(new float[5], 2)).hasMessageContaining("cannot be split into 2 channels");
   }
 }

@@ -17,11 +17,14 @@ class QuantGridTest {
   }
 
   @Test
-  void asymmetricGridIsUnsigned() {
-    assertThat(new QuantGrid(8, false).qmin()).isZero();
-    assertThat(new QuantGrid(8, false).qmax()).isEqualTo(255);
-    assertThat(new QuantGrid(2, false).qmax()).isEqualTo(3);
-    assertThat(new QuantGrid(16, false).qmax()).isEqualTo(65535);
+  void asymmetricGridIsTheFullSignedRange() {
+    assertThat(new QuantGrid(8, false).qmin()).isEqualTo(-128);
+    assertThat(new QuantGrid(8, false).qmax()).isEqualTo(127);
+    assertThat(new QuantGrid(8, false).steps()).isEqualTo(255);
+    assertThat(new QuantGrid(2, false).qmin()).isEqualTo(-2);
+    assertThat(new QuantGrid(2, false).qmax()).isEqualTo(1);
+    assertThat(new QuantGrid(16, false).steps()).isEqualTo(65535);
+    assertThat(new QuantGrid(16, false).levelBytes()).isEqualTo(2);
   }
 
   @Test

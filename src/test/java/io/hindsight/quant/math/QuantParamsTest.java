@@ -12,19 +12,21 @@ class QuantParamsTest {
     QuantParams p = QuantParams.of(new QuantGrid(8, true), Range.of(-2.54, 1.0));
     assertThat(p.scale(0)).isEqualTo((float) (2.54 / 127));
     assertThat(p.zeroPoint(0)).isZero();
-    assertThat(p.lo(0)).isEqualTo(-127f);
-    assertThat(p.hi(0)).isEqualTo(127f);
+    assertThat(p.lo(0)).isEqualTo(-127);
+    assertThat(p.hi(0)).isEqualTo(127);
   }
 
   @Test
   void asymmetricRangeIsWidenedToContainZero() {
     QuantParams positive = QuantParams.of(new QuantGrid(8, false), Range.of(2.0, 5.1));
-    assertThat(positive.zeroPoint(0)).isZero();
+    assertThat(positive.zeroPoint(0)).isEqualTo(-128);
+    assertThat(positive.lo(0)).isZero();
+    assertThat(positive.hi(0)).isEqualTo(255);
     assertThat(positive.scale(0)).isEqualTo((float) (5.1 / 255));
     assertThat(positive.representableMin(0)).isZero();
 
     QuantParams negative = QuantParams.of(new QuantGrid(8, false), Range.of(-5.1, -2.0));
-    assertThat(negative.zeroPoint(0)).isEqualTo(255);
+    assertThat(negative.zeroPoint(0)).isEqualTo(127);
     assertThat(negative.representableMax(0)).isZero();
   }
 
@@ -35,10 +37,11 @@ class QuantParamsTest {
       double min = -10 * rng.nextDouble();
       double max = 10 * rng.nextDouble();
       QuantParams p = QuantParams.of(new QuantGrid(8, false), Range.of(min, max));
-      assertThat(p.zeroPoint(0)).isBetween(0, 255);
-      assertThat(p.zeroPoint(0)).isEqualTo((int) Math.rint(-Math.min(min, 0) / p.scale(0)));
+      assertThat(p.zeroPoint(0)).isBetween(-128, 127);
+      assertThat(p.zeroPoint(0)).isEqualTo(-128 + (int) Math.rint(-Math.min(min, 0) / p.scale(0)));
+      assertThat(p.hi(0) - p.lo(0)).isEqualTo(255);
       float[] y = new float[1];
-      FakeQuant.quantize(new float[] {0f}, y, p, Rounding.NEAREST, null, null);
+      FakeQuant.quantize(new float[] {0f}, y, p);
       assertThat(y[0]).isZero();
     }
   }

@@ -107,7 +107,8 @@ class TwoReplicasTest {
       List<Api.Sse> before = stream.get(10, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(before).isNotEmpty();
       JsonNode released = a.api().job(onC);
-      assertThat(released.path("status").asText()).isIn("QUEUED", "RUNNING"); // b or a may already have it
+      // b or a may already have it, or (a small job) have finished it
+      assertThat(released.path("status").asText()).isIn("QUEUED", "RUNNING", "SUCCEEDED");
       assertThat(released.path("history").toString()).contains("released by node-c at shutdown");
       List<Api.Sse> after = b.api().events(onC, before.get(before.size() - 1).id());
       assertThat(Long.parseLong(after.get(0).id())).isGreaterThan(Long.parseLong(before.get(before.size() - 1).id()));

@@ -1,16 +1,19 @@
 package io.hindsight.cli;
 
-import io.hindsight.report.RangeHistory;
+import io.hindsight.quant.RangesCsv;
+import io.hindsight.report.AccuracyChart;
+import io.hindsight.report.RangeChart;
 import io.hindsight.report.RunSummary;
 import io.hindsight.report.SeedGroups;
-import io.hindsight.report.SvgChart;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -65,17 +68,8 @@ final class ReportCommand implements Callable<Integer> {
     out.print(RunSummary.table(runs, baseline));
     out.print(SeedGroups.report(runs));
 
-    SvgChart acc = new SvgChart("Test accuracy per epoch", "epoch", "test accuracy");
-    int color = 0;
-    for (RunSummary r : runs) {
-      double[] x = new double[r.epochTestAccuracy().length];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = i + 1;
-      }
-      acc.add(new SvgChart.Series(r.label() + " (" + r.estimator() + ")", x, r.epochTestAccuracy(), color++, false));
-    }
     Path accFile = outDir.resolve("accuracy.svg");
-    Files.writeString(accFile, acc.render());
+    Files.writeString(accFile, AccuracyChart.svg("Test accuracy per epoch", runs));
     out.println("wrote " + accFile);
 
     for (RunSummary r : runs) {
@@ -83,25 +77,28 @@ final class ReportCommand implements Callable<Integer> {
       if (!Files.isRegularFile(csv)) {
         continue;
       }
-      RangeHistory h = RangeHistory.read(csv);
+      Map<String, List<RangesCsv.Row>> byQuantizer = new LinkedHashMap<>();
+      for (RangesCsv.Row row : RangesCsv.read(csv)) {
+        byQuantizer.computeIfAbsent(row.quantizer(), k -> new ArrayList<>()).add(row);
+      }
+      List<String> known = List.copyOf(byQuantizer.keySet());
       Set<String> chosen = new LinkedHashSet<>();
       if (quantizers != null) {
         for (String q : quantizers) {
           chosen.add(q.trim());
         }
       } else {
-        List<String> qs = h.quantizers();
-        qs.stream().filter(q -> q.endsWith("/activation")).findFirst().ifPresent(chosen::add);
-        qs.stream().filter(q -> q.endsWith("/gradient")).findFirst().ifPresent(chosen::add);
-        qs.stream().filter(q -> q.endsWith("/gradient")).reduce((x, y) -> y).ifPresent(chosen::add);
+        known.stream().filter(q -> q.endsWith("/activation")).findFirst().ifPresent(chosen::add);
+        known.stream().filter(q -> q.endsWith("/gradient")).findFirst().ifPresent(chosen::add);
+        known.stream().filter(q -> q.endsWith("/gradient")).reduce((x, y) -> y).ifPresent(chosen::add);
       }
       for (String q : chosen) {
-        if (!h.quantizers().contains(q)) {
-          err.println("report: " + r.label() + " has no quantizer " + q + "; known: " + h.quantizers());
+        if (!byQuantizer.containsKey(q)) {
+          err.println("report: " + r.label() + " has no quantizer " + q + "; known: " + known);
           continue;
         }
         Path f = outDir.resolve(r.label() + "-" + q.replace('/', '_') + ".svg");
-        Files.writeString(f, h.svg(q, r.label() + ": " + q + " (" + r.estimator() + ")"));
+        Files.writeString(f, RangeChart.svg(r.label() + ": " + q + " (" + r.estimator() + ")", byQuantizer.get(q)));
         out.println("wrote " + f);
       }
     }

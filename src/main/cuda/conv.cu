@@ -1,5 +1,6 @@
 // conv.cu: convolution helpers for the CUDA backend (NCHW, float32, dilation 1).
-// Paired forward/backward kernels; CPU reference: io.hindsight.backend.CpuConv.
+// Paired forward/backward kernels; references (bit-exact): io.hindsight.device.sim.ConvRef; the CPU
+// backend's CpuConv agrees within float tolerance. Products are accumulated with explicit FMAs.
 //
 // Shapes: x (N, inC, H, W); one group's view starts at its first channel and each sample is
 // xSampleStride floats after the previous one; col (N, C*kH*kW, outH*outW) per group.
@@ -54,7 +55,7 @@ extern "C" __global__ void col2im_batched(const float* __restrict__ col, int N, 
         int ow = ows / stride;
         if (ow >= outW) continue;
         long long row = ((long long)c * kH + kh) * kW + kw;
-        sum += col[(s * colRows + row) * outHW + (long long)oh * outW + ow];
+        sum = __fadd_rn(sum, col[(s * colRows + row) * outHW + (long long)oh * outW + ow]);
       }
     }
     dx[s * xSampleStride + ((long long)c * H + ih) * W + iw] = sum;
@@ -67,7 +68,7 @@ extern "C" __global__ void add_bias_nchw(float* __restrict__ y, const float* __r
   long long total = (long long)N * C * HW;
   for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
        idx += (long long)gridDim.x * blockDim.x) {
-    y[idx] += bias[(idx / HW) % C];
+    y[idx] = __fadd_rn(y[idx], bias[(idx / HW) % C]);
   }
 }
 
@@ -95,7 +96,7 @@ extern "C" __global__ void bias_grad_nchw(const float* __restrict__ dy, int N, i
   long long count = (long long)N * HW;
   for (long long j = threadIdx.x; j < count; j += blockDim.x) {
     long long s = j / HW, i = j % HW;
-    sum += dy[(s * C + c) * HW + i];
+    sum = __fadd_rn(sum, dy[(s * C + c) * HW + i]);
   }
   float total = hs_block_sum(sum);
   if (threadIdx.x == 0) db[c] = total;
@@ -125,10 +126,10 @@ extern "C" __global__ void depthwise_conv_fwd(const float* __restrict__ x,
       if (ih < 0 || ih >= H) continue;
       for (int kw = 0; kw < kW; kw++) {
         int iw = ow * stride - pad + kw;
-        if (iw >= 0 && iw < W) acc += wc[kh * kW + kw] * xc[ih * W + iw];
+        if (iw >= 0 && iw < W) acc = __fmaf_rn(wc[kh * kW + kw], xc[ih * W + iw], acc);
       }
     }
-    y[idx] = bias != nullptr ? acc + bias[oc] : acc;
+    y[idx] = bias != nullptr ? __fadd_rn(acc, bias[oc]) : acc;
   }
 }
 
@@ -162,7 +163,7 @@ extern "C" __global__ void depthwise_conv_bwd_input(const float* __restrict__ dy
           if (ows < 0 || ows % stride != 0) continue;
           int ow = ows / stride;
           if (ow >= outW) continue;
-          sum += dyc[oh * outW + ow] * wc[kh * kW + kw];
+          sum = __fmaf_rn(dyc[oh * outW + ow], wc[kh * kW + kw], sum);
         }
       }
     }
@@ -189,7 +190,7 @@ extern "C" __global__ void depthwise_conv_bwd_weight(const float* __restrict__ x
     int oh = pix / outW, ow = pix % outW;
     int ih = oh * stride - pad + kh, iw = ow * stride - pad + kw;
     if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-    sum += dy[(s * outC + oc) * outHW + pix] * x[((s * inC + oc / mult) * H + ih) * (long long)W + iw];
+    sum = __fmaf_rn(dy[(s * outC + oc) * outHW + pix], x[((s * inC + oc / mult) * H + ih) * (long long)W + iw], sum);
   }
   float total = hs_block_sum(sum);
   if (threadIdx.x == 0) dw[e] = total;

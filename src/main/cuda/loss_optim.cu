@@ -1,5 +1,7 @@
 // loss_optim.cu: softmax cross-entropy (forward/backward) and the SGD update.
-// CPU references: io.hindsight.nn.SoftmaxCrossEntropy and io.hindsight.optim.Sgd.
+// References: io.hindsight.device.sim.LossOptimRef (bit-exact, except that exp/log may differ from
+// Java's in the last bit); the CPU classes io.hindsight.nn.SoftmaxCrossEntropy and
+// io.hindsight.optim.Sgd compute the same formulas (the softmax sums in another order).
 
 // Softmax cross-entropy forward, one warp per row of logits (N, K), labels (N):
 //   probs[i, j] = exp(z[i, j] - logSum_i), logSum_i = log(sum_j exp(z[i, j] - max_i)) + max_i (double);
@@ -59,10 +61,13 @@ extern "C" __global__ void softmax_xent_bwd(const float* __restrict__ probs,
 // SGD with momentum / Nesterov / L2 weight decay (torch.optim.SGD, dampening 0), bit-exact with
 // io.hindsight.optim.Sgd (no FMA contraction):
 //   g = grad + wd * w; v = first ? g : momentum * v + g; d = nesterov ? g + momentum * v : v; w -= lr * d
-// v may be null when momentum == 0.
+// v may be null when momentum == 0. skip (nullable): when skip[0] != 0 nothing is updated (the step's
+// loss or gradients were not finite; the host learns it from the step's one read-back).
 extern "C" __global__ void sgd_update(float* __restrict__ w, const float* __restrict__ grad,
                                       float* __restrict__ v, long long n, float lr, float momentum,
-                                      int nesterov, float weightDecay, int first) {
+                                      int nesterov, float weightDecay, int first,
+                                      const int* __restrict__ skip) {
+  if (skip != nullptr && skip[0] != 0) return;
   for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
        i += (long long)gridDim.x * blockDim.x) {
     float wi = w[i];

@@ -1,5 +1,7 @@
 // norm_pool.cu: batch normalization and 2-D pooling, paired forward/backward kernels (NCHW fp32).
-// CPU references: io.hindsight.nn.BatchNorm2d and io.hindsight.nn.Pool2d.
+// References (bit-exact up to the double-precision sqrt, which both sides round correctly):
+// io.hindsight.device.sim.NormPoolRef; the CPU layers io.hindsight.nn.BatchNorm2d and Pool2d agree
+// within float tolerance (they sum in another order).
 
 // Block-wide double sum (fixed tree order: deterministic); blockDim.x a multiple of 32.
 __device__ __forceinline__ double hs_block_sum_d(double v) {
@@ -37,34 +39,35 @@ extern "C" __global__ void batchnorm_fwd(const float* __restrict__ x, int N, int
   if (training) {
     double s = 0.0;
     for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-      s += x[((j / HW) * C + c) * HW + j % HW];
+      s = __dadd_rn(s, (double)x[((j / HW) * C + c) * HW + j % HW]);
     }
     double m = hs_block_sum_d(s) / (double)count;
     double sq = 0.0;
     for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-      double d = x[((j / HW) * C + c) * HW + j % HW] - m;
-      sq += d * d;
+      double d = __dsub_rn((double)x[((j / HW) * C + c) * HW + j % HW], m);
+      sq = __dadd_rn(sq, __dmul_rn(d, d));
     }
     sq = hs_block_sum_d(sq);
     mean = (float)m;
     var = (float)(sq / (double)count);
     float unbiased = count > 1 ? (float)(sq / (double)(count - 1)) : var;
     if (threadIdx.x == 0) {
-      runningMean[c] = (1.f - momentum) * runningMean[c] + momentum * mean;
-      runningVar[c] = (1.f - momentum) * runningVar[c] + momentum * unbiased;
+      float keep = __fsub_rn(1.f, momentum);
+      runningMean[c] = __fadd_rn(__fmul_rn(keep, runningMean[c]), __fmul_rn(momentum, mean));
+      runningVar[c] = __fadd_rn(__fmul_rn(keep, runningVar[c]), __fmul_rn(momentum, unbiased));
     }
   } else {
     mean = runningMean[c];
     var = runningVar[c];
   }
-  float is = (float)(1.0 / sqrt((double)(var + eps)));
+  float is = (float)__ddiv_rn(1.0, __dsqrt_rn((double)__fadd_rn(var, eps)));
   if (threadIdx.x == 0) invStd[c] = is;
   float g = gamma[c], b = beta[c];
   for (long long j = threadIdx.x; j < count; j += blockDim.x) {
     long long idx = ((j / HW) * C + c) * HW + j % HW;
-    float v = (x[idx] - mean) * is;
+    float v = __fmul_rn(__fsub_rn(x[idx], mean), is);
     xhat[idx] = v;
-    y[idx] = g * v + b;
+    y[idx] = __fadd_rn(__fmul_rn(g, v), b);
   }
 }
 
@@ -84,8 +87,8 @@ extern "C" __global__ void batchnorm_bwd(const float* __restrict__ dy,
   double sdy = 0.0, sdyx = 0.0;
   for (long long j = threadIdx.x; j < count; j += blockDim.x) {
     long long idx = ((j / HW) * C + c) * HW + j % HW;
-    sdy += dy[idx];
-    sdyx += (double)dy[idx] * xhat[idx];
+    sdy = __dadd_rn(sdy, (double)dy[idx]);
+    sdyx = __dadd_rn(sdyx, __dmul_rn((double)dy[idx], (double)xhat[idx]));
   }
   sdy = hs_block_sum_d(sdy);
   sdyx = hs_block_sum_d(sdyx);
@@ -93,12 +96,13 @@ extern "C" __global__ void batchnorm_bwd(const float* __restrict__ dy,
     dbeta[c] = (float)sdy;
     dgamma[c] = (float)sdyx;
   }
-  float scale = gamma[c] * invStd[c];
+  float scale = __fmul_rn(gamma[c], invStd[c]);
   float meanDy = (float)(sdy / (double)count);
   float meanDyXh = (float)(sdyx / (double)count);
   for (long long j = threadIdx.x; j < count; j += blockDim.x) {
     long long idx = ((j / HW) * C + c) * HW + j % HW;
-    dx[idx] = training ? scale * (dy[idx] - meanDy - xhat[idx] * meanDyXh) : scale * dy[idx];
+    dx[idx] = training ? __fmul_rn(scale, __fsub_rn(__fsub_rn(dy[idx], meanDy), __fmul_rn(xhat[idx], meanDyXh)))
+                       : __fmul_rn(scale, dy[idx]);
   }
 }
 
@@ -126,7 +130,7 @@ extern "C" __global__ void pool2d_fwd(const float* __restrict__ x, float* __rest
         if (iw < 0 || iw >= W) continue;
         long long xi = xb + (long long)ih * W + iw;
         float v = x[xi];
-        sum += v;
+        sum = __fadd_rn(sum, v);
         if (v > best || bestIdx < 0 || v != v) {
           best = v;
           bestIdx = xi;
@@ -137,7 +141,7 @@ extern "C" __global__ void pool2d_fwd(const float* __restrict__ x, float* __rest
       y[idx] = best;
       argmax[idx] = (int)bestIdx;
     } else {
-      y[idx] = sum * inv;
+      y[idx] = __fmul_rn(sum, inv);
     }
   }
 }
@@ -166,9 +170,9 @@ extern "C" __global__ void pool2d_bwd(const float* __restrict__ dy, const int* _
       for (int j = jLo; j <= jHi; j++) {
         long long o = yb + (long long)i * outW + j;
         if (kind == 0) {
-          if (argmax[o] == (int)idx) sum += dy[o];
+          if (argmax[o] == (int)idx) sum = __fadd_rn(sum, dy[o]);
         } else {
-          sum += dy[o] * inv;
+          sum = __fadd_rn(sum, __fmul_rn(dy[o], inv));
         }
       }
     }

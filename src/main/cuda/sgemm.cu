@@ -9,7 +9,9 @@
 // beta == 0 never reads C (so uninitialised C is fine).
 // 64x64 tile per block, 256 threads (16 x 16), 4x4 per thread (rows ty + 16i, cols tx + 16j),
 // K in steps of 16. grid (ceil(N/64), ceil(M/64), reduceBatch ? 1 : batch), block 256.
-// CPU reference: io.hindsight.backend.CpuGemm (equal within float tolerance: FMA, other order).
+// Each output is one FMA chain in k order (z by z when reducing the batch), zero-padded to a
+// multiple of 16 in k; then alpha * acc (+ beta * C as one FMA). Reference (bit-exact):
+// io.hindsight.device.sim.SgemmRef; the CPU backend's CpuGemm agrees within float tolerance.
 #define SG_BM 64
 #define SG_BN 64
 #define SG_BK 16
@@ -79,8 +81,8 @@ extern "C" __global__ void __launch_bounds__(256) sgemm_tiled(
       int n = n0 + tx + 16 * j;
       if (n >= N) continue;
       long long idx = (long long)m * ldc + n;
-      float v = alpha * acc[i][j];
-      if (beta != 0.f) v += beta * c[idx];
+      float v = __fmul_rn(alpha, acc[i][j]);
+      if (beta != 0.f) v = __fmaf_rn(beta, c[idx], v);
       c[idx] = v;
     }
   }

@@ -4,9 +4,11 @@ import io.hindsight.cuda.CudaBackend;
 import io.hindsight.cuda.CudaRuntime;
 
 /**
- * Chooses the backend a job asked for: {@code cpu}, {@code cuda}, or {@code auto} (cuda when a GPU
- * and the CUDA backend are usable, else cpu). Asking for {@code cuda} where it is unavailable is an
- * error that says why.
+ * Chooses the backend a job asked for: {@code cpu}; {@code cuda} (a GPU; asking for it where none
+ * is usable is an error that says why); {@code cuda-sim} (the same CUDA backend on the software
+ * device: every kernel runs as its Java reference, available everywhere, slow, for tests and for
+ * checking a job before spending GPU time); {@code auto} (cuda when a GPU and the CUDA backend are
+ * usable, else cpu; never cuda-sim). The caller closes the backend.
  */
 public final class Backends {
   private Backends() {}
@@ -21,6 +23,7 @@ public final class Backends {
     int t = threads > 0 ? threads : CpuBackend.defaultThreads();
     return switch (name) {
       case "cpu" -> new CpuBackend(t);
+      case "cuda-sim" -> CudaBackend.simulated(t);
       case "auto" -> cudaUnavailableReason() == null ? CudaBackend.create() : new CpuBackend(t);
       case "cuda" -> {
         String why = cudaUnavailableReason();

@@ -2,8 +2,8 @@ package io.hindsight.bench;
 
 import io.hindsight.cuda.Activation;
 import io.hindsight.cuda.CudaKernels;
-import io.hindsight.cuda.DeviceArena;
-import io.hindsight.cuda.DeviceBuffer;
+import io.hindsight.device.DeviceScope;
+import io.hindsight.device.DeviceBuffer;
 import io.hindsight.cuda.NtEpilogue;
 import io.hindsight.quant.math.QuantGrid;
 import io.hindsight.quant.math.QuantParams;
@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
 record GemmOperands(DeviceBuffer x, DeviceBuffer w, DeviceBuffer scaleW, DeviceBuffer bias, DeviceBuffer colSum) {
   private static final int ZERO_POINT_X = 3;
 
-  static GemmOperands random(CudaKernels kernels, DeviceArena arena, int m, int n, int k, float weightScale,
+  static GemmOperands random(CudaKernels kernels, DeviceScope arena, int m, int n, int k, float weightScale,
       long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     byte[] hx = new byte[m * k];

@@ -1,10 +1,10 @@
 package io.hindsight.bench;
 
-import io.hindsight.cuda.CudaContext;
+import io.hindsight.cuda.CudaDevice;
 import io.hindsight.cuda.CudaKernels;
 import io.hindsight.cuda.CudaRuntime;
-import io.hindsight.cuda.DeviceArena;
-import io.hindsight.cuda.DeviceBuffer;
+import io.hindsight.device.DeviceScope;
+import io.hindsight.device.DeviceBuffer;
 import io.hindsight.cuda.GemmAlgo;
 import io.hindsight.cuda.GpuTimer;
 import io.hindsight.cuda.NtEpilogue;
@@ -40,7 +40,7 @@ import java.util.SplittableRandom;
 public final class GpuBench {
   private static final String FORMAT = "%-44s %-22s %10s %10s %9s %9s %8s%n";
 
-  private final CudaContext ctx;
+  private final CudaDevice device;
   private final CudaKernels kernels;
   private final TrafficCounter traffic;
   private final GpuTimer timer;
@@ -48,11 +48,11 @@ public final class GpuBench {
   private final List<String> rows = new ArrayList<>();
   private double copyGbs = Double.NaN;
 
-  private GpuBench(CudaContext ctx, boolean quick) {
-    this.ctx = ctx;
+  private GpuBench(CudaDevice device, boolean quick) {
+    this.device = device;
     this.traffic = new TrafficCounter();
-    this.kernels = new CudaKernels(ctx, traffic);
-    this.timer = new GpuTimer(ctx);
+    this.kernels = new CudaKernels(device, traffic);
+    this.timer = new GpuTimer(device.context());
     this.quick = quick;
   }
 
@@ -81,8 +81,8 @@ public final class GpuBench {
     if (!a.available()) {
       return "no GPU: " + a.reason() + System.lineSeparator();
     }
-    try (CudaContext ctx = CudaContext.create()) {
-      GpuBench b = new GpuBench(ctx, quick);
+    try (CudaDevice device = CudaDevice.open()) {
+      GpuBench b = new GpuBench(device, quick);
       try {
         return b.suite();
       } finally {
@@ -100,13 +100,13 @@ public final class GpuBench {
     int8Gemm(quick ? 1024 : 4096, quick ? 1024 : 4096, quick ? 1024 : 4096, GemmAlgo.DP4A);
     linearLayer(quick ? 2048 : 16384, quick ? 1024 : 1024, quick ? 1024 : 4096);
     mlpTrainingStep(quick ? 2048 : 16384, 1024, quick ? 1024 : 4096);
-    long[] mem = ctx.memoryInfo();
+    long[] mem = device.context().memoryInfo();
     StringBuilder sb = new StringBuilder();
-    sb.append("# hindsight bench gpu: ").append(ctx.describe()).append(System.lineSeparator());
+    sb.append("# hindsight bench gpu: ").append(device.name()).append(System.lineSeparator());
     sb.append(String.format(Locale.ROOT, FORMAT, "benchmark", "shape", "ms", "MB moved", "GB/s", "% copy", "TOPS"));
     rows.forEach(sb::append);
     sb.append(String.format(Locale.ROOT, "peak device memory: %.1f MiB allocated by the suite (device: %.0f of %.0f MiB in use"
-        + " now)%n", ctx.peakBytes() / 1048576.0, (mem[1] - mem[0]) / 1048576.0, mem[1] / 1048576.0));
+        + " now)%n", device.counters().peakBytes() / 1048576.0, (mem[1] - mem[0]) / 1048576.0, mem[1] / 1048576.0));
     return sb.toString();
   }
 
@@ -114,7 +114,7 @@ public final class GpuBench {
   private double row(String name, String shape, Runnable body, int iterations, double ops) {
     traffic.reset();
     body.run();
-    ctx.synchronize();
+    device.synchronize();
     long bytes = traffic.bytesMoved();
     double ms = timer.medianMillis(body, 2, iterations);
     double gbs = bytes / (ms * 1e6);
@@ -127,7 +127,7 @@ public final class GpuBench {
 
   private void copyBandwidth() {
     long bytes = quick ? 256L << 20 : 1L << 30;
-    try (DeviceArena a = ctx.arena()) {
+    try (DeviceScope a = device.scope("bench")) {
       DeviceBuffer src = a.allocate(bytes);
       DeviceBuffer dst = a.allocate(bytes);
       traffic.reset();
@@ -139,7 +139,7 @@ public final class GpuBench {
   private void quantization() {
     long n = quick ? 1L << 26 : 1L << 28; // 256 MiB / 1 GiB of FP32
     String shape = (n >> 20) + "M fp32 -> int8";
-    try (DeviceArena a = ctx.arena()) {
+    try (DeviceScope a = device.scope("bench")) {
       DeviceBuffer x = a.floats(n);
       DeviceBuffer q = a.bytes(n);
       DeviceBuffer stats = a.allocate(2L * QuantStats.BYTES);
@@ -166,7 +166,7 @@ public final class GpuBench {
   }
 
   private void int8Gemm(int m, int n, int k, GemmAlgo algo) {
-    try (DeviceArena a = ctx.arena()) {
+    try (DeviceScope a = device.scope("bench")) {
       GemmOperands g = GemmOperands.random(kernels, a, m, n, k, 1e-4f, 2);
       DeviceBuffer out = a.bytes((long) m * n);
       DeviceBuffer stats = a.allocate(QuantStats.BYTES);
@@ -181,7 +181,7 @@ public final class GpuBench {
 
   /** y (m, out) = x (m, in) W^T (in, out), bias + ReLU, int8 output: static vs dynamic. */
   private void linearLayer(int m, int in, int out) {
-    try (DeviceArena a = ctx.arena()) {
+    try (DeviceScope a = device.scope("bench")) {
       GemmOperands g = GemmOperands.random(kernels, a, m, out, in, 2e-4f, 3);
       DeviceBuffer y8 = a.bytes((long) m * out);
       DeviceBuffer y32 = a.floats((long) m * out);
@@ -214,7 +214,7 @@ public final class GpuBench {
    * dynamic ranges: step time, traffic, and the device memory each scheme's step needs.
    */
   private void mlpTrainingStep(int m, int width, int hidden) {
-    try (DeviceArena shared = ctx.arena()) {
+    try (DeviceScope shared = device.scope("bench")) {
       SplittableRandom r = new SplittableRandom(4);
       byte[] hx = new byte[m * width];
       byte[] hdy = new byte[m * width];
@@ -238,7 +238,7 @@ public final class GpuBench {
       long[] mem = new long[2];
       for (int v = 0; v < 2; v++) {
         boolean dynamic = v == 1;
-        try (DeviceArena a = ctx.arena()) {
+        try (DeviceScope a = device.scope("bench")) {
           QuantizedMlpStep step = new QuantizedMlpStep(kernels, a::allocate, dynamic, m, width, hidden, x, dY, w1, w2,
               scale);
           mem[v] = a.allocatedBytes();

@@ -1,10 +1,10 @@
 package io.hindsight.bench;
 
-import io.hindsight.cuda.CudaContext;
+import io.hindsight.cuda.CudaDevice;
 import io.hindsight.cuda.CudaKernels;
 import io.hindsight.cuda.CudaRuntime;
-import io.hindsight.cuda.DeviceArena;
-import io.hindsight.cuda.DeviceBuffer;
+import io.hindsight.device.DeviceScope;
+import io.hindsight.device.DeviceBuffer;
 import io.hindsight.cuda.GemmAlgo;
 import io.hindsight.cuda.QuantStats;
 import io.hindsight.cuda.TrafficCounter;
@@ -51,8 +51,8 @@ public final class NcuProbe {
       return;
     }
     TrafficCounter traffic = new TrafficCounter();
-    try (CudaContext ctx = CudaContext.create(); DeviceArena arena = ctx.arena()) {
-      CudaKernels k = new CudaKernels(ctx, traffic);
+    try (CudaDevice device = CudaDevice.open(); DeviceScope arena = device.scope("ncu")) {
+      CudaKernels k = new CudaKernels(device, traffic);
       DeviceBuffer x = arena.floats(n);
       DeviceBuffer q = arena.bytes(n);
       DeviceBuffer stats = arena.allocate(2L * QuantStats.BYTES);
@@ -66,7 +66,7 @@ public final class NcuProbe {
       GemmOperands g = GemmOperands.random(k, arena, m, outC, in, 2e-4f, 5);
       DeviceBuffer y8 = arena.bytes((long) m * outC);
       DeviceBuffer y32 = arena.floats((long) m * outC);
-      ctx.synchronize();
+      device.synchronize();
 
       // Everything before this line is setup; the counter starts here.
       traffic.reset();
@@ -77,7 +77,7 @@ public final class NcuProbe {
       k.quantizeWithRange(x, q, n, range, 8, false, Rounding.NEAREST, 0, params, null);
       k.gemmS8Nt(GemmAlgo.AUTO, g.x(), g.w(), m, outC, in, g.epilogue(0.02f, true), y8, null, stats);
       k.gemmS8Nt(GemmAlgo.MMA, g.x(), g.w(), m, outC, in, g.epilogue(0.02f, false), null, y32, null);
-      ctx.synchronize();
+      device.synchronize();
     }
     StringBuilder sb = new StringBuilder("kernel,launches,countedRead,countedWrite\n");
     for (Map.Entry<String, TrafficCounter.Entry> e : traffic.snapshot().entrySet()) {

@@ -2,7 +2,7 @@ package io.hindsight.bench;
 
 import io.hindsight.cuda.Activation;
 import io.hindsight.cuda.CudaKernels;
-import io.hindsight.cuda.DeviceBuffer;
+import io.hindsight.device.DeviceBuffer;
 import io.hindsight.cuda.GemmAlgo;
 import io.hindsight.cuda.NtEpilogue;
 import io.hindsight.cuda.QuantStats;
@@ -125,7 +125,7 @@ final class QuantizedMlpStep {
     k.wgrad(dY, h, m, width, hidden, 0.01f, 0.02f, 3, 0f, dW[1]);
     k.wgrad(dH, x, m, hidden, width, 0.01f, 0.02f, 3, 0f, dW[0]);
     for (int l = 0; l < 2; l++) {
-      k.sgdUpdate(w[l], dW[l], velocity[l], weights, LR, MOMENTUM, false, 5e-4f, step == 0);
+      k.sgdUpdate(w[l], dW[l], velocity[l], weights, LR, MOMENTUM, false, 5e-4f, step == 0, null);
     }
     step++;
   }

@@ -3,57 +3,81 @@ package io.hindsight.cuda;
 import io.hindsight.backend.Backend;
 import io.hindsight.backend.ConvGeometry;
 import io.hindsight.backend.CpuBackend;
+import io.hindsight.device.Device;
+import io.hindsight.device.DeviceBuffer;
+import io.hindsight.device.DeviceScope;
+import io.hindsight.device.sim.SoftwareDevice;
 
 /**
- * The {@link Backend} SPI on an NVIDIA GPU: GEMMs and convolutions run as CUDA kernels
- * ({@code sgemm_tiled}, {@code im2col_batched}/{@code col2im_batched}, the depthwise kernels),
- * host loops ({@link #parallelChunks}) on a {@link CpuBackend}.
+ * The {@link Backend} SPI on a {@link Device}: GEMMs and convolutions run as CUDA kernels
+ * ({@code sgemm_tiled}, im2col/col2im, the depthwise kernels: {@link ConvOnDevice}), host loops
+ * ({@link #parallelChunks}) on a {@link CpuBackend}. On a GPU ({@code cuda}) or on the software
+ * device ({@code cuda-sim}), which runs the same host path with every kernel as its Java reference.
  *
- * <p>Cost model, for now: the SPI works on host arrays, so each call copies its operands to the
- * device and its results back ({@code cuMemcpyHtoD}/{@code DtoH}, about 4 bytes per element each
- * way over PCIe at roughly 20-50 GB/s) and allocates its device buffers in a per-call
- * {@link DeviceArena}. For small layers the copies dominate the kernels; a device-resident
- * tensor type is what removes them. Calls are serialised (one context, default stream).
+ * <p>Cost model of this host-array path: each call copies its operands to the device and its
+ * results back over PCIe, in a per-call scope. Model training on a CUDA backend uses the
+ * device-resident path instead ({@code train.DeviceStepEngine}), which keeps parameters and
+ * activations on the device; this SPI remains for everything that computes on host arrays.
+ * Calls are serialised (one device, one stream).
  *
- * <p>Results equal {@code CpuBackend}'s within float tolerance (different summation order and
- * FMAs); {@code GpuSelfTest} checks this.
+ * <p>Results equal {@code CpuBackend}'s within float tolerance (other summation order, FMAs);
+ * {@code BackendContractTest} checks it.
  */
 public final class CudaBackend implements Backend, AutoCloseable {
-  private final CudaContext ctx;
+  private final Device device;
   private final CudaKernels kernels;
   private final CpuBackend host;
-  private final boolean ownsContext;
+  private final boolean owns;
 
-  /** A backend on a new context of device 0; throws {@link CudaException} with the reason when unavailable. */
+  /** A backend on a new context of GPU 0; throws {@link CudaException} with the reason when unavailable. */
   public static CudaBackend create() {
-    CudaContext ctx = CudaContext.create();
-    return new CudaBackend(ctx, new CudaKernels(ctx), CpuBackend.withDefaultThreads(), true);
+    return create(CudaDevice.open(), CpuBackend.defaultThreads());
   }
 
-  /** A backend on an existing context and host pool (neither closed by {@link #close()}). */
+  /** A backend on the software device ({@code cuda-sim}), with {@code threads} host threads. */
+  public static CudaBackend simulated(int threads) {
+    return create(new SoftwareDevice(), threads);
+  }
+
+  private static CudaBackend create(Device device, int threads) {
+    try {
+      return new CudaBackend(device, new CudaKernels(device), new CpuBackend(threads), true);
+    } catch (RuntimeException e) {
+      device.close();
+      throw e;
+    }
+  }
+
+  /** A backend on an existing device and host pool (neither closed by {@link #close()}). */
   public CudaBackend(CudaKernels kernels, CpuBackend host) {
-    this(kernels.context(), kernels, host, false);
+    this(kernels.device(), kernels, host, false);
   }
 
-  private CudaBackend(CudaContext ctx, CudaKernels kernels, CpuBackend host, boolean ownsContext) {
-    this.ctx = ctx;
+  private CudaBackend(Device device, CudaKernels kernels, CpuBackend host, boolean owns) {
+    this.device = device;
     this.kernels = kernels;
     this.host = host;
-    this.ownsContext = ownsContext;
+    this.owns = owns;
   }
 
   public CudaKernels kernels() {
     return kernels;
   }
 
+  /** The device the kernels run on. */
+  public Device deviceHandle() {
+    return device;
+  }
+
+  /** {@code cuda} on a GPU, {@code cuda-sim} on the software device. */
   @Override
   public String name() {
-    return "cuda";
+    return "software".equals(device.kind()) ? "cuda-sim" : "cuda";
   }
 
   @Override
   public String device() {
-    return ctx.describe();
+    return device.name();
   }
 
   @Override
@@ -84,10 +108,10 @@ public final class CudaBackend implements Backend, AutoCloseable {
     checkSpan(a, aOff, aSpan, "A");
     checkSpan(b, bOff, bSpan, "B");
     checkSpan(c, cOff, cSpan, "C");
-    try (DeviceArena arena = ctx.arena()) {
-      DeviceBuffer da = arena.floats(Math.max(1, aSpan));
-      DeviceBuffer db = arena.floats(Math.max(1, bSpan));
-      DeviceBuffer dc = arena.floats(cSpan);
+    try (DeviceScope scope = device.scope("gemm")) {
+      DeviceBuffer da = scope.floats(Math.max(1, aSpan), "A");
+      DeviceBuffer db = scope.floats(Math.max(1, bSpan), "B");
+      DeviceBuffer dc = scope.floats(cSpan, "C");
       da.upload(a, aOff, (int) aSpan);
       db.upload(b, bOff, (int) bSpan);
       if (beta != 0f) {
@@ -114,43 +138,13 @@ public final class CudaBackend implements Backend, AutoCloseable {
   @Override
   public synchronized void conv2dForward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] y) {
     g.checkArrays(x, w, y);
-    int outHW = g.outH() * g.outW();
-    int inHW = g.inH() * g.inW();
-    try (DeviceArena arena = ctx.arena()) {
-      DeviceBuffer dx = arena.floats(g.inputSize());
+    try (DeviceScope scope = device.scope("conv2dForward")) {
+      DeviceBuffer dx = scope.floats(g.inputSize(), "x");
       dx.upload(x, 0, g.inputSize());
-      DeviceBuffer dw = arena.upload(w);
-      DeviceBuffer dbias = bias == null ? null : arena.upload(bias);
-      DeviceBuffer dy = arena.floats(g.outputSize());
-      if (g.inPerGroup() == 1) {
-        kernels.depthwiseForward(dx, dw, dbias, dy, g.n(), g.inC(), g.inH(), g.inW(), g.outPerGroup(),
-            g.kH(), g.kW(), g.stride(), g.padding(), g.outH(), g.outW());
-      } else {
-        boolean pointwise = isPointwise(g);
-        DeviceBuffer col = pointwise ? null : arena.floats((long) g.n() * g.colRows() * outHW);
-        for (int grp = 0; grp < g.groups(); grp++) {
-          DeviceBuffer src;
-          long srcStride;
-          int ldb = outHW;
-          if (pointwise) {
-            src = dx.slice(4L * grp * g.inPerGroup() * inHW, 4L * (g.inputSize() - (long) grp * g.inPerGroup() * inHW));
-            srcStride = (long) g.inC() * inHW;
-          } else {
-            kernels.im2col(dx.slice(4L * grp * g.inPerGroup() * inHW, 4L * (g.inputSize() - (long) grp * g.inPerGroup() * inHW)),
-                g.n(), g.inPerGroup(), g.inH(), g.inW(), (long) g.inC() * inHW, g.kH(), g.kW(), g.stride(),
-                g.padding(), g.outH(), g.outW(), col);
-            src = col;
-            srcStride = (long) g.colRows() * outHW;
-          }
-          // y_s,g (outPerGroup, outHW) = W_g (outPerGroup, colRows) * col_s (colRows, outHW), for every sample s
-          kernels.sgemm(false, false, g.outPerGroup(), outHW, g.colRows(), 1f,
-              weightSlice(dw, g, grp), g.colRows(), 0, src, ldb, srcStride, 0f,
-              outputSlice(dy, g, grp), outHW, (long) g.outC() * outHW, g.n(), false);
-        }
-        if (dbias != null) {
-          kernels.addBiasNchw(dy, dbias, g.n(), g.outC(), outHW);
-        }
-      }
+      DeviceBuffer dw = scope.upload(w, "w");
+      DeviceBuffer dbias = bias == null ? null : scope.upload(bias, "bias");
+      DeviceBuffer dy = scope.floats(g.outputSize(), "y");
+      ConvOnDevice.forward(kernels, scope, g, dx, dw, dbias, dy);
       dy.download(y, 0, g.outputSize());
     }
   }
@@ -159,67 +153,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
   public synchronized void conv2dBackward(
       ConvGeometry g, float[] x, float[] w, float[] dY, float[] dX, float[] dW, float[] dB) {
     g.checkArrays(x, w, dY);
-    int outHW = g.outH() * g.outW();
-    int inHW = g.inH() * g.inW();
-    try (DeviceArena arena = ctx.arena()) {
-      DeviceBuffer dx = arena.floats(g.inputSize());
+    try (DeviceScope scope = device.scope("conv2dBackward")) {
+      DeviceBuffer dx = scope.floats(g.inputSize(), "x");
       dx.upload(x, 0, g.inputSize());
-      DeviceBuffer dw = arena.upload(w);
-      DeviceBuffer ddy = arena.floats(g.outputSize());
+      DeviceBuffer dw = scope.upload(w, "w");
+      DeviceBuffer ddy = scope.floats(g.outputSize(), "dY");
       ddy.upload(dY, 0, g.outputSize());
-      DeviceBuffer gradX = dX == null ? null : arena.floats(g.inputSize());
-      DeviceBuffer gradW = dW == null ? null : arena.floats(g.weightSize());
-      if (dB != null) {
-        DeviceBuffer gradB = arena.floats(g.outC());
-        kernels.biasGradNchw(ddy, g.n(), g.outC(), outHW, gradB);
+      DeviceBuffer gradX = dX == null ? null : scope.floats(g.inputSize(), "dX");
+      DeviceBuffer gradW = dW == null ? null : scope.floats(g.weightSize(), "dW");
+      DeviceBuffer gradB = dB == null ? null : scope.floats(g.outC(), "dB");
+      ConvOnDevice.backward(kernels, scope, g, dx, dw, ddy, gradX, gradW, gradB);
+      if (gradB != null) {
         gradB.download(dB, 0, g.outC());
-      }
-      if (g.inPerGroup() == 1) {
-        if (gradX != null) {
-          kernels.depthwiseBackwardInput(ddy, dw, gradX, g.n(), g.inC(), g.inH(), g.inW(), g.outPerGroup(),
-              g.kH(), g.kW(), g.stride(), g.padding(), g.outH(), g.outW());
-        }
-        if (gradW != null) {
-          kernels.depthwiseBackwardWeight(dx, ddy, gradW, g.n(), g.inC(), g.inH(), g.inW(), g.outPerGroup(),
-              g.kH(), g.kW(), g.stride(), g.padding(), g.outH(), g.outW());
-        }
-      } else {
-        boolean pointwise = isPointwise(g);
-        long colSize = (long) g.n() * g.colRows() * outHW;
-        DeviceBuffer col = pointwise || gradW == null ? null : arena.floats(colSize);
-        DeviceBuffer dcol = pointwise || gradX == null ? null : arena.floats(colSize);
-        for (int grp = 0; grp < g.groups(); grp++) {
-          long xOff = 4L * grp * g.inPerGroup() * inHW;
-          DeviceBuffer xg = dx.slice(xOff, dx.bytes() - xOff);
-          DeviceBuffer dyg = outputSlice(ddy, g, grp);
-          if (gradW != null) {
-            DeviceBuffer src = xg;
-            long srcStride = (long) g.inC() * inHW;
-            if (!pointwise) {
-              kernels.im2col(xg, g.n(), g.inPerGroup(), g.inH(), g.inW(), (long) g.inC() * inHW, g.kH(), g.kW(),
-                  g.stride(), g.padding(), g.outH(), g.outW(), col);
-              src = col;
-              srcStride = (long) g.colRows() * outHW;
-            }
-            // dW_g (outPerGroup, colRows) = sum_s dY_s,g (outPerGroup, outHW) * col_s^T (outHW, colRows)
-            kernels.sgemm(false, true, g.outPerGroup(), g.colRows(), outHW, 1f,
-                dyg, outHW, (long) g.outC() * outHW, src, outHW, srcStride, 0f,
-                weightSlice(gradW, g, grp), g.colRows(), 0, g.n(), true);
-          }
-          if (gradX != null) {
-            DeviceBuffer gxg = gradX.slice(xOff, gradX.bytes() - xOff);
-            // dcol_s (colRows, outHW) = W_g^T (colRows, outPerGroup) * dY_s,g (outPerGroup, outHW)
-            DeviceBuffer target = pointwise ? gxg : dcol;
-            long targetStride = pointwise ? (long) g.inC() * inHW : (long) g.colRows() * outHW;
-            kernels.sgemm(true, false, g.colRows(), outHW, g.outPerGroup(), 1f,
-                weightSlice(dw, g, grp), g.colRows(), 0, dyg, outHW, (long) g.outC() * outHW, 0f,
-                target, outHW, targetStride, g.n(), false);
-            if (!pointwise) {
-              kernels.col2im(dcol, g.n(), g.inPerGroup(), g.inH(), g.inW(), (long) g.inC() * inHW, g.kH(), g.kW(),
-                  g.stride(), g.padding(), g.outH(), g.outW(), gxg);
-            }
-          }
-        }
       }
       if (gradX != null) {
         gradX.download(dX, 0, g.inputSize());
@@ -230,29 +175,14 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
   }
 
-  private static boolean isPointwise(ConvGeometry g) {
-    return g.kH() == 1 && g.kW() == 1 && g.stride() == 1 && g.padding() == 0;
-  }
-
-  private static DeviceBuffer weightSlice(DeviceBuffer w, ConvGeometry g, int grp) {
-    long off = 4L * grp * g.outPerGroup() * g.colRows();
-    return w.slice(off, w.bytes() - off);
-  }
-
-  private static DeviceBuffer outputSlice(DeviceBuffer y, ConvGeometry g, int grp) {
-    long off = 4L * grp * g.outPerGroup() * g.outH() * g.outW();
-    return y.slice(off, y.bytes() - off);
-  }
-
-
-  /** Closes the context and the host thread pool when {@link #create()} opened them. */
+  /** Closes the device and the host thread pool when {@link #create()} or {@link #simulated} opened them. */
   @Override
   public void close() {
-    if (ownsContext) {
+    if (owns) {
       try {
         host.close();
       } finally {
-        ctx.close();
+        device.close();
       }
     }
   }

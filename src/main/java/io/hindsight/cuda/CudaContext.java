@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -36,8 +35,7 @@ import jcuda.driver.CUresult;
  * compute-capability-9.0 device, else the sm_90 PTX (driver JIT), else the portable compute_80 PTX.
  *
  * <p>A driver context is current per thread: every entry point that touches the device calls
- * {@link #bind()} first. Device memory is allocated through {@link DeviceArena}s, and the context
- * keeps the live and peak byte counts of all of them.
+ * {@link #bind()} first. Memory, copies and launches go through {@link CudaDevice}.
  */
 public final class CudaContext implements AutoCloseable {
   private final CUdevice device = new CUdevice();
@@ -45,8 +43,6 @@ public final class CudaContext implements AutoCloseable {
   private final List<CUmodule> modules = new ArrayList<>();
   private final Map<String, String> moduleImages = new LinkedHashMap<>();
   private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
-  private final AtomicLong liveBytes = new AtomicLong();
-  private final AtomicLong peakBytes = new AtomicLong();
   private final String name;
   private final int ccMajor;
   private final int ccMinor;
@@ -169,34 +165,6 @@ public final class CudaContext implements AutoCloseable {
   public void synchronize() {
     bind();
     check("cuCtxSynchronize", cuCtxSynchronize());
-  }
-
-  /** A new arena whose buffers are released together when it is closed. */
-  public DeviceArena arena() {
-    return new DeviceArena(this);
-  }
-
-  void allocated(long bytes) {
-    long live = liveBytes.addAndGet(bytes);
-    peakBytes.accumulateAndGet(live, Math::max);
-  }
-
-  void freed(long bytes) {
-    liveBytes.addAndGet(-bytes);
-  }
-
-  /** Bytes currently allocated through this context's arenas. */
-  public long liveBytes() {
-    return liveBytes.get();
-  }
-
-  /** High-water mark of {@link #liveBytes()} since creation or the last {@link #resetPeak()}. */
-  public long peakBytes() {
-    return peakBytes.get();
-  }
-
-  public void resetPeak() {
-    peakBytes.set(liveBytes.get());
   }
 
   /** Free and total device memory as the driver reports them ({@code cuMemGetInfo}). */

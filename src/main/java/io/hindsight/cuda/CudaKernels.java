@@ -1,93 +1,41 @@
 package io.hindsight.cuda;
 
-import static io.hindsight.cuda.CudaException.check;
-import static jcuda.driver.JCudaDriver.cuLaunchKernel;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
-
+import io.hindsight.device.Device;
+import io.hindsight.device.DeviceBuffer;
+import io.hindsight.device.KernelArgs;
+import io.hindsight.device.KernelLaunch;
 import io.hindsight.quant.math.QuantGrid;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Rounding;
-import java.util.List;
 
 /**
- * Java wrappers of the CUDA kernels: argument checks, launch configuration, one
- * {@code cuLaunchKernel} each, and the launch's compulsory traffic recorded in the
- * {@link TrafficCounter} (formulas in {@link Traffic}). Launches are asynchronous on the default
- * stream; host copies and {@link CudaContext#synchronize()} wait for them.
+ * Java wrappers of the CUDA kernels: argument checks, launch configuration, one launch each on a
+ * {@link Device} (the GPU or the software device), and the launch's compulsory traffic recorded in
+ * the {@link TrafficCounter} (formulas in {@link Traffic}). Launches are asynchronous on one
+ * stream; host copies and {@link Device#synchronize()} wait for them. Arguments are passed with
+ * the names the CUDA sources declare, and every device checks them against the kernel's signature.
  *
- * <p>Shapes follow the kernels' comments in src/main/cuda; CPU references: {@link QuantRef},
- * {@link GemmRef}, {@code CpuGemm}/{@code CpuConv}, and the layers of {@code io.hindsight.nn}.
+ * <p>Shapes follow the kernels' comments in src/main/cuda; their references (bit-exact or within a
+ * stated bound) are in {@code io.hindsight.device.sim}.
  */
 public final class CudaKernels {
   /** Threads per block of the 1-D kernels. */
   public static final int BLOCK = 256;
 
-  /** Every kernel the wrappers launch (the build test checks each is in the compiled PTX). */
-  public static final List<String> KERNELS = List.of(
-      "hs_stats_init", "quantize_static_stats", "minmax_reduce", "quantize_with_range", "dequantize",
-      "gemm_s8_nt_dp4a", "gemm_s8_nt_mma", "gemm_s8_nt_mma_ldm", "gemm_s8_tn_wgrad", "transpose_s8", "rowsum_s8",
-      "sgemm_tiled", "im2col_batched", "col2im_batched", "add_bias_nchw", "bias_grad_nchw",
-      "depthwise_conv_fwd", "depthwise_conv_bwd_input", "depthwise_conv_bwd_weight",
-      "batchnorm_fwd", "batchnorm_bwd", "pool2d_fwd", "pool2d_bwd",
-      "softmax_xent_fwd", "softmax_xent_bwd", "sgd_update");
-
-  /** Where launches go: the driver, or a recorder in the tests that check the arguments. */
-  interface Launcher {
-    void launch(String kernel, int gx, int gy, int gz, int bx, int by, KernelArgs args);
-
-    void copy(DeviceBuffer src, DeviceBuffer dst, long bytes);
-
-    int multiprocessors();
-
-    int computeCapabilityMajor();
-  }
-
-  private final CudaContext ctx;
-  private final Launcher launcher;
+  private final Device device;
   private final TrafficCounter traffic;
 
-  public CudaKernels(CudaContext ctx) {
-    this(ctx, new TrafficCounter());
+  public CudaKernels(Device device) {
+    this(device, new TrafficCounter());
   }
 
-  public CudaKernels(CudaContext ctx, TrafficCounter traffic) {
-    this(ctx, new DriverLauncher(ctx), traffic);
-  }
-
-  CudaKernels(CudaContext ctx, Launcher launcher, TrafficCounter traffic) {
-    this.ctx = ctx;
-    this.launcher = launcher;
+  public CudaKernels(Device device, TrafficCounter traffic) {
+    this.device = device;
     this.traffic = traffic;
   }
 
-  /** Launches through the CUDA driver on the context's default stream. */
-  private record DriverLauncher(CudaContext ctx) implements Launcher {
-    @Override
-    public void launch(String kernel, int gx, int gy, int gz, int bx, int by, KernelArgs args) {
-      ctx.bind();
-      check("cuLaunchKernel(" + kernel + ", grid " + gx + "x" + gy + "x" + gz + ")",
-          cuLaunchKernel(ctx.function(kernel), gx, gy, gz, bx, by, 1, 0, null, args.build(), null));
-    }
-
-    @Override
-    public void copy(DeviceBuffer src, DeviceBuffer dst, long bytes) {
-      ctx.bind();
-      check("cuMemcpyDtoD(" + bytes + " bytes)", cuMemcpyDtoD(dst.pointer(), src.pointer(), bytes));
-    }
-
-    @Override
-    public int multiprocessors() {
-      return ctx.multiprocessors();
-    }
-
-    @Override
-    public int computeCapabilityMajor() {
-      return ctx.computeCapabilityMajor();
-    }
-  }
-
-  public CudaContext context() {
-    return ctx;
+  public Device device() {
+    return device;
   }
 
   public TrafficCounter traffic() {
@@ -95,10 +43,7 @@ public final class CudaKernels {
   }
 
   private void launch(String kernel, int gx, int gy, int gz, int bx, int by, KernelArgs args, long[] rw) {
-    if (gx < 1 || gy < 1 || gz < 1 || gy > 65535 || gz > 65535) {
-      throw new IllegalArgumentException(kernel + ": invalid grid " + gx + "x" + gy + "x" + gz);
-    }
-    launcher.launch(kernel, gx, gy, gz, bx, by, args);
+    device.launch(new KernelLaunch(kernel, gx, gy, gz, bx, by, 1, 0, args));
     traffic.record(kernel, rw[0], rw[1]);
   }
 
@@ -109,7 +54,7 @@ public final class CudaKernels {
   /** Blocks for a grid-stride loop over {@code work} items: enough to fill the GPU, at most 16 per SM. */
   private int gridFor(long work) {
     long blocks = (work + BLOCK - 1) / BLOCK;
-    return (int) Math.max(1, Math.min(blocks, 16L * launcher.multiprocessors()));
+    return (int) Math.max(1, Math.min(blocks, 16L * device.multiprocessors()));
   }
 
   private static int ceilDiv(long a, int b) {
@@ -125,7 +70,7 @@ public final class CudaKernels {
       throw new IllegalArgumentException(what + " is required");
     }
     if (b.bytes() < bytes) {
-      throw new IllegalArgumentException(what + " holds " + b.bytes() + " bytes, needs " + bytes);
+      throw new IllegalArgumentException(what + " " + b.describe() + " holds " + b.bytes() + " bytes, needs " + bytes);
     }
   }
 
@@ -142,7 +87,7 @@ public final class CudaKernels {
   /** Resets {@code count} statistics structs to the identity. */
   public void statsInit(DeviceBuffer stats, int count) {
     need(stats, (long) QuantStats.BYTES * count, "stats");
-    launch1d("hs_stats_init", ceilDiv(count, BLOCK), new KernelArgs().ptr(stats).i32(count), new long[] {0, 24L * count});
+    launch1d("hs_stats_init", ceilDiv(count, BLOCK), new KernelArgs().ptr("stats", stats).i32("count", count), new long[] {0, 24L * count});
   }
 
   /** Reads one statistics struct (synchronous). */
@@ -164,16 +109,16 @@ public final class CudaKernels {
     need(x, 4L * n, "x");
     need(q, (long) levelBytes * n, "q");
     need(stats, QuantStats.BYTES, "stats");
-    launch1d("quantize_static_stats", gridFor((n + 3) / 4), new KernelArgs().ptr(x).ptr(q).i64(n)
-        .f32(p.scale(0)).i32(p.zeroPoint(0)).i32(p.lo(0)).i32(p.hi(0)).i32(levelBytes)
-        .i32(r.flag()).i64(key).ptr(stats), Traffic.quantize(n, levelBytes));
+    launch1d("quantize_static_stats", gridFor((n + 3) / 4), new KernelArgs().ptr("x", x).ptr("q", q).i64("n", n)
+        .f32("scale", p.scale(0)).i32("zeroPoint", p.zeroPoint(0)).i32("lo", p.lo(0)).i32("hi", p.hi(0))
+        .i32("outBytes", levelBytes).i32("stochastic", r.flag()).i64("key", key).ptr("stats", stats), Traffic.quantize(n, levelBytes));
   }
 
   /** Dynamic pass 1: min/max/non-finite of x (n) into {@code stats} (initialised by the caller). */
   public void minmaxReduce(DeviceBuffer x, long n, DeviceBuffer stats) {
     need(x, 4L * n, "x");
     need(stats, QuantStats.BYTES, "stats");
-    launch1d("minmax_reduce", gridFor((n + 3) / 4), new KernelArgs().ptr(x).i64(n).ptr(stats), Traffic.minmax(n));
+    launch1d("minmax_reduce", gridFor((n + 3) / 4), new KernelArgs().ptr("x", x).i64("n", n).ptr("stats", stats), Traffic.minmax(n));
   }
 
   /**
@@ -182,7 +127,7 @@ public final class CudaKernels {
    * {@code stats} may be null.
    */
   public void quantizeWithRange(DeviceBuffer x, DeviceBuffer q, long n, DeviceBuffer range, int bits, boolean symmetric,
-      Rounding r, long seed, DeviceBuffer paramsOut, DeviceBuffer stats) {
+      Rounding r, long key, DeviceBuffer paramsOut, DeviceBuffer stats) {
     int levelBytes = bits <= 8 ? 1 : 2;
     if (bits < 2 || bits > 16) {
       throw new IllegalArgumentException("bits must be in [2, 16], got " + bits);
@@ -193,8 +138,9 @@ public final class CudaKernels {
     if (paramsOut != null) {
       need(paramsOut, 16, "paramsOut");
     }
-    launch1d("quantize_with_range", gridFor((n + 3) / 4), new KernelArgs().ptr(x).ptr(q).i64(n).ptr(range)
-        .i32(bits).flag(symmetric).i32(r.flag()).i64(seed).ptr(paramsOut).ptr(stats), Traffic.quantize(n, levelBytes));
+    launch1d("quantize_with_range", gridFor((n + 3) / 4), new KernelArgs().ptr("x", x).ptr("q", q).i64("n", n)
+        .ptr("range", range).i32("bits", bits).flag("symmetric", symmetric).i32("stochastic", r.flag()).i64("key", key)
+        .ptr("paramsOut", paramsOut).ptr("stats", stats), Traffic.quantize(n, levelBytes));
   }
 
   /** The parameters that {@code quantize_with_range} wrote (synchronous): scale bits, zero point, lo, hi. */
@@ -208,8 +154,8 @@ public final class CudaKernels {
   public void dequantize(DeviceBuffer q, DeviceBuffer y, long n, float scale, int zeroPoint, int levelBytes) {
     need(q, (long) levelBytes * n, "q");
     need(y, 4L * n, "y");
-    launch1d("dequantize", gridFor(n), new KernelArgs().ptr(q).ptr(y).i64(n).f32(scale).i32(zeroPoint)
-        .i32(levelBytes), Traffic.dequantize(n, levelBytes));
+    launch1d("dequantize", gridFor(n), new KernelArgs().ptr("q", q).ptr("y", y).i64("n", n).f32("scale", scale)
+        .i32("zeroPoint", zeroPoint).i32("inBytes", levelBytes), Traffic.dequantize(n, levelBytes));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -218,7 +164,7 @@ public final class CudaKernels {
   /** The algorithm AUTO picks for these operands. */
   public GemmAlgo resolve(GemmAlgo algo, DeviceBuffer a, DeviceBuffer b, int k) {
     boolean mmaOk = k % 16 == 0 && a.alignmentOffset() % 16 == 0 && b.alignmentOffset() % 16 == 0
-        && launcher.computeCapabilityMajor() >= 8;
+        && device.computeCapabilityMajor() >= 8;
     boolean tensorCores = algo == GemmAlgo.MMA || algo == GemmAlgo.MMA_LDM;
     if (tensorCores && !mmaOk) {
       throw new IllegalArgumentException("the mma kernel needs K % 16 == 0, 16-byte aligned operands and"
@@ -256,12 +202,12 @@ public final class CudaKernels {
     }
     GemmAlgo use = resolve(algo, a, b, k);
     QuantParams q = e.out() == null ? QuantParams.perTensor(new QuantGrid(8, true), -1, 1) : e.out();
-    KernelArgs args = new KernelArgs().ptr(a).ptr(b).i32(m).i32(n).i32(k)
-        .f32(e.scaleA()).ptr(e.scaleB()).flag(e.scaleBPerChannel()).i32(e.zeroPointA()).ptr(e.colSumB())
-        .ptr(e.bias()).i32(e.activation().code())
-        .ptr(f32 ? outF32 : null).ptr(f32 ? null : outS8)
-        .f32(q.scale(0)).i32(q.zeroPoint(0)).i32(q.lo(0)).i32(q.hi(0)).i32(e.rounding().flag()).i64(e.seed())
-        .ptr(stats);
+    KernelArgs args = new KernelArgs().ptr("A", a).ptr("B", b).i32("M", m).i32("N", n).i32("K", k)
+        .f32("scaleA", e.scaleA()).ptr("scaleB", e.scaleB()).flag("scaleBPerChannel", e.scaleBPerChannel())
+        .i32("zeroPointA", e.zeroPointA()).ptr("colSumB", e.colSumB()).ptr("bias", e.bias())
+        .i32("activation", e.activation().code()).ptr("outF32", f32 ? outF32 : null).ptr("outS8", f32 ? null : outS8)
+        .f32("outScale", q.scale(0)).i32("zeroPoint", q.zeroPoint(0)).i32("lo", q.lo(0)).i32("hi", q.hi(0))
+        .i32("stochastic", e.rounding().flag()).i64("key", e.seed()).ptr("stats", stats);
     long[] rw = Traffic.gemmS8Nt(m, n, k, e.perChannelVectors(), f32);
     if (use == GemmAlgo.MMA || use == GemmAlgo.MMA_LDM) {
       launch(use == GemmAlgo.MMA ? "gemm_s8_nt_mma" : "gemm_s8_nt_mma_ldm", ceilDiv(n, 128), ceilDiv(m, 128), 1,
@@ -282,8 +228,9 @@ public final class CudaKernels {
     need(dW, 4L * n * k, "dW");
     aligned(g, 4, "G");
     aligned(x, 4, "X");
-    launch("gemm_s8_tn_wgrad", ceilDiv(k, 64), ceilDiv(n, 64), 1, 256, 1, new KernelArgs().ptr(g).ptr(x)
-        .i32(m).i32(n).i32(k).f32(scaleG).f32(scaleX).i32(zeroPointX).f32(beta).ptr(dW),
+    launch("gemm_s8_tn_wgrad", ceilDiv(k, 64), ceilDiv(n, 64), 1, 256, 1, new KernelArgs().ptr("G", g).ptr("X", x)
+        .i32("M", m).i32("N", n).i32("K", k).f32("scaleG", scaleG).f32("scaleX", scaleX).i32("zeroPointX", zeroPointX)
+        .f32("beta", beta).ptr("dW", dW),
         Traffic.wgrad(m, n, k, beta != 0f));
   }
 
@@ -292,15 +239,15 @@ public final class CudaKernels {
     need(in, (long) rows * cols, "in");
     need(out, (long) rows * cols, "out");
     launch("transpose_s8", ceilDiv(cols, 32), ceilDiv(rows, 32), 1, 32, 8,
-        new KernelArgs().ptr(in).i32(rows).i32(cols).ptr(out), Traffic.transposeS8(rows, cols));
+        new KernelArgs().ptr("in", in).i32("rows", rows).i32("cols", cols).ptr("out", out), Traffic.transposeS8(rows, cols));
   }
 
   /** {@code out[r] = sum_c in[r, c]}, in (rows, cols) int8, out (rows) ints. */
   public void rowSumS8(DeviceBuffer in, int rows, int cols, DeviceBuffer out) {
     need(in, (long) rows * cols, "in");
     need(out, 4L * rows, "out");
-    launch1d("rowsum_s8", Math.max(1, Math.min(ceilDiv(rows, BLOCK / 32), 16 * launcher.multiprocessors())),
-        new KernelArgs().ptr(in).i32(rows).i32(cols).ptr(out), Traffic.rowSumS8(rows, cols));
+    launch1d("rowsum_s8", Math.max(1, Math.min(ceilDiv(rows, BLOCK / 32), 16 * device.multiprocessors())),
+        new KernelArgs().ptr("in", in).i32("rows", rows).i32("cols", cols).ptr("out", out), Traffic.rowSumS8(rows, cols));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -320,9 +267,10 @@ public final class CudaKernels {
       return;
     }
     launch("sgemm_tiled", ceilDiv(n, 64), ceilDiv(m, 64), reduceBatch ? 1 : batch, 256, 1,
-        new KernelArgs().flag(transA).flag(transB).i32(m).i32(n).i32(k).f32(alpha)
-            .ptr(a).i32(lda).i64(strideA).ptr(b).i32(ldb).i64(strideB).f32(beta)
-            .ptr(c).i32(ldc).i64(strideC).i32(batch).flag(reduceBatch),
+        new KernelArgs().flag("transA", transA).flag("transB", transB).i32("M", m).i32("N", n).i32("K", k)
+            .f32("alpha", alpha).ptr("A", a).i32("lda", lda).i64("strideA", strideA).ptr("B", b).i32("ldb", ldb)
+            .i64("strideB", strideB).f32("beta", beta).ptr("C", c).i32("ldc", ldc).i64("strideC", strideC)
+            .i32("batch", batch).flag("reduceBatch", reduceBatch),
         Traffic.sgemm(m, n, k, batch, strideA == 0, strideB == 0, beta != 0f, reduceBatch));
   }
 
@@ -331,8 +279,9 @@ public final class CudaKernels {
       int pad, int outH, int outW, DeviceBuffer col) {
     long total = (long) n * c * kH * kW * outH * outW;
     need(col, 4L * total, "col");
-    launch1d("im2col_batched", gridFor(total), new KernelArgs().ptr(x).i32(n).i32(c).i32(h).i32(w).i64(xSampleStride)
-        .i32(kH).i32(kW).i32(stride).i32(pad).i32(outH).i32(outW).ptr(col),
+    launch1d("im2col_batched", gridFor(total), new KernelArgs().ptr("x", x).i32("N", n).i32("C", c).i32("H", h).i32("W", w)
+        .i64("xSampleStride", xSampleStride).i32("kH", kH).i32("kW", kW).i32("stride", stride).i32("pad", pad)
+        .i32("outH", outH).i32("outW", outW).ptr("col", col),
         Traffic.elementwise((long) n * c * h * w, total));
   }
 
@@ -340,21 +289,22 @@ public final class CudaKernels {
   public void col2im(DeviceBuffer col, int n, int c, int h, int w, long xSampleStride, int kH, int kW, int stride,
       int pad, int outH, int outW, DeviceBuffer dx) {
     long total = (long) n * c * h * w;
-    launch1d("col2im_batched", gridFor(total), new KernelArgs().ptr(col).i32(n).i32(c).i32(h).i32(w).i64(xSampleStride)
-        .i32(kH).i32(kW).i32(stride).i32(pad).i32(outH).i32(outW).ptr(dx),
+    launch1d("col2im_batched", gridFor(total), new KernelArgs().ptr("col", col).i32("N", n).i32("C", c).i32("H", h).i32("W", w)
+        .i64("xSampleStride", xSampleStride).i32("kH", kH).i32("kW", kW).i32("stride", stride).i32("pad", pad)
+        .i32("outH", outH).i32("outW", outW).ptr("dx", dx),
         Traffic.elementwise((long) n * c * kH * kW * outH * outW, total));
   }
 
   /** y (n, c, hw) += bias (c). */
   public void addBiasNchw(DeviceBuffer y, DeviceBuffer bias, int n, int c, long hw) {
     long total = (long) n * c * hw;
-    launch1d("add_bias_nchw", gridFor(total), new KernelArgs().ptr(y).ptr(bias).i32(n).i32(c).i64(hw),
+    launch1d("add_bias_nchw", gridFor(total), new KernelArgs().ptr("y", y).ptr("bias", bias).i32("N", n).i32("C", c).i64("HW", hw),
         Traffic.elementwise(total + c, total));
   }
 
   /** db (c) = sum of dy (n, c, hw) over n and hw. */
   public void biasGradNchw(DeviceBuffer dy, int n, int c, long hw, DeviceBuffer db) {
-    launch1d("bias_grad_nchw", c, new KernelArgs().ptr(dy).i32(n).i32(c).i64(hw).ptr(db),
+    launch1d("bias_grad_nchw", c, new KernelArgs().ptr("dy", dy).i32("N", n).i32("C", c).i64("HW", hw).ptr("db", db),
         Traffic.elementwise((long) n * c * hw, c));
   }
 
@@ -362,8 +312,9 @@ public final class CudaKernels {
   public void depthwiseForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer bias, DeviceBuffer y, int n, int inC,
       int h, int wd, int mult, int kH, int kW, int stride, int pad, int outH, int outW) {
     long total = (long) n * inC * mult * outH * outW;
-    launch1d("depthwise_conv_fwd", gridFor(total), new KernelArgs().ptr(x).ptr(w).ptr(bias).ptr(y).i32(n).i32(inC)
-        .i32(h).i32(wd).i32(mult).i32(kH).i32(kW).i32(stride).i32(pad).i32(outH).i32(outW),
+    launch1d("depthwise_conv_fwd", gridFor(total), new KernelArgs().ptr("x", x).ptr("w", w).ptr("bias", bias).ptr("y", y)
+        .i32("N", n).i32("inC", inC).i32("H", h).i32("W", wd).i32("mult", mult).i32("kH", kH).i32("kW", kW)
+        .i32("stride", stride).i32("pad", pad).i32("outH", outH).i32("outW", outW),
         Traffic.elementwise((long) n * inC * h * wd + (long) inC * mult * kH * kW, total));
   }
 
@@ -371,8 +322,9 @@ public final class CudaKernels {
   public void depthwiseBackwardInput(DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx, int n, int inC, int h, int wd,
       int mult, int kH, int kW, int stride, int pad, int outH, int outW) {
     long total = (long) n * inC * h * wd;
-    launch1d("depthwise_conv_bwd_input", gridFor(total), new KernelArgs().ptr(dy).ptr(w).ptr(dx).i32(n).i32(inC)
-        .i32(h).i32(wd).i32(mult).i32(kH).i32(kW).i32(stride).i32(pad).i32(outH).i32(outW),
+    launch1d("depthwise_conv_bwd_input", gridFor(total), new KernelArgs().ptr("dy", dy).ptr("w", w).ptr("dx", dx)
+        .i32("N", n).i32("inC", inC).i32("H", h).i32("W", wd).i32("mult", mult).i32("kH", kH).i32("kW", kW)
+        .i32("stride", stride).i32("pad", pad).i32("outH", outH).i32("outW", outW),
         Traffic.elementwise((long) n * inC * mult * outH * outW, total));
   }
 
@@ -380,8 +332,9 @@ public final class CudaKernels {
   public void depthwiseBackwardWeight(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw, int n, int inC, int h, int wd,
       int mult, int kH, int kW, int stride, int pad, int outH, int outW) {
     int weights = inC * mult * kH * kW;
-    launch1d("depthwise_conv_bwd_weight", weights, new KernelArgs().ptr(x).ptr(dy).ptr(dw).i32(n).i32(inC)
-        .i32(h).i32(wd).i32(mult).i32(kH).i32(kW).i32(stride).i32(pad).i32(outH).i32(outW),
+    launch1d("depthwise_conv_bwd_weight", weights, new KernelArgs().ptr("x", x).ptr("dy", dy).ptr("dw", dw)
+        .i32("N", n).i32("inC", inC).i32("H", h).i32("W", wd).i32("mult", mult).i32("kH", kH).i32("kW", kW)
+        .i32("stride", stride).i32("pad", pad).i32("outH", outH).i32("outW", outW),
         Traffic.elementwise((long) n * inC * h * wd + (long) n * inC * mult * outH * outW, weights));
   }
 
@@ -390,8 +343,10 @@ public final class CudaKernels {
       DeviceBuffer runningMean, DeviceBuffer runningVar, float momentum, float eps, boolean training,
       DeviceBuffer xhat, DeviceBuffer y, DeviceBuffer invStd) {
     long total = (long) n * c * hw;
-    launch1d("batchnorm_fwd", c, new KernelArgs().ptr(x).i32(n).i32(c).i32(hw).ptr(gamma).ptr(beta)
-        .ptr(runningMean).ptr(runningVar).f32(momentum).f32(eps).flag(training).ptr(xhat).ptr(y).ptr(invStd),
+    launch1d("batchnorm_fwd", c, new KernelArgs().ptr("x", x).i32("N", n).i32("C", c).i32("HW", hw)
+        .ptr("gamma", gamma).ptr("beta", beta).ptr("runningMean", runningMean).ptr("runningVar", runningVar)
+        .f32("momentum", momentum).f32("eps", eps).flag("training", training).ptr("xhat", xhat).ptr("y", y)
+        .ptr("invStd", invStd),
         Traffic.elementwise(total * (training ? 3 : 1), 2 * total));
   }
 
@@ -399,16 +354,18 @@ public final class CudaKernels {
   public void batchnormBackward(DeviceBuffer dy, DeviceBuffer xhat, int n, int c, int hw, DeviceBuffer gamma,
       DeviceBuffer invStd, boolean training, DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta) {
     long total = (long) n * c * hw;
-    launch1d("batchnorm_bwd", c, new KernelArgs().ptr(dy).ptr(xhat).i32(n).i32(c).i32(hw).ptr(gamma).ptr(invStd)
-        .flag(training).ptr(dx).ptr(dgamma).ptr(dbeta), Traffic.elementwise(4 * total, total));
+    launch1d("batchnorm_bwd", c, new KernelArgs().ptr("dy", dy).ptr("xhat", xhat).i32("N", n).i32("C", c)
+        .i32("HW", hw).ptr("gamma", gamma).ptr("invStd", invStd).flag("training", training).ptr("dx", dx)
+        .ptr("dgamma", dgamma).ptr("dbeta", dbeta), Traffic.elementwise(4 * total, total));
   }
 
   /** Max ({@code max = true}, writes argmax) or average pooling forward over planes of h x w. */
   public void pool2dForward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer argmax, int planes, int h, int w, int k,
       int stride, int pad, int outH, int outW, boolean max) {
     long total = (long) planes * outH * outW;
-    launch1d("pool2d_fwd", gridFor(total), new KernelArgs().ptr(x).ptr(y).ptr(max ? argmax : null).i32(planes)
-        .i32(h).i32(w).i32(k).i32(stride).i32(pad).i32(outH).i32(outW).i32(max ? 0 : 1),
+    launch1d("pool2d_fwd", gridFor(total), new KernelArgs().ptr("x", x).ptr("y", y).ptr("argmax", max ? argmax : null)
+        .i32("planes", planes).i32("H", h).i32("W", w).i32("k", k).i32("stride", stride).i32("pad", pad)
+        .i32("outH", outH).i32("outW", outW).i32("kind", max ? 0 : 1),
         Traffic.elementwise((long) planes * h * w, total * (max ? 2 : 1)));
   }
 
@@ -416,38 +373,136 @@ public final class CudaKernels {
   public void pool2dBackward(DeviceBuffer dy, DeviceBuffer argmax, DeviceBuffer dx, int planes, int h, int w, int k,
       int stride, int pad, int outH, int outW, boolean max) {
     long total = (long) planes * h * w;
-    launch1d("pool2d_bwd", gridFor(total), new KernelArgs().ptr(dy).ptr(max ? argmax : null).ptr(dx).i32(planes)
-        .i32(h).i32(w).i32(k).i32(stride).i32(pad).i32(outH).i32(outW).i32(max ? 0 : 1),
+    launch1d("pool2d_bwd", gridFor(total), new KernelArgs().ptr("dy", dy).ptr("argmax", max ? argmax : null).ptr("dx", dx)
+        .i32("planes", planes).i32("H", h).i32("W", w).i32("k", k).i32("stride", stride).i32("pad", pad)
+        .i32("outH", outH).i32("outW", outW).i32("kind", max ? 0 : 1),
         Traffic.elementwise((long) planes * outH * outW * (max ? 2 : 1), total));
   }
 
   /** Softmax cross-entropy forward: probs (n, k), per-row loss (doubles) and correct flags (ints). */
   public void softmaxXentForward(DeviceBuffer logits, DeviceBuffer labels, int n, int k, DeviceBuffer probs,
       DeviceBuffer loss, DeviceBuffer correct) {
-    launch1d("softmax_xent_fwd", ceilDiv(n, BLOCK / 32), new KernelArgs().ptr(logits).ptr(labels).i32(n).i32(k)
-        .ptr(probs).ptr(loss).ptr(correct), Traffic.elementwise((long) n * k + n, (long) n * k + 3L * n));
+    launch1d("softmax_xent_fwd", ceilDiv(n, BLOCK / 32), new KernelArgs().ptr("z", logits).ptr("labels", labels).i32("N", n)
+        .i32("K", k).ptr("probs", probs).ptr("loss", loss).ptr("correct", correct), Traffic.elementwise((long) n * k + n, (long) n * k + 3L * n));
   }
 
   /** dlogits (n, k) = (probs - onehot) / n. */
   public void softmaxXentBackward(DeviceBuffer probs, DeviceBuffer labels, int n, int k, DeviceBuffer dz) {
     long total = (long) n * k;
-    launch1d("softmax_xent_bwd", gridFor(total), new KernelArgs().ptr(probs).ptr(labels).i32(n).i32(k).ptr(dz),
+    launch1d("softmax_xent_bwd", gridFor(total), new KernelArgs().ptr("probs", probs).ptr("labels", labels).i32("N", n)
+        .i32("K", k).ptr("dz", dz),
         Traffic.elementwise(total + n, total));
   }
 
-  /** One SGD step on n parameters (velocity nullable when momentum is 0). */
+  /**
+   * One SGD step on n parameters (velocity nullable when momentum is 0); skipped entirely when
+   * {@code skip} (nullable) holds a non-zero int on the device (the step's loss or gradients were
+   * not finite).
+   */
   public void sgdUpdate(DeviceBuffer w, DeviceBuffer grad, DeviceBuffer velocity, long n, float lr, float momentum,
-      boolean nesterov, float weightDecay, boolean first) {
-    launch1d("sgd_update", gridFor(n), new KernelArgs().ptr(w).ptr(grad).ptr(velocity).i64(n).f32(lr).f32(momentum)
-        .flag(nesterov).f32(weightDecay).flag(first),
-        Traffic.elementwise(n * (velocity == null ? 2 : 3), n * (velocity == null ? 1 : 2)));
+      boolean nesterov, float weightDecay, boolean first, DeviceBuffer skip) {
+    need(w, 4L * n, "w");
+    need(grad, 4L * n, "grad");
+    if (velocity != null) {
+      need(velocity, 4L * n, "velocity");
+    }
+    launch1d("sgd_update", gridFor(n), new KernelArgs().ptr("w", w).ptr("grad", grad).ptr("v", velocity).i64("n", n)
+        .f32("lr", lr).f32("momentum", momentum).flag("nesterov", nesterov).f32("weightDecay", weightDecay)
+        .flag("first", first).ptr("skip", skip),
+        Traffic.elementwise(n * (velocity == null ? 2 : (first ? 2 : 3)), n * (velocity == null ? 1 : 2)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Elementwise kernels of device-resident training (elementwise.cu)
+
+  /** y = min(max(x, 0), upper) (ReLU: upper +Inf, ReLU6: 6) over n floats. */
+  public void reluForward(DeviceBuffer x, DeviceBuffer y, long n, float upper) {
+    need(x, 4L * n, "x");
+    need(y, 4L * n, "y");
+    launch1d("relu_fwd", gridFor(n), new KernelArgs().ptr("x", x).ptr("y", y).i64("n", n).f32("upper", upper),
+        Traffic.elementwise(n, n));
+  }
+
+  /** dx = dy where 0 < x < upper, else 0. */
+  public void reluBackward(DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx, long n, float upper) {
+    need(x, 4L * n, "x");
+    need(dy, 4L * n, "dy");
+    need(dx, 4L * n, "dx");
+    launch1d("relu_bwd", gridFor(n), new KernelArgs().ptr("x", x).ptr("dy", dy).ptr("dx", dx).i64("n", n)
+        .f32("upper", upper), Traffic.elementwise(2 * n, n));
+  }
+
+  /** y = a + b over n floats. */
+  public void add(DeviceBuffer a, DeviceBuffer b, DeviceBuffer y, long n) {
+    need(a, 4L * n, "a");
+    need(b, 4L * n, "b");
+    need(y, 4L * n, "y");
+    launch1d("add_tensors", gridFor(n), new KernelArgs().ptr("a", a).ptr("b", b).ptr("y", y).i64("n", n),
+        Traffic.elementwise(2 * n, n));
+  }
+
+  /** y = a * b over n floats. */
+  public void multiply(DeviceBuffer a, DeviceBuffer b, DeviceBuffer y, long n) {
+    need(a, 4L * n, "a");
+    need(b, 4L * n, "b");
+    need(y, 4L * n, "y");
+    launch1d("mul_tensors", gridFor(n), new KernelArgs().ptr("a", a).ptr("b", b).ptr("y", y).i64("n", n),
+        Traffic.elementwise(2 * n, n));
+  }
+
+  /** y (planes) = mean of each plane of x (planes, hw). */
+  public void globalAvgPoolForward(DeviceBuffer x, DeviceBuffer y, int planes, int hw) {
+    need(x, 4L * planes * hw, "x");
+    need(y, 4L * planes, "y");
+    launch1d("global_avg_pool_fwd", gridFor(planes), new KernelArgs().ptr("x", x).ptr("y", y).i32("planes", planes)
+        .i32("hw", hw), Traffic.elementwise((long) planes * hw, planes));
+  }
+
+  /** dx (planes, hw) = dy (planes) / hw. */
+  public void globalAvgPoolBackward(DeviceBuffer dy, DeviceBuffer dx, int planes, int hw) {
+    need(dy, 4L * planes, "dy");
+    need(dx, 4L * planes * hw, "dx");
+    launch1d("global_avg_pool_bwd", gridFor((long) planes * hw), new KernelArgs().ptr("dy", dy).ptr("dx", dx)
+        .i32("planes", planes).i32("hw", hw), Traffic.elementwise(planes, (long) planes * hw));
+  }
+
+  /** Inverted dropout with the counter-based mask of {@code key}: writes y and the scaled mask. */
+  public void dropoutForward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer mask, long n, float p, long key) {
+    need(x, 4L * n, "x");
+    need(y, 4L * n, "y");
+    need(mask, 4L * n, "mask");
+    launch1d("dropout_fwd", gridFor(n), new KernelArgs().ptr("x", x).ptr("y", y).ptr("mask", mask).i64("n", n)
+        .f32("p", p).f32("scale", 1f / (1f - p)).i64("key", key), Traffic.elementwise(n, 2 * n));
+  }
+
+  /** x[i] = value for n ints. */
+  public void fill(DeviceBuffer x, long n, int value) {
+    need(x, 4L * n, "x");
+    launch1d("fill_i32", gridFor(n), new KernelArgs().ptr("x", x).i64("n", n).i32("value", value),
+        Traffic.elementwise(0, n));
+  }
+
+  /** out (1 double) = sum of the rows' losses, correctOut (1 int) = sum of correct flags; status += not finite. */
+  public void reduceLoss(DeviceBuffer rowLoss, DeviceBuffer correct, int n, DeviceBuffer out, DeviceBuffer correctOut,
+      DeviceBuffer status) {
+    need(rowLoss, 8L * n, "rowLoss");
+    need(correct, 4L * n, "correct");
+    launch("reduce_loss", 1, 1, 1, 32, 1, new KernelArgs().ptr("rowLoss", rowLoss).ptr("correct", correct).i32("n", n)
+        .ptr("out", out).ptr("correctOut", correctOut).ptr("status", status), new long[] {12L * n + 4, 16});
+  }
+
+  /** status[0] += the number of NaN/Inf among n floats of x. */
+  public void countNonFinite(DeviceBuffer x, long n, DeviceBuffer status) {
+    need(x, 4L * n, "x");
+    launch1d("count_nonfinite", gridFor(n), new KernelArgs().ptr("x", x).i64("n", n).ptr("status", status),
+        Traffic.elementwise(n, 0));
   }
 
   /** Device-to-device copy of {@code bytes} bytes ({@code cuMemcpyDtoD}). */
   public void copy(DeviceBuffer src, DeviceBuffer dst, long bytes) {
     need(src, bytes, "src");
     need(dst, bytes, "dst");
-    launcher.copy(src, dst, bytes);
+    device.copy(src, 0, dst, 0, bytes);
     long[] rw = Traffic.copy(bytes);
     traffic.record("memcpy_dtod", rw[0], rw[1]);
   }

@@ -1,5 +1,9 @@
 package io.hindsight.cuda;
 
+import io.hindsight.quant.math.FakeQuant;
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Rounding;
+
 /**
  * CPU reference of the INT8 GEMM kernels (gemm_s8.cu), bit-exact: integer accumulation is exact
  * and every float operation below is one IEEE operation in the same order as the kernel.
@@ -34,8 +38,25 @@ public final class GemmRef {
     checkSizes(a, (long) m * k, "A");
     checkSizes(b, (long) n * k, "B");
     e.check(n);
-    int[] colSumB = rowSum(b, n, k);
+    QuantParams q = e.out();
+    return gemmNt(a, b, m, n, k, e.scaleA(), e.scaleB(), e.zeroPointA(), rowSum(b, n, k), e.bias(), e.activation(),
+        q != null, q == null ? 1f : q.scale(0), q == null ? 0 : q.zeroPoint(0), q == null ? 0 : q.lo(0),
+        q == null ? 0 : q.hi(0), e.rounding() == Rounding.STOCHASTIC, e.seed(), outS8, outF32);
+  }
+
+  /**
+   * The NT GEMM with the kernel's epilogue arguments: {@code scaleB} of length 1 or N,
+   * {@code colSumB} (N; read when {@code zeroPointA != 0}), {@code bias} (N) or null; the output is
+   * re-quantized to int8 codes with {@code (outScale, zeroPoint, lo, hi)} when {@code quantizeOut},
+   * else written as floats. Returns the statistics of y.
+   */
+  public static QuantStats gemmNt(byte[] a, byte[] b, int m, int n, int k, float scaleA, float[] scaleB,
+      int zeroPointA, int[] colSumB, float[] bias, Activation activation, boolean quantizeOut, float outScale,
+      int zeroPoint, int lo, int hi, boolean stochastic, long key, byte[] outS8, float[] outF32) {
     QuantizeRef.Accumulator acc = new QuantizeRef.Accumulator();
+    float flo = lo;
+    float fhi = hi;
+    boolean perChannel = scaleB.length > 1;
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         int s = 0;
@@ -44,28 +65,31 @@ public final class GemmRef {
         for (int p = 0; p < k; p++) {
           s += a[ai + p] * b[bj + p];
         }
-        float y = epilogueValue(e, j, s, colSumB[j]);
+        int corr = zeroPointA != 0 ? s - zeroPointA * colSumB[j] : s;
+        float y = ((float) corr * scaleA) * scaleB[perChannel ? j : 0];
+        if (bias != null) {
+          y = y + bias[j];
+        }
+        y = activation.apply(y);
+        acc.observe(y);
         long idx = (long) i * n + j;
-        if (e.out() != null) {
-          outS8[(int) idx] = (byte) QuantizeRef.code(y, e.out(), e.rounding(), e.seed(), idx, acc);
+        if (quantizeOut) {
+          int code;
+          if (Float.isFinite(y)) {
+            if (FakeQuant.clipped(y / outScale, flo, fhi)) {
+              acc.clip();
+            }
+            code = (int) FakeQuant.level(y, outScale, flo, fhi, stochastic, key, idx) + zeroPoint;
+          } else {
+            code = (int) FakeQuant.nonFiniteLevel(y, flo, fhi) + zeroPoint;
+          }
+          outS8[(int) idx] = (byte) code;
         } else {
-          acc.observe(y);
           outF32[(int) idx] = y;
         }
       }
     }
     return acc.stats();
-  }
-
-  /** The FP32 value of one output before re-quantization. */
-  static float epilogueValue(GemmEpilogue e, int col, int acc, int colSum) {
-    int corr = e.zeroPointA() != 0 ? acc - e.zeroPointA() * colSum : acc;
-    float sB = e.scaleB()[e.perChannel() ? col : 0];
-    float y = ((float) corr * e.scaleA()) * sB;
-    if (e.bias() != null) {
-      y = y + e.bias()[col];
-    }
-    return e.activation().apply(y);
   }
 
   /** The weight gradient {@code dW (N, K)}; {@code dW} is read only when {@code beta != 0}. */

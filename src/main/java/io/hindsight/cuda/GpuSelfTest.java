@@ -1,5 +1,7 @@
 package io.hindsight.cuda;
 
+import io.hindsight.device.DeviceBuffer;
+import io.hindsight.device.DeviceScope;
 import static io.hindsight.cuda.Checks.bitEqual;
 import static io.hindsight.cuda.Checks.check;
 import static io.hindsight.cuda.Checks.close;
@@ -22,11 +24,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * GPU validation without JUnit: every kernel against its CPU reference (bit-exact for the
- * quantization kernels, the INT8 GEMMs and SGD; within float tolerance for the FP32 kernels), and
- * {@link CudaBackend} against {@link CpuBackend}. The JUnit suite {@code CudaKernelsGpuTest} runs the
- * same checks; the GPU bundle runs {@link #main}, which prints one line per check and
- * {@code N passed, M failed}. Without a GPU it prints {@code no GPU: <reason>} and exits 0.
+ * Kernel validation without JUnit: every kernel against an independent CPU computation (bit-exact
+ * for the quantization kernels, the INT8 GEMMs and SGD; within float tolerance for the FP32
+ * kernels against the CPU layers), and {@link CudaBackend} against {@link CpuBackend}. Runs on any
+ * device: the GPU bundle runs {@link #main} on the GPU, {@code SoftwareDeviceSelfTest} runs the same
+ * checks on the software device in CI, and {@code CudaKernelsGpuTest} on a GPU under JUnit. Prints
+ * one line per check and {@code N passed, M failed}; without a GPU {@link #main} prints
+ * {@code no GPU: <reason>} and exits 0.
  */
 public final class GpuSelfTest {
   /** What a check runs against. */
@@ -50,29 +54,38 @@ public final class GpuSelfTest {
       System.out.println("0 passed, 0 failed, " + checks().size() + " skipped");
       return;
     }
-    int passed = 0;
-    int failed = 0;
+    int failed;
     try (CpuBackend cpu = new CpuBackend(Math.max(1, Runtime.getRuntime().availableProcessors()));
         CudaBackend backend = CudaBackend.create()) {
-      System.out.println("device: " + backend.device());
-      Env env = new Env(backend.kernels(), backend, cpu);
-      for (Check c : checks()) {
-        long t0 = System.nanoTime();
-        try {
-          c.body().run(env);
-          env.kernels().context().synchronize();
-          passed++;
-          System.out.printf("PASS %-60s %8.1f ms%n", c.name(), (System.nanoTime() - t0) / 1e6);
-        } catch (Throwable t) {
-          failed++;
-          System.out.printf("FAIL %-60s %s%n", c.name(), t);
-        }
-      }
+      failed = run(new Env(backend.kernels(), backend, cpu), System.out);
     }
-    System.out.println(passed + " passed, " + failed + " failed");
     if (failed > 0) {
       System.exit(1);
     }
+  }
+
+  /**
+   * Runs every check on {@code env}'s device (a GPU, or the software device), printing one line per
+   * check and {@code N passed, M failed}; returns the number of failures.
+   */
+  public static int run(Env env, java.io.PrintStream out) {
+    int passed = 0;
+    int failed = 0;
+    out.println("device: " + env.backend().device());
+    for (Check c : checks()) {
+      long t0 = System.nanoTime();
+      try {
+        c.body().run(env);
+        env.kernels().device().synchronize();
+        passed++;
+        out.printf("PASS %-60s %8.1f ms%n", c.name(), (System.nanoTime() - t0) / 1e6);
+      } catch (Throwable t) {
+        failed++;
+        out.printf("FAIL %-60s %s%n", c.name(), t);
+      }
+    }
+    out.println(passed + " passed, " + failed + " failed");
+    return failed;
   }
 
   /** All checks, in order. */
@@ -125,7 +138,7 @@ public final class GpuSelfTest {
     byte[] ref = new byte[n];
     QuantStats refStats = QuantizeRef.quantize(x, p, Rounding.NEAREST, 0, ref);
     check(refStats.clipped() > 0 && refStats.nonFinite() == 3, "test data must clip and hold 3 non-finite values");
-    try (DeviceArena a = k.context().arena()) {
+    try (DeviceScope a = k.device().scope("selftest")) {
       for (int offset : new int[] {0, 4}) { // 4: misaligned float4 -> scalar path
         DeviceBuffer xs = a.floats(n + 1).slice(offset, 4L * n);
         xs.upload(x);
@@ -149,7 +162,7 @@ public final class GpuSelfTest {
     long seed = 0x1234_5678_9ABCL;
     short[] ref = new short[n];
     QuantStats refStats = QuantizeRef.quantize(x, p, Rounding.STOCHASTIC, seed, ref);
-    try (DeviceArena a = k.context().arena()) {
+    try (DeviceScope a = k.device().scope("selftest")) {
       DeviceBuffer xs = a.upload(x);
       DeviceBuffer q = a.allocate(2L * n);
       DeviceBuffer stats = a.allocate(QuantStats.BYTES);
@@ -172,7 +185,7 @@ public final class GpuSelfTest {
       QuantParams p = QuantParams.perTensor(new QuantGrid(8, symmetric), mm.min(), mm.max());
       byte[] ref = new byte[n];
       QuantStats refStats = QuantizeRef.quantize(x, p, rounding, 99, ref);
-      try (DeviceArena a = k.context().arena()) {
+      try (DeviceScope a = k.device().scope("selftest")) {
         DeviceBuffer xs = a.upload(x);
         DeviceBuffer q = a.bytes(n);
         DeviceBuffer stats = a.allocate(2L * QuantStats.BYTES);
@@ -199,7 +212,7 @@ public final class GpuSelfTest {
     CudaKernels k = env.kernels();
     byte[] q = Checks.int8(new SplittableRandom(4), 10_001, -128, 127);
     float[] ref = QuantizeRef.dequantize(q, 0.0371f, -17);
-    try (DeviceArena a = k.context().arena()) {
+    try (DeviceScope a = k.device().scope("selftest")) {
       DeviceBuffer dq = a.upload(q);
       DeviceBuffer y = a.floats(q.length);
       k.dequantize(dq, y, q.length, 0.0371f, -17, 1);
@@ -231,7 +244,7 @@ public final class GpuSelfTest {
     if (!f32) {
       check(refStats.clipped() > 0, "test data must clip");
     }
-    try (DeviceArena ar = k.context().arena()) {
+    try (DeviceScope ar = k.device().scope("selftest")) {
       DeviceBuffer da = ar.upload(a);
       DeviceBuffer db = ar.upload(b);
       NtEpilogue de = NtEpilogue.upload(k, ar, e, db, n, kk);
@@ -262,7 +275,7 @@ public final class GpuSelfTest {
     GemmEpilogue e = epilogue(r, s, s, false, false);
     byte[] ref = new byte[s * s];
     QuantStats refStats = GemmRef.gemmNt(a, b, s, s, s, e, ref, null);
-    try (DeviceArena ar = k.context().arena()) {
+    try (DeviceScope ar = k.device().scope("selftest")) {
       DeviceBuffer da = ar.upload(a);
       DeviceBuffer db = ar.upload(b);
       NtEpilogue de = NtEpilogue.upload(k, ar, e, db, s, s);
@@ -293,7 +306,7 @@ public final class GpuSelfTest {
         Rounding.STOCHASTIC, 4242);
     byte[] ref = new byte[m * kIn];
     QuantStats refStats = GemmRef.gemmNt(dy, wt, m, kIn, nOut, e, ref, null);
-    try (DeviceArena ar = k.context().arena()) {
+    try (DeviceScope ar = k.device().scope("selftest")) {
       DeviceBuffer ddy = ar.upload(dy);
       DeviceBuffer dw = ar.upload(w);
       DeviceBuffer dwt = ar.bytes((long) kIn * nOut);
@@ -321,7 +334,7 @@ public final class GpuSelfTest {
     float[] old = Checks.uniform(r, n * kk, -1f, 1f);
     float[] ref = old.clone();
     GemmRef.wgrad(g, x, m, n, kk, 0.003f, 0.02f, zeroPointX, beta, ref);
-    try (DeviceArena ar = k.context().arena()) {
+    try (DeviceScope ar = k.device().scope("selftest")) {
       DeviceBuffer dg = ar.upload(g);
       DeviceBuffer dx = ar.upload(x);
       DeviceBuffer dw = ar.upload(old);
@@ -337,7 +350,7 @@ public final class GpuSelfTest {
     int rows = 1000;
     int cols = 333;
     byte[] in = Checks.int8(new SplittableRandom(9), rows * cols, -128, 127);
-    try (DeviceArena ar = k.context().arena()) {
+    try (DeviceScope ar = k.device().scope("selftest")) {
       DeviceBuffer din = ar.upload(in);
       DeviceBuffer out = ar.ints(rows);
       k.rowSumS8(din, rows, cols, out);
@@ -432,7 +445,7 @@ public final class GpuSelfTest {
       float[] dy = Checks.normal(r, x.length, 1f);
       Tensor yRef = bn.forward(Tensor.of(x.clone(), n, c, h, w), training);
       Tensor dxRef = bn.backward(Tensor.of(dy.clone(), n, c, h, w));
-      try (DeviceArena a = k.context().arena()) {
+      try (DeviceScope a = k.device().scope("selftest")) {
         DeviceBuffer dx = a.upload(x);
         DeviceBuffer dg = a.upload(gamma);
         DeviceBuffer db = a.upload(beta);
@@ -488,7 +501,7 @@ public final class GpuSelfTest {
       float[] dy = Checks.normal(r, yRef.size(), 1f);
       Tensor dxRef = pool.backward(Tensor.of(dy.clone(), n, c, oh, ow));
       boolean max = pool.kind() == Pool2d.Kind.MAX;
-      try (DeviceArena a = k.context().arena()) {
+      try (DeviceScope a = k.device().scope("selftest")) {
         DeviceBuffer dx = a.upload(x);
         DeviceBuffer y = a.floats(yRef.size());
         DeviceBuffer arg = a.ints(yRef.size());
@@ -521,7 +534,7 @@ public final class GpuSelfTest {
     SoftmaxCrossEntropy ref = new SoftmaxCrossEntropy();
     float lossRef = ref.forward(Tensor.of(z.clone(), n, classes), labels);
     Tensor dRef = ref.backward();
-    try (DeviceArena a = k.context().arena()) {
+    try (DeviceScope a = k.device().scope("selftest")) {
       DeviceBuffer dz = a.upload(z);
       DeviceBuffer dl = a.upload(labels);
       DeviceBuffer probs = a.floats((long) n * classes);
@@ -561,7 +574,7 @@ public final class GpuSelfTest {
       boolean nesterov = cfg[1] != 0;
       Parameter p = new Parameter("p", Tensor.of(w0.clone(), n));
       Sgd opt = new Sgd(List.of(p), cfg[0], nesterov, cfg[2]);
-      try (DeviceArena a = k.context().arena()) {
+      try (DeviceScope a = k.device().scope("selftest")) {
         DeviceBuffer dw = a.upload(w0);
         DeviceBuffer dv = cfg[0] == 0 ? null : a.floats(n);
         DeviceBuffer dg = a.floats(n);
@@ -569,7 +582,7 @@ public final class GpuSelfTest {
           System.arraycopy(grads[step], 0, p.grad().data(), 0, n);
           opt.step(0.05);
           dg.upload(grads[step]);
-          k.sgdUpdate(dw, dg, dv, n, 0.05f, (float) cfg[0], nesterov, (float) cfg[2], step == 0);
+          k.sgdUpdate(dw, dg, dv, n, 0.05f, (float) cfg[0], nesterov, (float) cfg[2], step == 0, null);
         }
         float[] got = new float[n];
         dw.download(got);

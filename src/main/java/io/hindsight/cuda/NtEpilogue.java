@@ -1,5 +1,7 @@
 package io.hindsight.cuda;
 
+import io.hindsight.device.DeviceBuffer;
+import io.hindsight.device.DeviceScope;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Rounding;
 
@@ -34,7 +36,7 @@ public record NtEpilogue(
    * Uploads a host epilogue's vectors into {@code arena}; the column sums of B (N, K) are computed
    * on the device ({@code rowsum_s8}) when A is asymmetric.
    */
-  public static NtEpilogue upload(CudaKernels kernels, DeviceArena arena, GemmEpilogue e, DeviceBuffer b, int n, int k) {
+  public static NtEpilogue upload(CudaKernels kernels, DeviceScope arena, GemmEpilogue e, DeviceBuffer b, int n, int k) {
     e.check(n);
     DeviceBuffer scaleB = arena.upload(e.scaleB());
     DeviceBuffer bias = e.bias() == null ? null : arena.upload(e.bias());

@@ -34,7 +34,7 @@ public final class QuantizeRef {
       }
     }
 
-    void clip() {
+    public void clip() {
       clipped++;
     }
 

@@ -29,7 +29,7 @@ import java.util.Set;
  */
 public final class JobSpecs {
   public static final Set<String> DATASETS = Set.of("fashion-mnist", "mnist", "synthetic");
-  public static final Set<String> BACKENDS = Set.of("cpu", "cuda", "auto");
+  public static final Set<String> BACKENDS = Set.of("cpu", "cuda", "cuda-sim", "auto");
   public static final Set<String> ENGINES = Set.of("hindsight", "djl");
   public static final Set<String> SCHEDULES = Set.of("constant", "step", "cosine");
 

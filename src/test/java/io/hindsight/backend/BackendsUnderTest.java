@@ -14,6 +14,7 @@ final class BackendsUnderTest {
       List<Backend> list = new ArrayList<>();
       list.add(named(new CpuBackend(1), "cpu-1"));
       list.add(named(new CpuBackend(3), "cpu-3"));
+      list.add(named(io.hindsight.cuda.CudaBackend.simulated(2), "cuda-sim"));
       io.hindsight.cuda.CudaRuntime.Availability cuda = io.hindsight.cuda.CudaRuntime.availability();
       if (cuda.available()) {
         list.add(named(io.hindsight.cuda.CudaBackend.create(), "cuda"));

@@ -3,13 +3,17 @@ package io.hindsight.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hindsight.cuda.CudaKernels;
-import io.hindsight.cuda.FakeDevice;
 import io.hindsight.cuda.TrafficCounter;
+import io.hindsight.device.DeviceBuffer;
+import io.hindsight.device.DeviceScope;
+import io.hindsight.device.sim.SoftwareDevice;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The MLP training step's launch sequence, checked without a GPU through {@link CudaKernels}'
- * argument validation and traffic accounting: static ranges quantize in the GEMM epilogues, dynamic
+ * The MLP training step's launch sequence, run on the software device (every kernel executed by its
+ * reference, every launch checked against the kernel's signature) with {@link CudaKernels}' traffic
+ * accounting: static ranges quantize in the GEMM epilogues, dynamic
  * ranges add a min/max pass and a quantize pass per GEMM output, and move the bytes the accelerator
  * model says they do.
  */
@@ -36,13 +40,35 @@ class QuantizedMlpStepTest {
   /** The traffic of the second step (the first one also copies the initial weights). */
   private static TrafficCounter step(boolean dynamic, int m, int width, int hidden) {
     TrafficCounter traffic = new TrafficCounter();
-    CudaKernels k = FakeDevice.kernels(traffic);
-    QuantizedMlpStep step = new QuantizedMlpStep(k, FakeDevice::buffer, dynamic, m, width, hidden,
-        FakeDevice.buffer((long) m * width), FakeDevice.buffer((long) m * width),
-        FakeDevice.buffer(4L * hidden * width), FakeDevice.buffer(4L * hidden * width), FakeDevice.buffer(4));
-    step.run();
-    traffic.reset();
-    step.run();
+    SplittableRandom r = new SplittableRandom(3);
+    try (SoftwareDevice device = new SoftwareDevice(); DeviceScope scope = device.scope("mlp step")) {
+      CudaKernels k = new CudaKernels(device, traffic);
+      DeviceBuffer x = scope.upload(int8(r, m * width), "x");
+      DeviceBuffer dY = scope.upload(int8(r, m * width), "dY");
+      DeviceBuffer w1 = scope.upload(normal(r, hidden * width, 0.05f), "w1");
+      DeviceBuffer w2 = scope.upload(normal(r, hidden * width, 0.05f), "w2");
+      DeviceBuffer scale = scope.upload(new float[] {0.1f / 127}, "scale");
+      QuantizedMlpStep step = new QuantizedMlpStep(k, scope::allocate, dynamic, m, width, hidden, x, dY, w1, w2, scale);
+      step.run();
+      traffic.reset();
+      step.run();
+    }
     return traffic;
+  }
+
+  private static byte[] int8(SplittableRandom r, int n) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) (r.nextInt(255) - 127);
+    }
+    return b;
+  }
+
+  private static float[] normal(SplittableRandom r, int n, float std) {
+    float[] f = new float[n];
+    for (int i = 0; i < n; i++) {
+      f[i] = (float) (r.nextGaussian() * std);
+    }
+    return f;
   }
 }

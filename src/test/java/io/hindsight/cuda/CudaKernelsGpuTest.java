@@ -18,12 +18,12 @@ class CudaKernelsGpuTest {
   void kernelsAndBackendMatchTheirCpuReferences() {
     CudaRuntime.Availability a = CudaRuntime.availability();
     assumeTrue(a.available(), () -> "no GPU: " + a.reason());
-    try (CudaBackend backend = CudaBackend.create()) {
-      GpuSelfTest.Env env = new GpuSelfTest.Env(backend.kernels(), backend, new CpuBackend(2));
+    try (CudaBackend backend = CudaBackend.create(); CpuBackend cpu = new CpuBackend(2)) {
+      GpuSelfTest.Env env = new GpuSelfTest.Env(backend.kernels(), backend, cpu);
       assertAll(GpuSelfTest.checks().stream().map(c -> (Executable) () -> {
         try {
           c.body().run(env);
-          env.kernels().context().synchronize();
+          env.kernels().device().synchronize();
         } catch (AssertionError | RuntimeException e) {
           throw new AssertionError(c.name() + ": " + e.getMessage(), e);
         }

@@ -20,6 +20,27 @@ final class PtxImages {
     return !CudaRuntime.imageNames().isEmpty();
   }
 
+  /** Kernel name to PTX parameter types ({@code u64}, {@code u32}, {@code f32}, ...), from every {@code *.compute_80.ptx} image. */
+  static Map<String, List<String>> parameterTypes() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (String image : CudaRuntime.imageNames()) {
+      if (!image.endsWith(".compute_80.ptx")) {
+        continue;
+      }
+      String ptx = new String(CudaRuntime.readImage(image), StandardCharsets.US_ASCII);
+      Matcher m = ENTRY.matcher(ptx);
+      while (m.find()) {
+        List<String> types = new ArrayList<>();
+        Matcher p = PARAM.matcher(m.group(2));
+        while (p.find()) {
+          types.add(p.group(1));
+        }
+        out.put(m.group(1), types);
+      }
+    }
+    return out;
+  }
+
   /** Kernel name to parameter byte sizes, from every {@code *.compute_80.ptx} image. */
   static Map<String, int[]> signatures() {
     Map<String, int[]> out = new LinkedHashMap<>();

@@ -34,18 +34,18 @@ public class JobMetrics {
         .description("Jobs waiting in the queue (all replicas)").register(registry);
     Gauge.builder("hindsight.jobs.running", () -> count("RUNNING") + count("CANCELLING"))
         .description("Jobs running (all replicas)").register(registry);
-    for (String backend : new String[] {"cpu", "cuda"}) {
+    for (String backend : new String[] {"cpu", "cuda", "cuda-sim"}) {
       AtomicLong v = localSamplesPerSecond.computeIfAbsent(backend, b -> new AtomicLong());
       Gauge.builder("hindsight.training.samples.per.second", v, a -> Double.longBitsToDouble(a.get()))
           .description("Training throughput of the jobs this replica runs").tag("backend", backend)
           .register(registry);
     }
     // counters exist from startup at 0, so rate()/increase() see the first event of each series
-    for (String backend : new String[] {"auto", "cpu", "cuda"}) {
+    for (String backend : new String[] {"auto", "cpu", "cuda", "cuda-sim"}) {
       Counter.builder("hindsight.jobs.submitted").description("Jobs accepted").tag("backend", backend)
           .register(registry);
     }
-    for (String backend : new String[] {"cpu", "cuda"}) {
+    for (String backend : new String[] {"cpu", "cuda", "cuda-sim"}) {
       for (String s : new String[] {"succeeded", "failed", "cancelled"}) {
         Counter.builder("hindsight.jobs." + s).description("Jobs that ended " + s).tag("backend", backend)
             .register(registry);

@@ -68,12 +68,15 @@ public class JobWorker implements SmartLifecycle {
     return Backends.cudaUnavailableReason() == null ? props.getWorker().getCudaConcurrency() : 0;
   }
 
-  /** Backends of the jobs a group takes: {@code auto} goes to CUDA where it is available. */
+  /**
+   * Backends of the jobs a group takes: {@code auto} goes to CUDA where it is available;
+   * {@code cuda-sim} (the software device) always runs on the CPU pool.
+   */
   private List<String> accepts(String group) {
     boolean cuda = cudaSlots() > 0;
     return switch (group) {
       case "cuda" -> cuda ? List.of("cuda", "auto") : List.of();
-      default -> cuda ? List.of("cpu") : List.of("cpu", "auto");
+      default -> cuda ? List.of("cpu", "cuda-sim") : List.of("cpu", "auto", "cuda-sim");
     };
   }
 

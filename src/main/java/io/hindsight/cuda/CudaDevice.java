@@ -1,0 +1,248 @@
+package io.hindsight.cuda;
+
+import static io.hindsight.cuda.CudaException.check;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+
+import io.hindsight.device.ArgType;
+import io.hindsight.device.Device;
+import io.hindsight.device.DeviceBuffer;
+import io.hindsight.device.DeviceCounters;
+import io.hindsight.device.DeviceException;
+import io.hindsight.device.KernelArgs;
+import io.hindsight.device.KernelLaunch;
+import io.hindsight.device.KernelSignatures;
+import java.nio.Buffer;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * The GPU {@link Device}: device 0 through the JCuda driver API and our own kernels
+ * ({@link CudaContext}). Launches and device copies go to the default stream in order; host copies
+ * are synchronous. Freed memory returns to a cache of same-sized blocks (training allocates the
+ * same sizes every step, and {@code cuMemAlloc}/{@code cuMemFree} synchronize the device), which
+ * {@link #close()} releases. Every launch is checked against the kernel's declared signature first.
+ */
+public final class CudaDevice implements Device {
+  private final CudaContext ctx;
+  private final boolean ownsContext;
+  private final Map<Long, ArrayDeque<CUdeviceptr>> cache = new HashMap<>();
+  private long nextId = 1;
+  private long h2d;
+  private long d2h;
+  private long d2d;
+  private long launches;
+  private long liveBytes;
+  private long peakBytes;
+  private long allocations;
+  private long cachedBytes;
+  private boolean closed;
+
+  private CudaDevice(CudaContext ctx, boolean ownsContext) {
+    this.ctx = ctx;
+    this.ownsContext = ownsContext;
+  }
+
+  /** Opens device 0 with every kernel module loaded; throws {@link CudaException} with the reason when unavailable. */
+  public static CudaDevice open() {
+    return new CudaDevice(CudaContext.create(), true);
+  }
+
+  public CudaContext context() {
+    return ctx;
+  }
+
+  @Override
+  public String kind() {
+    return "cuda";
+  }
+
+  @Override
+  public String name() {
+    return ctx.describe();
+  }
+
+  @Override
+  public int multiprocessors() {
+    return ctx.multiprocessors();
+  }
+
+  @Override
+  public int computeCapabilityMajor() {
+    return ctx.computeCapabilityMajor();
+  }
+
+  private void open(String what) {
+    if (closed) {
+      throw new DeviceException(what + ": the CUDA device is closed");
+    }
+  }
+
+  private static CUdeviceptr base(DeviceBuffer b) {
+    if (!(b.handle() instanceof CUdeviceptr p)) {
+      throw new DeviceException("device buffer '" + b.label() + "' belongs to another device");
+    }
+    return p;
+  }
+
+  private static CUdeviceptr pointer(DeviceBuffer b, long offset) {
+    long off = b.alignmentOffset() + offset;
+    return off == 0 ? base(b) : base(b).withByteOffset(off);
+  }
+
+  @Override
+  public synchronized DeviceBuffer allocate(long bytes, String label) {
+    open("allocate " + label);
+    if (bytes < 0) {
+      throw new IllegalArgumentException("negative allocation of " + bytes + " bytes for " + label);
+    }
+    long n = Math.max(bytes, 4); // cuMemAlloc rejects 0 bytes
+    ArrayDeque<CUdeviceptr> free = cache.get(n);
+    CUdeviceptr p = free == null ? null : free.poll();
+    if (p != null) {
+      cachedBytes -= n;
+    } else {
+      ctx.bind();
+      p = new CUdeviceptr();
+      check("cuMemAlloc(" + n + " bytes for " + label + ")", cuMemAlloc(p, n));
+    }
+    liveBytes += n;
+    peakBytes = Math.max(peakBytes, liveBytes);
+    allocations++;
+    return new DeviceBuffer(this, nextId++, label, n, p);
+  }
+
+  @Override
+  public synchronized void free(DeviceBuffer allocation) {
+    if (!allocation.isAllocation()) {
+      throw new DeviceException("free of a slice of '" + allocation.label() + "': only allocations are freed");
+    }
+    allocation.requireLive("free");
+    allocation.markFreed();
+    liveBytes -= allocation.bytes();
+    cache.computeIfAbsent(allocation.bytes(), k -> new ArrayDeque<>()).push(base(allocation));
+    cachedBytes += allocation.bytes();
+  }
+
+  private void checkRange(DeviceBuffer b, long offset, long bytes, String use) {
+    b.requireLive(use);
+    if (offset < 0 || bytes < 0 || offset + bytes > b.bytes()) {
+      throw new DeviceException(use + ": " + bytes + " bytes at offset " + offset + " do not fit device buffer "
+          + b.describe());
+    }
+  }
+
+  @Override
+  public synchronized void copyIn(DeviceBuffer dst, long dstOffset, Buffer src) {
+    open("copy to '" + dst.label() + "'");
+    long n = Device.hostBytes(src);
+    checkRange(dst, dstOffset, n, "copy of " + n + " bytes from the host");
+    if (n == 0) {
+      return;
+    }
+    ctx.bind();
+    check("cuMemcpyHtoD(" + n + " bytes to '" + dst.label() + "')", cuMemcpyHtoD(pointer(dst, dstOffset), Pointer.to(src), n));
+    h2d += n;
+  }
+
+  @Override
+  public synchronized void copyOut(DeviceBuffer src, long srcOffset, Buffer dst) {
+    open("copy from '" + src.label() + "'");
+    long n = Device.hostBytes(dst);
+    checkRange(src, srcOffset, n, "copy of " + n + " bytes to the host");
+    if (n == 0) {
+      return;
+    }
+    ctx.bind();
+    check("cuMemcpyDtoH(" + n + " bytes from '" + src.label() + "')", cuMemcpyDtoH(Pointer.to(dst), pointer(src, srcOffset), n));
+    d2h += n;
+  }
+
+  @Override
+  public synchronized void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long bytes) {
+    open("device copy");
+    checkRange(src, srcOffset, bytes, "device-to-device copy from");
+    checkRange(dst, dstOffset, bytes, "device-to-device copy to");
+    if (bytes == 0) {
+      return;
+    }
+    ctx.bind();
+    check("cuMemcpyDtoD(" + bytes + " bytes)", cuMemcpyDtoD(pointer(dst, dstOffset), pointer(src, srcOffset), bytes));
+    d2d += bytes;
+  }
+
+  @Override
+  public synchronized void launch(KernelLaunch launch) {
+    open("launch of " + launch.kernel());
+    KernelSignatures.of(launch.kernel()).check(launch.args());
+    KernelArgs args = launch.args();
+    NativePointerObject[] params = new NativePointerObject[args.size()];
+    for (int i = 0; i < args.size(); i++) {
+      KernelArgs.Arg a = args.get(i);
+      params[i] = switch (a.type()) {
+        case POINTER -> {
+          DeviceBuffer b = (DeviceBuffer) a.value();
+          if (b != null) {
+            b.requireLive("launch of " + launch.kernel() + ", argument '" + a.name() + "'");
+          }
+          yield Pointer.to(b == null ? new CUdeviceptr() : pointer(b, 0));
+        }
+        case I32 -> Pointer.to(new int[] {(Integer) a.value()});
+        case I64 -> Pointer.to(new long[] {(Long) a.value()});
+        case F32 -> Pointer.to(new float[] {(Float) a.value()});
+      };
+    }
+    ctx.bind();
+    check("cuLaunchKernel(" + launch.kernel() + ", grid " + launch.gridX() + "x" + launch.gridY() + "x" + launch.gridZ() + ")",
+        cuLaunchKernel(ctx.function(launch.kernel()), launch.gridX(), launch.gridY(), launch.gridZ(), launch.blockX(),
+            launch.blockY(), launch.blockZ(), launch.sharedBytes(), null, Pointer.to(params), null));
+    launches++;
+  }
+
+  @Override
+  public void synchronize() {
+    open("synchronize");
+    ctx.synchronize();
+  }
+
+  @Override
+  public synchronized DeviceCounters counters() {
+    return new DeviceCounters(h2d, d2h, d2d, launches, liveBytes, peakBytes, allocations);
+  }
+
+  @Override
+  public synchronized void resetPeak() {
+    peakBytes = liveBytes;
+  }
+
+  /** Releases the cached blocks and, when this device opened it, the context. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      ctx.bind();
+      for (ArrayDeque<CUdeviceptr> q : cache.values()) {
+        for (CUdeviceptr p : q) {
+          cuMemFree(p);
+        }
+      }
+      cache.clear();
+      cachedBytes = 0;
+    } finally {
+      if (ownsContext) {
+        ctx.close();
+      }
+    }
+  }
+}

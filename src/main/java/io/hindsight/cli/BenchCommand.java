@@ -147,7 +147,7 @@ final class BenchCommand implements Callable<Integer> {
         description = "examples per epoch for the per-epoch traffic (default ${DEFAULT-VALUE})")
     int epochExamples;
 
-    @Option(names = "--backend", paramLabel = "NAME", order = 6, defaultValue = "cpu",
+    @Option(names = "--backend", paramLabel = "BACKEND", order = 6, defaultValue = "cpu",
         completionCandidates = Backends.class, description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String backend;
 

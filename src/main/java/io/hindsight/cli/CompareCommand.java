@@ -38,7 +38,7 @@ final class CompareCommand implements Callable<Integer> {
   private final PrintStream out;
   private final PrintStream err;
 
-  @Option(names = "--estimators", paramLabel = "A,B,...", required = true, split = ",", order = 1,
+  @Option(names = "--estimators", paramLabel = "ESTIMATOR", required = true, split = ",", order = 1,
       completionCandidates = SpecOptions.EstimatorNames.class,
       description = "estimators to compare, applied to activations and gradients (dsgc to gradients only; the "
           + "spec's quantization block gives the rest): ${COMPLETION-CANDIDATES}")

@@ -40,7 +40,7 @@ final class ReportCommand implements Callable<Integer> {
       description = "a run directory holding result.json (and ranges.csv for quantized runs)")
   List<Path> runDirs;
 
-  @Option(names = "--quantizers", paramLabel = "A,B,...", split = ",", order = 1,
+  @Option(names = "--quantizers", paramLabel = "QUANTIZER", split = ",", order = 1,
       description = "quantizers to plot, e.g. conv1/activation (default: the first layer's activation and gradient "
           + "and the last layer's gradient quantizer of each run)")
   List<String> quantizers;

@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * and the JSON edit a given flag makes.
  *
  * @param name the flag, e.g. {@code --epochs}
- * @param label the value's placeholder in help, e.g. {@code N}
+ * @param label the value's placeholder in help, e.g. {@code N}; distinct among flags with candidates,
+ *     since picocli's bash completion keeps one list of values per label
  * @param type how the value is parsed and written into the spec
  * @param field the spec field it sets, a dotted path such as {@code training.epochs}
  * @param help what it means (the field and its default are appended)
@@ -44,7 +45,7 @@ record SpecFlag(String name, String label, Type type, String field, String help,
   static final List<SpecFlag> ALL = List.of(
       text("--model", "ARCH", "model.arch", "architecture", ModelFactory.ARCHITECTURES),
       number("--width", "X", "model.width", "channel multiplier"),
-      text("--dataset", "NAME", "dataset.name", "dataset", JobSpecs.DATASETS),
+      text("--dataset", "DATASET", "dataset.name", "dataset", JobSpecs.DATASETS),
       text("--data-path", "DIR", "dataset.path", "directory with the IDX files", List.of()),
       integer("--train-limit", "N", "dataset.trainLimit", "use the first N training examples"),
       integer("--test-limit", "N", "dataset.testLimit", "use the first N test examples"),
@@ -53,13 +54,13 @@ record SpecFlag(String name, String label, Type type, String field, String help,
       number("--lr", "X", "training.learningRate", "learning rate"),
       number("--momentum", "X", "training.momentum", "SGD momentum"),
       number("--weight-decay", "X", "training.weightDecay", "L2 weight decay"),
-      text("--schedule", "NAME", "training.schedule", "learning-rate schedule", JobSpecs.SCHEDULES),
+      text("--schedule", "SCHEDULE", "training.schedule", "learning-rate schedule", JobSpecs.SCHEDULES),
       number("--warmup-epochs", "X", "training.warmupEpochs", "linear warm-up, may be fractional"),
       integer("--seed", "N", "training.seed", "seeds initialization, data order, dropout, augmentation"),
       integer("--threads", "N", "training.threads", "CPU threads"),
-      text("--engine", "NAME", "engine", "which engine trains (djl: the DJL/libtorch FP32 baseline)",
+      text("--engine", "ENGINE", "engine", "which engine trains (djl: the DJL/libtorch FP32 baseline)",
           JobSpecs.ENGINES),
-      text("--backend", "NAME", "backend", "where the engine computes", JobSpecs.BACKENDS),
+      text("--backend", "BACKEND", "backend", "where the engine computes", JobSpecs.BACKENDS),
       integer("--checkpoint-every", "N", "checkpoint.everySteps", "also checkpoint every N steps"),
       integer("--range-every", "N", "output.rangeEvery", "write ranges.csv rows of every N-th step"));
 
@@ -102,7 +103,8 @@ record SpecFlag(String name, String label, Type type, String field, String help,
 
   private OptionSpec option(JsonNode defaults) {
     JsonNode d = defaults.at("/" + field.replace('.', '/'));
-    String def = d.isMissingNode() || d.isNull() ? defaultWhenUnset() : d.asText();
+    String def = d.isMissingNode() || d.isNull() ? defaultWhenUnset()
+        : d.isFloatingPointNumber() ? java.math.BigDecimal.valueOf(d.asDouble()).stripTrailingZeros().toPlainString() : d.asText();
     List<String> text = new ArrayList<>();
     text.add(help + (candidates.isEmpty() ? "" : ": " + String.join(", ", candidates)));
     text.add("[" + field + ", default " + def + "]");

@@ -42,7 +42,7 @@ final class SpecOptions {
         description = "INT8 weights, activations and gradients with the default estimators")
     boolean quantize;
 
-    @Option(names = "--estimator", paramLabel = "NAME", order = 12, completionCandidates = EstimatorNames.class,
+    @Option(names = "--estimator", paramLabel = "ESTIMATOR", order = 12, completionCandidates = EstimatorNames.class,
         description = "estimator of activations and gradients (dsgc: gradients only): ${COMPLETION-CANDIDATES}")
     String estimator;
 

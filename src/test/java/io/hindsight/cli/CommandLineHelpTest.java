@@ -64,6 +64,23 @@ class CommandLineHelpTest {
     }
   }
 
+  /** picocli's bash script keeps one list of values per value label: two flags sharing one would share a list. */
+  @ParameterizedTest
+  @MethodSource("commands")
+  void flagsWithFixedValuesHaveTheirOwnValueLabel(String path) {
+    java.util.Map<String, List<String>> byLabel = new java.util.HashMap<>();
+    for (OptionSpec o : command(path).getCommandSpec().options()) {
+      if (o.completionCandidates() == null) {
+        continue;
+      }
+      List<String> values = new ArrayList<>();
+      o.completionCandidates().forEach(values::add);
+      List<String> before = byLabel.putIfAbsent(o.paramLabel(), values);
+      assertThat(before == null || before.equals(values)).as("%s %s shares its label %s with other values", path,
+          o.longestName(), o.paramLabel()).isTrue();
+    }
+  }
+
   @Test
   void withoutACommandItPrintsTheOverviewAndExitsTwo() {
     assertThat(run()).isEqualTo(2);

@@ -65,5 +65,10 @@ class CompletionCommandTest {
     assertThat(complete("hindsight train --model ")).containsExactlyInAnyOrder("cnn", "mlp", "mobilenetv2",
         "resnet20");
     assertThat(complete("hindsight compare --estimators hindsight-")).contains("hindsight-minmax", "hindsight-ema");
+    assertThat(complete("hindsight train --dataset ")).containsExactlyInAnyOrder("fashion-mnist", "mnist", "synthetic");
+    assertThat(complete("hindsight train --engine ")).containsExactlyInAnyOrder("djl", "hindsight");
+    assertThat(complete("hindsight train --schedule ")).containsExactlyInAnyOrder("constant", "cosine", "step");
+    assertThat(complete("hindsight train --estimator dsg")).containsExactly("dsgc");
+    assertThat(complete("hindsight bench quant-step --backend cuda")).containsExactlyInAnyOrder("cuda", "cuda-sim");
   }
 }

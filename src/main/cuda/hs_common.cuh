@@ -1,7 +1,7 @@
 // hs_common.cuh: device helpers shared by the Hindsight kernels.
 //
-// Everything here has a bit-exact Java twin in io.hindsight.quant.math (FakeQuant, QuantParams,
-// CounterRng); the float operations use explicit round-to-nearest intrinsics (__fmul_rn, __fadd_rn,
+// Everything here has a bit-exact Java twin in io.hindsight.quant.math (FakeQuant, QuantParams) and
+// io.hindsight.util.CounterRng; the float operations use explicit round-to-nearest intrinsics (__fmul_rn, __fadd_rn,
 // __fdiv_rn) so that nvcc never contracts them into FMAs and the Java twin reproduces every bit.
 #pragma once
 #include <stdint.h>
@@ -34,7 +34,7 @@ __device__ __forceinline__ float hs_key_float(int k) {
 #define HS_KEY_NEG_INF ((int)0x807FFFFF)  // bits 0xFF800000 ^ 0x7FFFFFFF
 
 // ---------------------------------------------------------------------------------------------
-// Counter-based RNG of stochastic rounding (io.hindsight.quant.math.CounterRng, bit-exact): the
+// Counter-based RNG of stochastic rounding (io.hindsight.util.CounterRng, bit-exact): the
 // host computes one key per quantization, key = mix(seed + (counter + 1) * 0x9E3779B97F4A7C15),
 // and the number of element `index` is
 //   u = (mix(key + (index + 1) * 0x9E3779B97F4A7C15) >> 40) * 2^-24     (24 random bits, in [0, 1))

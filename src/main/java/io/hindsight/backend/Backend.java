@@ -18,6 +18,11 @@ public interface Backend extends AutoCloseable {
   /** Worker threads this backend uses. */
   int threads();
 
+  /** The accelerator this backend computes on (its device memory, copies and launches), if any. */
+  default java.util.Optional<io.hindsight.device.Device> accelerator() {
+    return java.util.Optional.empty();
+  }
+
   /**
    * General matrix multiply {@code C = alpha * op(A) * op(B) + beta * C} where {@code op(A)} is
    * {@code (m, k)}, {@code op(B)} is {@code (k, n)} and {@code C} is {@code (m, n)}.

@@ -69,6 +69,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
     return device;
   }
 
+  @Override
+  public java.util.Optional<Device> accelerator() {
+    return java.util.Optional.of(device);
+  }
+
   /** {@code cuda} on a GPU, {@code cuda-sim} on the software device. */
   @Override
   public String name() {

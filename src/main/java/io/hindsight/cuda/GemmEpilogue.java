@@ -16,7 +16,7 @@ import io.hindsight.quant.math.Rounding;
  * @param activation fused activation
  * @param out per-tensor quantization of the output (int8), or null for an FP32 output
  * @param rounding rounding of the output levels
- * @param seed stochastic rounding's {@link io.hindsight.quant.math.CounterRng} key; the element index is {@code m * N + n}
+ * @param seed stochastic rounding's {@link io.hindsight.util.CounterRng} key; the element index is {@code m * N + n}
  */
 public record GemmEpilogue(
     float scaleA, float[] scaleB, int zeroPointA, float[] bias, Activation activation,

@@ -1,12 +1,15 @@
 package io.hindsight.nn;
 
 import io.hindsight.tensor.Tensor;
+import io.hindsight.util.CounterRng;
 import io.hindsight.util.Rng;
 
 /**
  * Inverted dropout: in training each value is zeroed with probability {@code p} and the rest are
- * scaled by {@code 1/(1-p)}; identity in evaluation. The mask comes from the model's seeded
- * {@link Rng}, so runs are reproducible and resumable. Saves the scaled mask.
+ * scaled by {@code 1/(1-p)}; identity in evaluation. Each training forward draws one key from the
+ * model's seeded {@link Rng} ({@link #nextMaskKey}) and element {@code i} is dropped when
+ * {@code CounterRng.uniform(key, i) < p}: the device's {@code dropout_fwd} draws the same mask, and
+ * runs are reproducible and resumable. Saves the scaled mask.
  */
 public final class Dropout implements Layer {
   private final String name;
@@ -39,16 +42,22 @@ public final class Dropout implements Layer {
       return x;
     }
     float scale = 1f / (1f - p);
+    long key = nextMaskKey();
     float[] mask = new float[x.size()];
     Tensor y = Tensor.zerosLike(x);
     float[] xd = x.data();
     float[] yd = y.data();
     for (int i = 0; i < mask.length; i++) {
-      mask[i] = rng.nextFloat() < p ? 0f : scale;
+      mask[i] = CounterRng.uniform(key, i) < p ? 0f : scale;
       yd[i] = xd[i] * mask[i];
     }
     savedMask = mask;
     return y;
+  }
+
+  /** The key of the next training forward's mask: one draw of the layer's generator. */
+  public long nextMaskKey() {
+    return rng.nextLong();
   }
 
   @Override

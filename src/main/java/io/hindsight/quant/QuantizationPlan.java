@@ -8,7 +8,7 @@ import io.hindsight.quant.config.QuantizationConfig;
 import io.hindsight.quant.config.QuantizerSpec;
 import io.hindsight.quant.traffic.TrafficMeter;
 import io.hindsight.quant.traffic.TrafficTotals;
-import io.hindsight.quant.math.CounterRng;
+import io.hindsight.util.CounterRng;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -118,6 +118,8 @@ public final class Trainer {
     }
     String startedAt = Instant.now().toString();
     long resumedAt = globalStep;
+    DeviceAccounting deviceAccounting = backend.accelerator().map(DeviceAccounting::new).orElse(null);
+    TrainingResult result;
     try (StepEngine engine = engineFactory.create(spec, model, sgd); PluginsClosed closed = new PluginsClosed(plugins)) {
       List<SelfCheck> checks = List.copyOf(engine.selfChecks());
       for (SelfCheck c : checks) {
@@ -152,7 +154,13 @@ public final class Trainer {
           }
           Batch batch = sampler.batch(order, b, aug, runtimeRng);
           long s0 = System.nanoTime();
+          if (deviceAccounting != null) {
+            deviceAccounting.beforeStep();
+          }
           StepEngine.StepOutcome out = engine.trainStep(batch, lr);
+          if (deviceAccounting != null) {
+            deviceAccounting.afterStep();
+          }
           double dt = (System.nanoTime() - s0) / 1e9;
           trainSeconds += dt;
           for (TrainingPlugin p : plugins) {
@@ -206,10 +214,12 @@ public final class Trainer {
       }
       int skippedTotal = finished.stream().mapToInt(EpochMetrics::skippedSteps).sum();
       double total = finished.stream().mapToDouble(EpochMetrics::seconds).sum();
-      return new TrainingResult(last.testAccuracy(), last.testLoss(), last.trainLoss(), List.copyOf(finished),
+      result = new TrainingResult(last.testAccuracy(), last.testLoss(), last.trainLoss(), List.copyOf(finished),
           globalStep, skippedTotal, total, sections,
-          provenance(specJson, model, startedAt, resumedAt, train, test, checks));
+          provenance(specJson, model, startedAt, resumedAt, train, test, checks), null);
     }
+    // after the engine closed: the report's liveBytesAtEnd sees what the engine freed
+    return deviceAccounting == null ? result : result.withDevice(deviceAccounting.finish());
   }
 
   private double[] evaluate(StepEngine engine, Dataset test, int batchSize) {

@@ -1,6 +1,7 @@
 package io.hindsight.train;
 
 import io.hindsight.backend.Backend;
+import io.hindsight.cuda.CudaBackend;
 import io.hindsight.spec.ResolvedSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,6 +49,11 @@ public final class TrainingJobs {
       // start libtorch with the run's thread count first: describing it would otherwise start it with its defaults
       io.hindsight.djl.TorchRuntime.engine(backend.threads());
       b.version("libtorch", io.hindsight.djl.TorchRuntime.describe());
+    } else if (backend instanceof CudaBackend cuda && !spec.quantized()) {
+      // the model lives on the device for the whole run; quantized runs use the host quantizers (below)
+      var t = spec.training();
+      b.engineFactory((s, model, sgd) ->
+          new DeviceStepEngine(model, sgd, cuda.kernels(), t.momentum(), t.nesterov(), t.weightDecay()));
     }
   }
 }

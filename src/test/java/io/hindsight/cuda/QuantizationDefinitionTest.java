@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hindsight.backend.CpuBackend;
 import io.hindsight.quant.math.ChannelStats;
-import io.hindsight.quant.math.CounterRng;
 import io.hindsight.quant.math.FakeQuant;
 import io.hindsight.quant.math.QuantGrid;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Range;
 import io.hindsight.quant.math.Rounding;
+import io.hindsight.util.CounterRng;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

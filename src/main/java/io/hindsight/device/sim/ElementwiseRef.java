@@ -1,6 +1,6 @@
 package io.hindsight.device.sim;
 
-import io.hindsight.quant.math.CounterRng;
+import io.hindsight.util.CounterRng;
 import java.util.Map;
 
 /** References of elementwise.cu, bit-exact (elementwise operations, and sums in the kernels' order). */

@@ -1,6 +1,7 @@
 package io.hindsight.quant.math;
 
 import io.hindsight.backend.Backend;
+import io.hindsight.util.CounterRng;
 
 /**
  * The quantization formula, and the fake-quantization pass of the CPU engine: quantize to the

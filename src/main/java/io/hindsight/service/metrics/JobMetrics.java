@@ -144,6 +144,32 @@ public class JobMetrics {
     }
   }
 
+  /**
+   * Records a finished run's {@code device} section (runs on {@code cuda} and {@code cuda-sim}):
+   * host/device bytes and kernel launches as counters, per-step host/device bytes, peak device
+   * memory and the memory left allocated at the end as distributions over runs. Tagged by backend
+   * only, never by job.
+   */
+  public void device(String backend, io.hindsight.train.DeviceReport d) {
+    if (d == null) {
+      return;
+    }
+    Counter.builder("hindsight.device.bytes.to.device").description("Bytes copied from host to device by runs")
+        .tag("backend", backend).register(registry).increment(d.hostToDeviceBytes());
+    Counter.builder("hindsight.device.bytes.to.host").description("Bytes copied from device to host by runs")
+        .tag("backend", backend).register(registry).increment(d.deviceToHostBytes());
+    Counter.builder("hindsight.device.kernel.launches").description("Kernels launched by runs")
+        .tag("backend", backend).register(registry).increment(d.kernelLaunches());
+    DistributionSummary.builder("hindsight.device.step.bytes.to.device")
+        .description("Mean bytes copied to the device per training step, per run")
+        .tag("backend", backend).register(registry).record(d.hostToDeviceBytesPerStep());
+    DistributionSummary.builder("hindsight.device.peak.memory").description("Peak device memory of runs")
+        .baseUnit("bytes").tag("backend", backend).register(registry).record(d.peakDeviceBytes());
+    DistributionSummary.builder("hindsight.device.live.memory.at.end")
+        .description("Device memory still allocated when a run ended (0 unless something leaked)").baseUnit("bytes")
+        .tag("backend", backend).register(registry).record(d.liveBytesAtEnd());
+  }
+
   private static JsonNode firstObjectWith(JsonNode q, String field) {
     for (JsonNode n : new JsonNode[] {q, q.path("traffic").path("run"), q.path("traffic"), q.path("totals")}) {
       if (n.isObject() && n.has(field)) {

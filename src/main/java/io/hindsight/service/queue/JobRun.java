@@ -100,6 +100,7 @@ final class JobRun implements Runnable {
       metrics.finished("SUCCEEDED", backendName, Duration.between(started, Instant.now()));
       metrics.testAccuracy(backendName, result.testAccuracy());
       metrics.quantization(result.plugins() == null ? null : result.plugins().get("quantization"));
+      metrics.device(backendName, result.device());
     } catch (TrainingCancelledException e) {
       if (leaseLost) {
         LOG.warn("job {} attempt {}: stopped, the lease was lost", id, attempt);

@@ -3,6 +3,7 @@ package io.hindsight.quant.math;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hindsight.backend.CpuBackend;
+import io.hindsight.util.CounterRng;
 import io.hindsight.util.Rng;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

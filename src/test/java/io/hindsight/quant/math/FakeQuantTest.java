@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.hindsight.util.CounterRng;
 import io.hindsight.util.Rng;
 import org.junit.jupiter.api.Test;
 

@@ -376,6 +376,25 @@ class JobApiEndToEndTest {
   }
 
   @Test
+  void cudaSimJobRunsOnTheCpuPoolReportsItsDeviceAndFeedsTheDeviceMetrics() {
+    String id = api.submit(Api.tinySpec("").replaceFirst("\\{", "{\"backend\": \"cuda-sim\", "));
+    api.awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(120));
+    assertThat(api.json(api.get("/api/v1/jobs/" + id)).path("backend").asText()).isEqualTo("cuda-sim");
+    JsonNode device = api.json(api.get("/api/v1/jobs/" + id + "/result")).path("device");
+    assertThat(device.path("kind").asText()).isEqualTo("software");
+    assertThat(device.path("liveBytesAtEnd").asLong()).isZero();
+    assertThat(device.path("deviceToHostBytesPerStep").asDouble()).isEqualTo(16.0);
+    assertThat(device.path("kernelLaunches").asLong()).isPositive();
+    String metrics = api.get("/actuator/prometheus").body();
+    for (String series : new String[] {"hindsight_device_bytes_to_device_total", "hindsight_device_bytes_to_host_total",
+        "hindsight_device_kernel_launches_total", "hindsight_device_peak_memory_bytes_max",
+        "hindsight_device_live_memory_at_end_bytes_max", "hindsight_device_step_bytes_to_device_sum"}) {
+      assertThat(metrics).containsPattern(series + "\\{[^}]*backend=\"cuda-sim\"");
+    }
+    assertThat(metrics).doesNotContain(id);
+  }
+
+  @Test
   void prometheusNeedsAKeyAndExportsJobMetrics() {
     String id = api.submit(Api.tinySpec(""));
     api.awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(60));

@@ -1,4 +1,4 @@
-package io.hindsight.quant.math;
+package io.hindsight.util;
 
 /**
  * The random numbers of stochastic rounding, counter-based: the number drawn for element

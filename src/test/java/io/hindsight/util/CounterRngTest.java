@@ -1,4 +1,4 @@
-package io.hindsight.quant.math;
+package io.hindsight.util;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

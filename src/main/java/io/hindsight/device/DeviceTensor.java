@@ -1,0 +1,122 @@
+package io.hindsight.device;
+
+import java.util.Arrays;
+
+/**
+ * A dense row-major tensor in device memory: a shape, an element type and the buffer holding it.
+ * A thin view like the host {@code Tensor}: {@link #reshape} shares the buffer. Who owns the
+ * memory is the {@link DeviceScope} that allocated the buffer (parameters persist for the run,
+ * activations for one step).
+ */
+public final class DeviceTensor {
+  /** Element types of device tensors. */
+  public enum DType {
+    F32(4), S8(1), I32(4);
+
+    private final int bytes;
+
+    DType(int bytes) {
+      this.bytes = bytes;
+    }
+
+    public int bytes() {
+      return bytes;
+    }
+  }
+
+  private final DeviceBuffer buffer;
+  private final DType dtype;
+  private final int[] shape;
+
+  private DeviceTensor(DeviceBuffer buffer, DType dtype, int[] shape) {
+    this.buffer = buffer;
+    this.dtype = dtype;
+    this.shape = shape;
+  }
+
+  /** Wraps {@code buffer}, which must hold at least the shape's elements. */
+  public static DeviceTensor of(DeviceBuffer buffer, DType dtype, int... shape) {
+    long size = size(shape);
+    if (buffer.bytes() < size * dtype.bytes()) {
+      throw new IllegalArgumentException("device buffer " + buffer.describe() + " cannot hold a " + dtype + " tensor "
+          + Arrays.toString(shape));
+    }
+    return new DeviceTensor(buffer, dtype, shape.clone());
+  }
+
+  /** A new float32 tensor allocated in {@code scope} (contents undefined). */
+  public static DeviceTensor floats(DeviceScope scope, String label, int... shape) {
+    return new DeviceTensor(scope.floats(size(shape), label), DType.F32, shape.clone());
+  }
+
+  private static long size(int[] shape) {
+    long n = 1;
+    for (int d : shape) {
+      if (d < 0) {
+        throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+      }
+      n *= d;
+    }
+    return n;
+  }
+
+  public DeviceBuffer buffer() {
+    return buffer;
+  }
+
+  public DType dtype() {
+    return dtype;
+  }
+
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  public int rank() {
+    return shape.length;
+  }
+
+  public int dim(int axis) {
+    return shape[axis < 0 ? shape.length + axis : axis];
+  }
+
+  /** Number of elements. */
+  public long size() {
+    return size(shape);
+  }
+
+  /** A view with another shape of the same size (one dimension may be -1). */
+  public DeviceTensor reshape(int... newShape) {
+    int[] s = newShape.clone();
+    int infer = -1;
+    long known = 1;
+    for (int i = 0; i < s.length; i++) {
+      if (s[i] == -1) {
+        infer = i;
+      } else {
+        known *= s[i];
+      }
+    }
+    if (infer >= 0) {
+      s[infer] = (int) (size() / known);
+    }
+    if (size(s) != size()) {
+      throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
+    }
+    return new DeviceTensor(buffer, dtype, s);
+  }
+
+  /** Throws unless the shape is exactly {@code expected}. */
+  public DeviceTensor requireShape(String what, int... expected) {
+    if (!Arrays.equals(shape, expected)) {
+      throw new IllegalArgumentException(what + ": expected shape " + Arrays.toString(expected) + " but got "
+          + Arrays.toString(shape));
+    }
+    return this;
+  }
+
+  @Override
+  public String toString() {
+    return "DeviceTensor" + Arrays.toString(shape) + " " + dtype + " in " + buffer.describe();
+  }
+}

@@ -1,0 +1,164 @@
+package io.hindsight.train;
+
+import io.hindsight.cuda.CudaKernels;
+import io.hindsight.data.Batch;
+import io.hindsight.device.Device;
+import io.hindsight.device.DeviceBuffer;
+import io.hindsight.device.DeviceScope;
+import io.hindsight.device.DeviceTensor;
+import io.hindsight.device.nn.DeviceModel;
+import io.hindsight.device.nn.DeviceParameters;
+import io.hindsight.device.nn.StepContext;
+import io.hindsight.model.Model;
+import io.hindsight.optim.Sgd;
+import io.hindsight.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+
+/**
+ * Our engine's step with the model resident on a CUDA device ({@code cuda} or {@code cuda-sim}):
+ * parameters, gradients, momentum and BatchNorm statistics stay on the device for the whole run;
+ * each step's activations live in a step scope freed when the step ends. Per training step the
+ * host sends the batch (images, labels) and reads back 16 bytes once (loss sum, correct count,
+ * non-finite count); everything else, loss and SGD included, runs as kernels.
+ *
+ * <p>Same semantics as {@link HindsightStepEngine}: a step whose loss or gradients hold NaN/Inf is
+ * not applied ({@code sgd_update} skips itself on the device's non-finite count), BatchNorm
+ * statistics are updated in forward either way. Parameters return to the host model only for
+ * checkpoints, evaluation results and the model artifact ({@link #syncToModel}).
+ */
+final class DeviceStepEngine implements StepEngine {
+  private final Sgd sgd;
+  private final CudaKernels k;
+  private final Device device;
+  private final DeviceModel dm;
+  private final DeviceScope persistent;
+  private final DeviceBuffer scalars; // double lossSum, int correct, int status (non-finite count)
+  private final float momentum;
+  private final boolean nesterov;
+  private final float weightDecay;
+  private boolean firstUpdate;
+
+  DeviceStepEngine(Model model, Sgd sgd, CudaKernels kernels, double momentum, boolean nesterov, double weightDecay) {
+    this.sgd = sgd;
+    this.k = kernels;
+    this.device = kernels.device();
+    this.momentum = (float) momentum;
+    this.nesterov = nesterov;
+    this.weightDecay = (float) weightDecay;
+    Map<String, Tensor> velocity = sgd.state();
+    this.firstUpdate = velocity.isEmpty();
+    this.dm = DeviceModel.of(model, kernels, momentum != 0);
+    DeviceScope p = null;
+    try {
+      dm.parameters().upload(velocity);
+      p = device.scope("step results");
+      this.scalars = p.allocate(16, "loss, correct, non-finite");
+    } catch (RuntimeException e) {
+      if (p != null) {
+        p.close();
+      }
+      dm.close();
+      throw e;
+    }
+    this.persistent = p;
+  }
+
+  private DeviceBuffer lossSum() {
+    return scalars.slice(0, 8);
+  }
+
+  private DeviceBuffer correct() {
+    return scalars.slice(8, 4);
+  }
+
+  private DeviceBuffer status() {
+    return scalars.slice(12, 4);
+  }
+
+  /** Uploads the batch, runs forward and the loss; returns the probabilities and labels for backward. */
+  private DeviceTensor[] forwardAndLoss(Batch batch, boolean training, StepContext step) {
+    Tensor images = batch.images();
+    int n = batch.size();
+    DeviceTensor x = DeviceTensor.floats(step.scope(), "images", images.shape());
+    x.buffer().upload(images.data());
+    DeviceBuffer labels = step.scope().ints(n, "labels");
+    labels.upload(batch.labels());
+    k.fill(status(), 1, 0);
+    DeviceTensor logits = dm.forward(x, training, step);
+    int classes = logits.dim(1);
+    DeviceTensor probs = step.floats("probabilities", n, classes);
+    DeviceBuffer rowLoss = step.scope().doubles(n, "row losses");
+    DeviceBuffer rowCorrect = step.scope().ints(n, "row correct");
+    k.softmaxXentForward(logits.buffer(), labels, n, classes, probs.buffer(), rowLoss, rowCorrect);
+    k.reduceLoss(rowLoss, rowCorrect, n, lossSum(), correct(), status());
+    return new DeviceTensor[] {probs, DeviceTensor.of(labels, DeviceTensor.DType.I32, n)};
+  }
+
+  /** The step's one read-back: loss sum, correct count, non-finite count. */
+  private ByteBuffer readScalars() {
+    byte[] b = new byte[16];
+    scalars.download(b);
+    return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  @Override
+  public StepOutcome trainStep(Batch batch, double lr) {
+    int n = batch.size();
+    try (DeviceScope scope = device.scope("step")) {
+      StepContext step = new StepContext(k, scope);
+      DeviceTensor[] pl = forwardAndLoss(batch, true, step);
+      DeviceTensor probs = pl[0];
+      DeviceTensor dLogits = step.floats("dLogits", probs.shape());
+      k.softmaxXentBackward(probs.buffer(), pl[1].buffer(), n, probs.dim(1), dLogits.buffer());
+      dm.backward(dLogits, step);
+      DeviceParameters p = dm.parameters();
+      k.countNonFinite(p.flatGradients(), p.flatSize(), status());
+      k.sgdUpdate(p.flatValues(), p.flatGradients(), p.flatVelocity(), p.flatSize(), (float) lr, momentum, nesterov,
+          weightDecay, firstUpdate, status());
+      ByteBuffer r = readScalars();
+      float loss = (float) (r.getDouble(0) / n);
+      int correct = r.getInt(8);
+      int nonFinite = r.getInt(12);
+      if (!Float.isFinite(loss)) {
+        return new StepOutcome(loss, correct, false);
+      }
+      if (nonFinite > 0) {
+        return new StepOutcome(Float.NaN, correct, false);
+      }
+      firstUpdate = false;
+      return new StepOutcome(loss, correct, true);
+    }
+  }
+
+  @Override
+  public StepOutcome evaluate(Batch batch) {
+    try (DeviceScope scope = device.scope("evaluation")) {
+      forwardAndLoss(batch, false, new StepContext(k, scope));
+      ByteBuffer r = readScalars();
+      double sum = r.getDouble(0);
+      int n = batch.size();
+      // the CPU engine reports float(mean) * n: the same rounding here
+      return new StepOutcome((double) (float) (sum / n) * n, r.getInt(8), true);
+    }
+  }
+
+  /** Copies parameters, BatchNorm statistics and (once the first update happened) momentum to the host. */
+  @Override
+  public void syncToModel() {
+    Map<String, Tensor> v = dm.parameters().downloadTo();
+    if (v != null && !firstUpdate) {
+      sgd.restore(v);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      persistent.close();
+    } finally {
+      dm.close();
+    }
+  }
+}

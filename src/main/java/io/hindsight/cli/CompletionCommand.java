@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "completion", sortOptions = false,
     description = {"Print a shell completion script for hindsight's commands, flags and values.",
         "Use it now: source <(./hindsight completion bash)",
-        "Keep it: ./hindsight completion bash > ~/.local/share/bash-completion/completions/hindsight",
+        "Keep it: save that output as",
+        "  ~/.local/share/bash-completion/completions/hindsight",
         "zsh: run `autoload -U +X bashcompinit && bashcompinit` first, then source the bash script."})
 final class CompletionCommand implements Callable<Integer> {
   private final PrintStream out;

@@ -18,9 +18,9 @@ import picocli.CommandLine.Option;
         + "workers that run the queued jobs. Blocks until stopped; SIGTERM or Ctrl-C shut it down gracefully "
         + "(running jobs checkpoint and go back to the queue).",
     footerHeading = "%nEnvironment:%n",
-    footer = {"SERVER_PORT, HINDSIGHT_API_KEY (bootstrap API key; else one is generated into "
-        + "./hindsight-data/api-key), SPRING_DATASOURCE_URL / _USERNAME / _PASSWORD (PostgreSQL; default: an "
-        + "embedded H2 database under ./hindsight-data/), HINDSIGHT_DATADIR (service folder), and every "
+    footer = {"SERVER_PORT, HINDSIGHT_API_KEY (bootstrap API key; else one is generated into the file "
+        + "hindsight-data/api-key), SPRING_DATASOURCE_URL / _USERNAME / _PASSWORD (PostgreSQL; default: an "
+        + "embedded H2 database in the folder hindsight-data), HINDSIGHT_DATADIR (service folder), and every "
         + "hindsight.* setting of docs/service.md."})
 final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "N", order = 1,

@@ -37,7 +37,7 @@ final class SubmitCommand implements Callable<Integer> {
   boolean await;
 
   @Option(names = "--api-key", paramLabel = "KEY", order = 4,
-      description = "API key (default: $HINDSIGHT_API_KEY, else ./hindsight-data/api-key)")
+      description = "API key (default: $HINDSIGHT_API_KEY, else the file hindsight-data/api-key)")
   String apiKey;
 
   @Mixin

@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""PyTorch FP32 eager training peer of Hindsight's `resnet20` (and `cnn`), for the GPU benchmark table.
+"""PyTorch FP32 eager training peer of Hindsight's `resnet20`, `mobilenetv2` and `cnn`, for the GPU benchmark table.
 
 The architectures mirror io.hindsight.model.ModelFactory exactly (28x28x1 inputs, 10 classes):
   resnet20: conv3x3(1->16) BN ReLU, 3 stages x 3 basic blocks (16/32/64 channels, stride 2 at the
             first block of stages 2 and 3, 1x1-conv + BN projection shortcuts), global average pool, fc
+  mobilenetv2: width 1: stem conv3x3(1->32) BN ReLU6; inverted residuals {t, c, n, s} = {1,16,1,1},
+            {6,24,2,2}, {6,32,3,2}, {6,64,4,2}, {6,96,3,1}, {6,160,3,1}, {6,320,1,1} (1x1 expand BN ReLU6
+            when t != 1, depthwise 3x3 BN ReLU6, 1x1 project BN; identity residual when stride 1 and
+            channels equal); head conv1x1(320->640) BN ReLU6, global average pool, fc(640->10)
   cnn:      conv3x3(1->32) ReLU maxpool2, conv3x3(32->64) ReLU maxpool2, fc(3136->128) ReLU, fc(128->10)
 A step is forward, mean cross-entropy, backward and SGD (lr 0.01, momentum 0.9, weight decay 5e-4),
 as in Hindsight's train-step benchmarks. Prints samples/s (median of timed windows).
 
-usage: torch_train_peer.py [--model resnet20|cnn] [--batch 128] [--iters 50] [--device cuda|cpu]
+usage: torch_train_peer.py [--model resnet20|mobilenetv2|cnn] [--batch 128] [--iters 50] [--device cuda|cpu]
 """
 import argparse
 import time
@@ -54,6 +58,43 @@ class ResNet20(nn.Module):
         return self.fc(x.mean(dim=(2, 3)))
 
 
+class InvertedResidual(nn.Module):
+    def __init__(self, cin, cout, t, stride):
+        super().__init__()
+        hidden = cin * t
+        layers = []
+        if t != 1:
+            layers += [nn.Conv2d(cin, hidden, 1, 1, 0, bias=False), nn.BatchNorm2d(hidden), nn.ReLU6()]
+        layers += [nn.Conv2d(hidden, hidden, 3, stride, 1, groups=hidden, bias=False), nn.BatchNorm2d(hidden),
+                   nn.ReLU6(), nn.Conv2d(hidden, cout, 1, 1, 0, bias=False), nn.BatchNorm2d(cout)]
+        self.main = nn.Sequential(*layers)
+        self.residual = stride == 1 and cin == cout
+
+    def forward(self, x):
+        y = self.main(x)
+        return x + y if self.residual else y
+
+
+class MobileNetV2(nn.Module):
+    SETTINGS = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 1),
+                (6, 320, 1, 1)]
+
+    def __init__(self, classes=10):
+        super().__init__()
+        layers = [nn.Conv2d(1, 32, 3, 1, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU6()]
+        cin = 32
+        for t, c, n, s in self.SETTINGS:
+            for r in range(n):
+                layers.append(InvertedResidual(cin, c, t, s if r == 0 else 1))
+                cin = c
+        layers += [nn.Conv2d(cin, 640, 1, 1, 0, bias=False), nn.BatchNorm2d(640), nn.ReLU6()]
+        self.features = nn.Sequential(*layers)
+        self.fc = nn.Linear(640, classes)
+
+    def forward(self, x):
+        return self.fc(self.features(x).mean(dim=(2, 3)))
+
+
 class Cnn(nn.Module):
     def __init__(self, classes=10):
         super().__init__()
@@ -70,14 +111,14 @@ class Cnn(nn.Module):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", default="resnet20", choices=["resnet20", "cnn"])
+    ap.add_argument("--model", default="resnet20", choices=["resnet20", "mobilenetv2", "cnn"])
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--iters", type=int, default=50)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     a = ap.parse_args()
     dev = torch.device(a.device)
     torch.manual_seed(42)
-    model = (ResNet20() if a.model == "resnet20" else Cnn()).to(dev)
+    model = {"resnet20": ResNet20, "mobilenetv2": MobileNetV2, "cnn": Cnn}[a.model]().to(dev)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     x = torch.randn(a.batch, 1, 28, 28, device=dev)
     y = torch.randint(0, 10, (a.batch,), device=dev)

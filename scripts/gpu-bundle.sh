@@ -62,18 +62,22 @@ tar czf "$bundle/runtime.tgz" -C "$tmp" runtime
 cat > "$bundle/run-gpu.sh" <<'RUN'
 #!/usr/bin/env bash
 # Runs, on a GPU host with only the NVIDIA driver (python3 with torch and ncu optional), each step
-# with its own time limit, and writes everything to the results dir:
-#   selftest   io.hindsight.cuda.GpuSelfTest: every kernel against its CPU reference, the CUDA
-#              backend against the CPU backend                         -> selftest.txt
-#   bench      io.hindsight.bench.GpuBench: the benchmark table        -> bench-gpu.txt
-#   torch      bench/torch_peer.py: the same table for PyTorch         -> bench-torch.txt
-#   ncu        NcuProbe under Nsight Compute, joined by ncu_compare.py -> ncu-compare.txt
-#   train      the accuracy check: specs/gpu-check-*.json trained with --backend cuda
-#              (needs data/ from scripts/gpu-bundle.sh --data)         -> train-*/result.json
-#   extra      specs/extra-*.json trained with --backend cuda (longer runs)  -> extra-*/result.json
-#   quantstep  bench quant-step --backend cuda (resnet20 FP32 / INT8 hindsight / INT8 current)
-#   torchtrain bench/torch_train_peer.py: PyTorch FP32 eager training step rate
-# Usage: run-gpu.sh [results dir] [--quick]     STEPS="selftest bench ..." selects steps (default all)
+# with its own time limit, and writes everything to the results dir. The default steps fit in 8
+# minutes; the others run when named in STEPS.
+#   selftest    io.hindsight.cuda.GpuSelfTest: every kernel against its CPU reference, the CUDA
+#               backend against the CPU backend                         -> selftest.log
+#   steptrace   io.hindsight.bench.StepTrace: two device-resident training steps of mlp, cnn, resnet20
+#               and mobilenetv2 on the GPU and on the software device at once, every kernel's outputs
+#               compared; names the first kernel that diverges           -> steptrace.log
+#   devicetrain bench device-step --backend cuda: resnet20 and mobilenetv2 FP32 device-resident
+#               training samples/s, batch 128                           -> devicetrain.log
+#   torchtrain  bench/torch_train_peer.py: PyTorch FP32 eager training samples/s, same models and batch
+#   train       the accuracy check: specs/gpu-check-*.json trained with --backend cuda
+#               (needs data/ from scripts/gpu-bundle.sh --data)         -> train-*/result.json
+#   quantstep   bench quant-step --backend cuda (resnet20 FP32 / INT8 hindsight / INT8 current)
+#   not by default: bench (GpuBench table), torch (bench/torch_peer.py), ncu (NcuProbe under
+#   Nsight Compute, joined by ncu_compare.py), extra (specs/extra-*.json, longer runs)
+# Usage: run-gpu.sh [results dir] [--quick]     STEPS="selftest steptrace ..." selects steps
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/results"
@@ -81,7 +85,7 @@ quick=()
 for arg in "$@"; do
   if [[ "$arg" == "--quick" ]]; then quick=(--quick); else out="$arg"; fi
 done
-steps="${STEPS:-selftest bench torch ncu train extra quantstep torchtrain}"
+steps="${STEPS:-selftest steptrace devicetrain torchtrain train quantstep}"
 mkdir -p "$out/tmp"
 if [[ ! -x "$here/runtime/bin/java" ]]; then
   tar xzf "$here/runtime.tgz" -C "$here"
@@ -106,7 +110,14 @@ step() { # step NAME SECONDS COMMAND...: runs COMMAND with a time limit, logs to
 }
 have_torch() { command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; }
 
-step selftest 120 "${java[@]}" io.hindsight.cuda.GpuSelfTest
+step selftest 45 "${java[@]}" io.hindsight.cuda.GpuSelfTest
+step steptrace 120 "${java[@]}" io.hindsight.bench.StepTrace --batch 32
+device_train() {
+  for m in resnet20 mobilenetv2; do
+    "${java[@]}" io.hindsight.cli.Main bench device-step --model "$m" --batch 128 --iters 30 --backend cuda || return 1
+  done
+}
+step devicetrain 60 device_train
 step bench 150 "${java[@]}" io.hindsight.bench.GpuBench --out "$out/bench-gpu.txt" "${quick[@]}"
 if have_torch; then
   step torch 150 python3 "$here/torch_peer.py" --out "$out/bench-torch.txt" "${quick[@]}"
@@ -129,7 +140,7 @@ train_check() {
     "${java[@]}" io.hindsight.cli.Main train --spec "$spec" --backend cuda --out "$out/train-${name#gpu-check-}" || return 1
   done
 }
-[[ -d "$here/data/fashion-mnist" ]] && step train 300 train_check
+[[ -d "$here/data/fashion-mnist" ]] && step train 120 train_check
 train_extra() {
   for spec in "$here"/specs/extra-*.json; do
     local name
@@ -138,12 +149,12 @@ train_extra() {
   done
 }
 [[ -d "$here/data/fashion-mnist" ]] && step extra "${EXTRA_LIMIT:-600}" train_extra
-step quantstep 150 "${java[@]}" io.hindsight.cli.Main bench quant-step --model resnet20 --backend cuda --iters 5
+step quantstep 60 "${java[@]}" io.hindsight.cli.Main bench quant-step --model resnet20 --backend cuda --iters 5
 if have_torch; then
   torch_train() {
-    for m in resnet20 cnn; do python3 "$here/torch_train_peer.py" --model "$m" || return 1; done
+    for m in resnet20 mobilenetv2; do python3 "$here/torch_train_peer.py" --model "$m" --batch 128 || return 1; done
   }
-  step torchtrain 150 torch_train
+  step torchtrain 60 torch_train
 fi
 echo "== failed steps: ${failed[*]:-none} (results in $out)"
 [[ ${#failed[@]} -eq 0 ]]

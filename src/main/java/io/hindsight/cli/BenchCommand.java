@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", sortOptions = false, synopsisSubcommandLabel = "<suite>",
     description = "Benchmarks, printed, not asserted (see: hindsight bench <suite> --help).",
     subcommands = {BenchCommand.Gemm.class, BenchCommand.TrainStep.class, BenchCommand.QuantStep.class,
-        BenchCommand.Gpu.class})
+        BenchCommand.Gpu.class, BenchCommand.DeviceStep.class})
 final class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -29,7 +29,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "bench needs a suite: gemm, train-step, quant-step or gpu");
+    throw new ParameterException(spec.commandLine(),
+        "bench needs a suite: gemm, train-step, quant-step, gpu or device-step");
   }
 
   /** The CPU thread count of a benchmark. */
@@ -187,6 +188,56 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       io.hindsight.bench.GpuBench.print(out, quick);
       return 0;
+    }
+  }
+
+  @Command(name = "device-step", sortOptions = false,
+      description = "FP32 device-resident training samples/s on a CUDA backend (its PyTorch peer: "
+          + "bench/torch_train_peer.py).")
+  static final class DeviceStep implements Callable<Integer> {
+    private final PrintStream out;
+
+    DeviceStep(PrintStream out, PrintStream err) {
+      this.out = out;
+    }
+
+    @Option(names = "--model", paramLabel = "ARCH", order = 1, defaultValue = "resnet20",
+        completionCandidates = Architectures.class,
+        description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--batch", paramLabel = "N", order = 2, defaultValue = "128",
+        description = "batch size (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--warmup", paramLabel = "N", order = 3, defaultValue = "3",
+        description = "untimed steps first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--iters", paramLabel = "N", order = 4, defaultValue = "30",
+        description = "timed steps (default ${DEFAULT-VALUE})")
+    int iters;
+
+    @Option(names = "--backend", paramLabel = "DEVICE_BACKEND", order = 5, defaultValue = "cuda",
+        completionCandidates = DeviceBackends.class,
+        description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    String backend;
+
+    @Mixin
+    HelpOption help;
+
+    @Override
+    public Integer call() throws Exception {
+      io.hindsight.bench.DeviceStepBenchmark.run(model, batch, warmup, iters, backend, out);
+      return 0;
+    }
+  }
+
+  /** The backends with a device, for help and completion. */
+  static final class DeviceBackends implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.List.of("cuda", "cuda-sim").iterator();
     }
   }
 

@@ -28,7 +28,7 @@ import java.util.Map;
  * statistics are updated in forward either way. Parameters return to the host model only for
  * checkpoints, evaluation results and the model artifact ({@link #syncToModel}).
  */
-final class DeviceStepEngine implements StepEngine {
+public final class DeviceStepEngine implements StepEngine {
   private final Sgd sgd;
   private final CudaKernels k;
   private final Device device;
@@ -40,7 +40,7 @@ final class DeviceStepEngine implements StepEngine {
   private final float weightDecay;
   private boolean firstUpdate;
 
-  DeviceStepEngine(Model model, Sgd sgd, CudaKernels kernels, double momentum, boolean nesterov, double weightDecay) {
+  public DeviceStepEngine(Model model, Sgd sgd, CudaKernels kernels, double momentum, boolean nesterov, double weightDecay) {
     this.sgd = sgd;
     this.k = kernels;
     this.device = kernels.device();

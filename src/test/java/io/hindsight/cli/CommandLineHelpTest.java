@@ -35,7 +35,7 @@ class CommandLineHelpTest {
 
   static Stream<String> commands() {
     return Stream.of("train", "compare", "report", "bench", "bench gemm", "bench train-step", "bench quant-step",
-        "bench gpu", "serve", "submit", "completion");
+        "bench gpu", "bench device-step", "serve", "submit", "completion");
   }
 
   static CommandLine command(String path) {
@@ -117,6 +117,7 @@ class CommandLineHelpTest {
       "bench quant-step", List.of("--model", "--batch", "--warmup", "--iters", "--epoch-examples", "--backend",
           "--threads"),
       "bench gpu", List.of("--quick"),
+      "bench device-step", List.of("--model", "--batch", "--warmup", "--iters", "--backend"),
       "serve", List.of("--port", "--no-workers", "--help"),
       "submit", List.of("--server", "--spec", "--wait", "--api-key", "--help"));
 

@@ -46,6 +46,7 @@ public final class SoftwareDevice implements Device {
   /** The streaming multiprocessors the software device reports (an H100 SXM's). */
   public static final int MULTIPROCESSORS = 132;
 
+  private final Map<String, KernelReference> overrides;
   private final Map<Long, SimMemory> live = new LinkedHashMap<>();
   private final List<Consumer<LaunchRecord>> listeners = new CopyOnWriteArrayList<>();
   private long nextId = 1;
@@ -57,6 +58,20 @@ public final class SoftwareDevice implements Device {
   private long peakBytes;
   private long allocations;
   private boolean closed;
+
+  /** A software device running every kernel as its reference ({@link KernelReferences}). */
+  public SoftwareDevice() {
+    this(Map.of());
+  }
+
+  /**
+   * A software device on which the given kernels run other code than their references: fault
+   * injection for tests of tools that compare devices (a kernel that computes something else
+   * must be caught by them).
+   */
+  public SoftwareDevice(Map<String, KernelReference> overrides) {
+    this.overrides = Map.copyOf(overrides);
+  }
 
   @Override
   public String kind() {
@@ -200,7 +215,7 @@ public final class SoftwareDevice implements Device {
     open(where);
     KernelSignature sig = KernelSignatures.of(launch.kernel());
     sig.check(launch.args());
-    KernelReference ref = KernelReferences.of(launch.kernel());
+    KernelReference ref = overrides.getOrDefault(launch.kernel(), KernelReferences.of(launch.kernel()));
     Map<String, View> views = new HashMap<>();
     List<String> names = new ArrayList<>();
     List<DeviceBuffer> buffers = new ArrayList<>();

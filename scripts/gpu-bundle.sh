@@ -4,7 +4,7 @@
 #   bundle/runtime.tgz  jlink'd Java runtime (java.base, java.logging, jdk.unsupported, jdk.incubator.vector), unpacked on first use
 #   bundle/lib/         hindsight.jar (classes + compiled kernels), jcuda.jar, the JCuda driver native
 #                       (natives jar cut down to libJCudaDriver: the driver binding is all we use),
-#                       Jackson (job specs and result.json of the training check)
+#                       Jackson (job specs and result.json of the training check), picocli (the command line)
 #   bundle/ptx/         the compiled kernels, also inside hindsight.jar (for inspection)
 #   bundle/specs/       the job specs of the GPU-vs-CPU accuracy check
 #   bundle/data/        Fashion-MNIST (only with --data; 30 MB)
@@ -30,7 +30,7 @@ rm -rf "$bundle"
 mkdir -p "$bundle/lib" "$bundle/ptx"
 cp target/hindsight.jar "$bundle/lib/"
 cp "target/lib/jcuda-$jcuda_version.jar" target/lib/jackson-core-*.jar target/lib/jackson-databind-*.jar \
-  target/lib/jackson-annotations-*.jar "$bundle/lib/"
+  target/lib/jackson-annotations-*.jar target/lib/picocli-*.jar "$bundle/lib/"
 cp target/classes/io/hindsight/cuda/ptx/* "$bundle/ptx/"
 cp bench/torch_peer.py bench/torch_train_peer.py bench/ncu_compare.py "$bundle/"
 mkdir -p "$bundle/specs"

@@ -4,52 +4,257 @@ import io.hindsight.backend.CpuBackend;
 import io.hindsight.util.Rng;
 import java.io.PrintStream;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-/** {@code hindsight bench}: throughput benchmarks (printed, not asserted). */
-final class BenchCommand {
-  static final String USAGE = """
-      usage: hindsight bench <suite> [options]
-        gemm         FP32 GEMM GFLOP/s of the CPU backend   [--size N] [--threads N]
-        train-step   training steps/s of our CPU engine vs DJL/libtorch on the same batch
-                     [--model cnn|resnet20|mlp|mobilenetv2] [--batch N] [--iters N] [--rounds 3]
-                     [--threads N]  (alternating rounds, median of each engine)
-        quant-step   FP32 vs INT8 (hindsight-minmax, current-minmax) step time and traffic per step/epoch
-                     [--model resnet20] [--batch 128] [--iters N] [--epoch-examples 60000]
-                     [--backend cpu|cuda|cuda-sim|auto] [--threads N]
-        gpu          the GPU suite (copy bandwidth, quantize static vs dynamic, INT8 GEMM, layer)  [--quick]
-        device-step  FP32 device-resident training samples/s on a CUDA backend (peer: bench/torch_train_peer.py)
-                     [--model resnet20|mobilenetv2|cnn|mlp] [--batch 128] [--warmup 3] [--iters 30]
-                     [--backend cuda|cuda-sim]
-      """;
+/**
+ * {@code hindsight bench <suite>}: throughput benchmarks (printed, not asserted), one subcommand
+ * per suite.
+ */
+@Command(name = "bench", sortOptions = false, synopsisSubcommandLabel = "<suite>",
+    description = "Benchmarks, printed, not asserted (see: hindsight bench <suite> --help).",
+    subcommands = {BenchCommand.Gemm.class, BenchCommand.TrainStep.class, BenchCommand.QuantStep.class,
+        BenchCommand.Gpu.class, BenchCommand.DeviceStep.class})
+final class BenchCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
 
-  private BenchCommand() {}
+  @Mixin
+  HelpOption help;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    if (argv.length == 0 || "--help".equals(argv[0])) {
-      out.print(USAGE);
-      return argv.length == 0 ? 2 : 0;
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(),
+        "bench needs a suite: gemm, train-step, quant-step, gpu or device-step");
+  }
+
+  /** The CPU thread count of a benchmark. */
+  static final class Threads {
+    @Option(names = "--threads", paramLabel = "N", order = 90, description = "CPU threads (default: all cores)")
+    Integer threads;
+
+    int get() {
+      return threads != null ? threads : CpuBackend.defaultThreads();
     }
-    String suite = argv[0];
-    String[] rest = java.util.Arrays.copyOfRange(argv, 1, argv.length);
-    Args a = Args.parse(rest, Set.of("size", "threads", "iters", "model", "batch", "warmup", "epoch-examples", "backend", "rounds"), Set.of("quick"));
-    int threads = a.intValue("threads", CpuBackend.defaultThreads());
-    switch (suite) {
-      case "gemm" -> gemm(a.intValue("size", 512), threads, a.intValue("iters", 10), out);
-      case "train-step" -> io.hindsight.bench.TrainStepBenchmark.run(a.get("model", "cnn"), a.intValue("batch", 128),
-          a.intValue("warmup", 5), a.intValue("iters", 20), a.intValue("rounds", 3), threads, out);
-      case "quant-step" -> {
-        try (io.hindsight.backend.Backend backend = io.hindsight.backend.Backends.create(a.get("backend", "cpu"), threads)) {
-          io.hindsight.bench.QuantStepBenchmark.run(a.get("model", "resnet20"), a.intValue("batch", 128),
-              a.intValue("warmup", 2), a.intValue("iters", 5), backend, a.intValue("epoch-examples", 60000), out);
-        }
+  }
+
+  @Command(name = "gemm", sortOptions = false, description = "FP32 GEMM GFLOP/s of the CPU backend (NN, NT, TN).")
+  static final class Gemm implements Callable<Integer> {
+    private final PrintStream out;
+
+    Gemm(PrintStream out, PrintStream err) {
+      this.out = out;
+    }
+
+    @Option(names = "--size", paramLabel = "N", order = 1, defaultValue = "512",
+        description = "matrix size N (N x N x N products; default ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--iters", paramLabel = "N", order = 2, defaultValue = "10",
+        description = "timed products per layout (default ${DEFAULT-VALUE})")
+    int iters;
+
+    @Mixin
+    Threads threads;
+
+    @Mixin
+    HelpOption help;
+
+    @Override
+    public Integer call() {
+      gemm(size, threads.get(), iters, out);
+      return 0;
+    }
+  }
+
+  @Command(name = "train-step", sortOptions = false,
+      description = "Training samples/s of our CPU engine and of DJL/libtorch on the same batch in the same run "
+          + "(alternating rounds of --iters steps, median of each engine), and their ratio.")
+  static final class TrainStep implements Callable<Integer> {
+    private final PrintStream out;
+
+    TrainStep(PrintStream out, PrintStream err) {
+      this.out = out;
+    }
+
+    @Option(names = "--model", paramLabel = "ARCH", order = 1, defaultValue = "cnn",
+        completionCandidates = Architectures.class,
+        description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--batch", paramLabel = "N", order = 2, defaultValue = "128",
+        description = "batch size (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--warmup", paramLabel = "N", order = 3, defaultValue = "5",
+        description = "untimed steps per engine first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--iters", paramLabel = "N", order = 4, defaultValue = "20",
+        description = "timed steps per round (default ${DEFAULT-VALUE})")
+    int iters;
+
+    @Option(names = "--rounds", paramLabel = "N", order = 5, defaultValue = "3",
+        description = "rounds per engine, alternating (default ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Mixin
+    Threads threads;
+
+    @Mixin
+    HelpOption help;
+
+    @Override
+    public Integer call() throws Exception {
+      io.hindsight.bench.TrainStepBenchmark.run(model, batch, warmup, iters, rounds, threads.get(),
+          out);
+      return 0;
+    }
+  }
+
+  @Command(name = "quant-step", sortOptions = false,
+      description = "Step time of the same model and batch in FP32, INT8 in-hindsight (hindsight-minmax) and INT8 "
+          + "current min-max, interleaved in one run, and the memory traffic per step and per epoch of each scheme.")
+  static final class QuantStep implements Callable<Integer> {
+    private final PrintStream out;
+
+    QuantStep(PrintStream out, PrintStream err) {
+      this.out = out;
+    }
+
+    @Option(names = "--model", paramLabel = "ARCH", order = 1, defaultValue = "resnet20",
+        completionCandidates = Architectures.class,
+        description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--batch", paramLabel = "N", order = 2, defaultValue = "128",
+        description = "batch size (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--warmup", paramLabel = "N", order = 3, defaultValue = "2",
+        description = "untimed steps per scheme first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--iters", paramLabel = "N", order = 4, defaultValue = "5",
+        description = "timed steps per scheme (default ${DEFAULT-VALUE})")
+    int iters;
+
+    @Option(names = "--epoch-examples", paramLabel = "N", order = 5, defaultValue = "60000",
+        description = "examples per epoch for the per-epoch traffic (default ${DEFAULT-VALUE})")
+    int epochExamples;
+
+    @Option(names = "--backend", paramLabel = "BACKEND", order = 6, defaultValue = "cpu",
+        completionCandidates = Backends.class, description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    String backend;
+
+    @Mixin
+    Threads threads;
+
+    @Mixin
+    HelpOption help;
+
+    @Override
+    public Integer call() throws Exception {
+      try (io.hindsight.backend.Backend be = io.hindsight.backend.Backends.create(backend, threads.get())) {
+        io.hindsight.bench.QuantStepBenchmark.run(model, batch, warmup, iters, be, epochExamples,
+            out);
       }
-      case "gpu" -> io.hindsight.bench.GpuBench.print(out, a.flag("quick"));
-      case "device-step" -> io.hindsight.bench.DeviceStepBenchmark.run(a.get("model", "resnet20"),
-          a.intValue("batch", 128), a.intValue("warmup", 3), a.intValue("iters", 30), a.get("backend", "cuda"), out);
-      default -> throw new Args.UsageException("unknown bench suite '" + suite + "'\n" + USAGE);
+      return 0;
     }
-    return 0;
+  }
+
+  @Command(name = "gpu", sortOptions = false,
+      description = "The GPU suite: copy bandwidth, quantize static vs dynamic, INT8 GEMMs, a quantized linear layer "
+          + "and an INT8 MLP training step, static vs dynamic (prints `no GPU: <reason>` without one).")
+  static final class Gpu implements Callable<Integer> {
+    private final PrintStream out;
+
+    Gpu(PrintStream out, PrintStream err) {
+      this.out = out;
+    }
+
+    @Option(names = "--quick", description = "smaller sizes and fewer repetitions")
+    boolean quick;
+
+    @Mixin
+    HelpOption help;
+
+    @Override
+    public Integer call() throws Exception {
+      io.hindsight.bench.GpuBench.print(out, quick);
+      return 0;
+    }
+  }
+
+  @Command(name = "device-step", sortOptions = false,
+      description = "FP32 device-resident training samples/s on a CUDA backend (its PyTorch peer: "
+          + "bench/torch_train_peer.py).")
+  static final class DeviceStep implements Callable<Integer> {
+    private final PrintStream out;
+
+    DeviceStep(PrintStream out, PrintStream err) {
+      this.out = out;
+    }
+
+    @Option(names = "--model", paramLabel = "ARCH", order = 1, defaultValue = "resnet20",
+        completionCandidates = Architectures.class,
+        description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--batch", paramLabel = "N", order = 2, defaultValue = "128",
+        description = "batch size (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--warmup", paramLabel = "N", order = 3, defaultValue = "3",
+        description = "untimed steps first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--iters", paramLabel = "N", order = 4, defaultValue = "30",
+        description = "timed steps (default ${DEFAULT-VALUE})")
+    int iters;
+
+    @Option(names = "--backend", paramLabel = "DEVICE_BACKEND", order = 5, defaultValue = "cuda",
+        completionCandidates = DeviceBackends.class,
+        description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    String backend;
+
+    @Mixin
+    HelpOption help;
+
+    @Override
+    public Integer call() throws Exception {
+      io.hindsight.bench.DeviceStepBenchmark.run(model, batch, warmup, iters, backend, out);
+      return 0;
+    }
+  }
+
+  /** The backends with a device, for help and completion. */
+  static final class DeviceBackends implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.List.of("cuda", "cuda-sim").iterator();
+    }
+  }
+
+  /** Architecture names, for help and completion. */
+  static final class Architectures implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return new java.util.TreeSet<>(io.hindsight.model.ModelFactory.ARCHITECTURES).iterator();
+    }
+  }
+
+  /** Backend names, for help and completion. */
+  static final class Backends implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return new java.util.TreeSet<>(io.hindsight.spec.JobSpecs.BACKENDS).iterator();
+    }
   }
 
   private static void gemm(int n, int threads, int iters, PrintStream out) {

@@ -1,17 +1,25 @@
 package io.hindsight.cli;
 
-import io.hindsight.report.RangeHistory;
+import io.hindsight.quant.RangesCsv;
+import io.hindsight.report.AccuracyChart;
+import io.hindsight.report.RangeChart;
 import io.hindsight.report.RunSummary;
 import io.hindsight.report.SeedGroups;
-import io.hindsight.report.SvgChart;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code hindsight report RUN_DIR...}: prints a comparison table of finished runs (and, where runs
@@ -19,44 +27,49 @@ import java.util.Set;
  * plots: the test-accuracy curves side by side, and for chosen quantizers the range used at each
  * step against the range observed (the paper's range-evolution figures).
  */
-final class ReportCommand {
-  static final String USAGE = """
-      usage: hindsight report RUN_DIR... [--quantizers a,b] [--out DIR]
-        RUN_DIR          a run directory holding result.json (and ranges.csv for quantized runs)
-        --quantizers     quantizers to plot (default: the first layer's activation and gradient
-                         and the last layer's gradient quantizer of each run)
-        --out DIR        where the SVG files go (default: report/)
-      """;
+@Command(name = "report", sortOptions = false,
+    description = {"Print a comparison table of finished runs (where runs repeat one spec with other seeds: mean, "
+        + "spread, min and max; where two such groups differ only in engine: the difference of their means and seed "
+        + "by seed) and draw SVG plots: accuracy.svg (test accuracy per epoch, side by side) and, per chosen "
+        + "quantizer, the range used at each step against the range observed."})
+final class ReportCommand implements Callable<Integer> {
+  private final PrintStream out;
+  private final PrintStream err;
 
-  private ReportCommand() {}
+  @Parameters(paramLabel = "RUN_DIR", arity = "1..*",
+      description = "a run directory holding result.json (and ranges.csv for quantized runs)")
+  List<Path> runDirs;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
-    Args a = Args.parse(argv, Set.of("quantizers", "out"), Set.of("help"));
-    if (a.flag("help") || a.positionals().isEmpty()) {
-      out.print(USAGE);
-      return a.flag("help") ? 0 : 2;
-    }
-    Path outDir = Path.of(a.get("out", "report"));
+  @Option(names = "--quantizers", paramLabel = "QUANTIZER", split = ",", order = 1,
+      description = "quantizers to plot, e.g. conv1/activation (default: the first layer's activation and gradient "
+          + "and the last layer's gradient quantizer of each run)")
+  List<String> quantizers;
+
+  @Option(names = "--out", paramLabel = "DIR", order = 2, defaultValue = "report",
+      description = "where the SVG files go (default ${DEFAULT-VALUE})")
+  Path outDir;
+
+  @Mixin
+  HelpOption help;
+
+  ReportCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() throws IOException {
     Files.createDirectories(outDir);
     List<RunSummary> runs = new ArrayList<>();
-    for (String d : a.positionals()) {
-      runs.add(RunSummary.read(Path.of(d)));
+    for (Path d : runDirs) {
+      runs.add(RunSummary.read(d));
     }
     RunSummary baseline = runs.stream().filter(r -> r.estimator().equals("fp32")).findFirst().orElse(null);
     out.print(RunSummary.table(runs, baseline));
     out.print(SeedGroups.report(runs));
 
-    SvgChart acc = new SvgChart("Test accuracy per epoch", "epoch", "test accuracy");
-    int color = 0;
-    for (RunSummary r : runs) {
-      double[] x = new double[r.epochTestAccuracy().length];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = i + 1;
-      }
-      acc.add(new SvgChart.Series(r.label() + " (" + r.estimator() + ")", x, r.epochTestAccuracy(), color++, false));
-    }
     Path accFile = outDir.resolve("accuracy.svg");
-    Files.writeString(accFile, acc.render());
+    Files.writeString(accFile, AccuracyChart.svg("Test accuracy per epoch", runs));
     out.println("wrote " + accFile);
 
     for (RunSummary r : runs) {
@@ -64,25 +77,28 @@ final class ReportCommand {
       if (!Files.isRegularFile(csv)) {
         continue;
       }
-      RangeHistory h = RangeHistory.read(csv);
+      Map<String, List<RangesCsv.Row>> byQuantizer = new LinkedHashMap<>();
+      for (RangesCsv.Row row : RangesCsv.read(csv)) {
+        byQuantizer.computeIfAbsent(row.quantizer(), k -> new ArrayList<>()).add(row);
+      }
+      List<String> known = List.copyOf(byQuantizer.keySet());
       Set<String> chosen = new LinkedHashSet<>();
-      if (a.get("quantizers") != null) {
-        for (String q : a.get("quantizers").split(",")) {
+      if (quantizers != null) {
+        for (String q : quantizers) {
           chosen.add(q.trim());
         }
       } else {
-        List<String> qs = h.quantizers();
-        qs.stream().filter(q -> q.endsWith("/activation")).findFirst().ifPresent(chosen::add);
-        qs.stream().filter(q -> q.endsWith("/gradient")).findFirst().ifPresent(chosen::add);
-        qs.stream().filter(q -> q.endsWith("/gradient")).reduce((x, y) -> y).ifPresent(chosen::add);
+        known.stream().filter(q -> q.endsWith("/activation")).findFirst().ifPresent(chosen::add);
+        known.stream().filter(q -> q.endsWith("/gradient")).findFirst().ifPresent(chosen::add);
+        known.stream().filter(q -> q.endsWith("/gradient")).reduce((x, y) -> y).ifPresent(chosen::add);
       }
       for (String q : chosen) {
-        if (!h.quantizers().contains(q)) {
-          err.println("report: " + r.label() + " has no quantizer " + q + "; known: " + h.quantizers());
+        if (!byQuantizer.containsKey(q)) {
+          err.println("report: " + r.label() + " has no quantizer " + q + "; known: " + known);
           continue;
         }
         Path f = outDir.resolve(r.label() + "-" + q.replace('/', '_') + ".svg");
-        Files.writeString(f, h.svg(q, r.label() + ": " + q + " (" + r.estimator() + ")"));
+        Files.writeString(f, RangeChart.svg(r.label() + ": " + q + " (" + r.estimator() + ")", byQuantizer.get(q)));
         out.println("wrote " + f);
       }
     }

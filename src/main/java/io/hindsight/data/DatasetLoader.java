@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Loads the MNIST-layout datasets ({@code fashion-mnist}, {@code mnist}) from a directory holding
@@ -50,14 +51,19 @@ public final class DatasetLoader {
     return out;
   }
 
+  /** The first candidate directory that holds {@code name}'s training images, if any. */
+  public static Optional<Path> locate(String name, String explicitPath) {
+    return candidates(name, explicitPath).stream()
+        .filter(dir -> Files.isRegularFile(file(dir, "train-images-idx3-ubyte"))).findFirst();
+  }
+
   /** Finds and loads {@code name}; the error lists where it looked and how to install it. */
   public static Splits load(String name, String explicitPath) throws IOException {
-    List<Path> dirs = candidates(name, explicitPath);
-    for (Path dir : dirs) {
-      if (Files.isRegularFile(file(dir, "train-images-idx3-ubyte"))) {
-        return loadFrom(dir, name);
-      }
+    Optional<Path> found = locate(name, explicitPath);
+    if (found.isPresent()) {
+      return loadFrom(found.get(), name);
     }
+    List<Path> dirs = candidates(name, explicitPath);
     String hint = "fashion-mnist".equals(name)
         ? " Install it with `apt-get install dataset-fashion-mnist` (./hindsight train does this when run as root),"
             + " or set dataset.path / HINDSIGHT_DATA_DIR."

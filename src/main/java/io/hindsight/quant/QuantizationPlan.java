@@ -34,7 +34,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   QuantizationPlan plan = QuantizationPlan.create(config, jobSeed);
  *   Model model = new ModelFactory(backend, plan, rng).build(...);
  *   plan.requireOverridesMatched();                  // every layers.&lt;name&gt; override was used
- *   plan.addListener(new RangesCsvWriter(out, 100, true));
+ *   plan.addListener(new RangesCsv.Writer(out, 100, true));
  *   for each epoch: plan.beginEpoch();
  *     for each step: plan.beginStep(step); forward; loss; backward; sgd.step(lr);
  *       plan.traffic().step() ...
@@ -199,7 +199,7 @@ public final class QuantizationPlan implements QuantHooksProvider {
     return traffic;
   }
 
-  /** Receives every training quantization record (e.g. {@link RangesCsvWriter}). */
+  /** Receives every training quantization record (e.g. {@link RangesCsv.Writer}). */
   public void addListener(QuantizationListener listener) {
     listeners.add(listener);
   }

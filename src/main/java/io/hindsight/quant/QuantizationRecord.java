@@ -33,12 +33,11 @@ public record QuantizationRecord(
     long bytesMoved,
     long bytesMovedIfDynamic) {
 
-  /** The header of {@code ranges.csv}. */
-  public static final String CSV_HEADER = "step,quantizer,usedMin,usedMax,observedMin,observedMax,clippedFraction";
+  /** The header of {@code ranges.csv} ({@link RangesCsv#HEADER}). */
+  public static final String CSV_HEADER = RangesCsv.HEADER;
 
-  /** This record as a {@code ranges.csv} row (no line terminator). */
+  /** This record as a {@code ranges.csv} row (no line terminator), as {@link RangesCsv} writes it. */
   public String csvRow() {
-    return step + "," + quantizer + "," + usedMin + "," + usedMax + "," + observedMin + "," + observedMax + ","
-        + clippedFraction;
+    return RangesCsv.Row.of(this).toCsv();
   }
 }

@@ -9,7 +9,8 @@ import io.hindsight.nn.QuantHooksProvider;
 import io.hindsight.quant.QuantizationPlan;
 import io.hindsight.quant.QuantizationState;
 import io.hindsight.quant.QuantizerSummary;
-import io.hindsight.quant.RangesCsvWriter;
+import io.hindsight.quant.RangesCsv;
+import io.hindsight.quant.StepCsv;
 import io.hindsight.quant.config.QuantizationConfig;
 import io.hindsight.quant.traffic.TrafficTotals;
 import java.io.BufferedWriter;
@@ -162,12 +163,12 @@ public final class QuantizationPlugin implements TrainingPlugin {
       boolean append = resumed && Files.exists(ranges) && Files.exists(traffic);
       if (append) {
         // rows of steps after the checkpoint (written before the interruption) are redone now
-        keepStepsUpTo(ranges, plan.step());
-        keepStepsUpTo(traffic, plan.step());
+        StepCsv.keepStepsUpTo(ranges, plan.step());
+        StepCsv.keepStepsUpTo(traffic, plan.step());
       }
       rangesOut = open(ranges, append);
       trafficOut = open(traffic, append);
-      plan.addListener(new RangesCsvWriter(rangesOut, rangeEvery, !append));
+      plan.addListener(new RangesCsv.Writer(rangesOut, rangeEvery, !append));
       if (!append) {
         write(trafficOut, "step,quantizations,elements,bytesMoved,bytesMovedIfDynamic,peakFullPrecisionBytes,"
             + "peakFullPrecisionBytesIfDynamic");
@@ -175,36 +176,6 @@ public final class QuantizationPlugin implements TrainingPlugin {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create ranges.csv/traffic.csv in " + runDir, e);
     }
-  }
-
-  /**
-   * Rewrites a per-step CSV with its header and the complete rows of steps up to {@code lastStep}: a
-   * resumed run repeats the steps after its checkpoint, and an interrupted write can leave a torn
-   * last line.
-   */
-  static void keepStepsUpTo(Path csv, long lastStep) throws IOException {
-    String text = Files.readString(csv, StandardCharsets.UTF_8);
-    List<String> lines = text.lines().toList();
-    if (lines.isEmpty()) {
-      return;
-    }
-    int columns = lines.get(0).split(",", -1).length;
-    boolean tornLast = !text.endsWith("\n");
-    StringBuilder kept = new StringBuilder(lines.get(0)).append(System.lineSeparator());
-    for (int i = 1; i < lines.size(); i++) {
-      String line = lines.get(i);
-      if ((tornLast && i == lines.size() - 1) || line.split(",", -1).length != columns) {
-        continue;
-      }
-      try {
-        if (Long.parseLong(line.substring(0, line.indexOf(','))) <= lastStep) {
-          kept.append(line).append(System.lineSeparator());
-        }
-      } catch (NumberFormatException e) {
-        // not a row of ours: drop it
-      }
-    }
-    Files.writeString(csv, kept, StandardCharsets.UTF_8);
   }
 
   private static BufferedWriter open(Path p, boolean append) throws IOException {

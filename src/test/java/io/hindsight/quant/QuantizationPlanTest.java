@@ -150,7 +150,7 @@ class QuantizationPlanTest {
     QuantizationPlan plan = QuantizationPlan.create(QuantizationConfig.defaults(), 1);
     QuantHooks h = plan.forLayer("fc");
     StringWriter out = new StringWriter();
-    plan.addListener(new RangesCsvWriter(out, 2, true));
+    plan.addListener(new RangesCsv.Writer(out, 2, true));
     Rng data = new Rng(1);
     for (long s = 0; s < 4; s++) {
       plan.beginStep(s);

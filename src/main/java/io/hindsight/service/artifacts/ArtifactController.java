@@ -2,6 +2,9 @@ package io.hindsight.service.artifacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hindsight.quant.RangesCsv;
+import io.hindsight.report.RangeChart;
+import io.hindsight.report.SvgChart;
 import io.hindsight.service.api.ApiException;
 import io.hindsight.service.config.HindsightProperties;
 import io.hindsight.service.jobs.JobRepository;
@@ -119,10 +122,11 @@ public class ArtifactController {
       throw new ApiException(HttpStatus.NOT_FOUND, "No quantization ranges",
           "job " + id + " recorded no ranges.csv", null);
     }
-    List<RangesCsv.Row> rows = RangesCsv.read(file, quantizer);
+    List<RangesCsv.Row> rows = RangesCsv.read(file).stream()
+        .filter(r -> quantizer == null || r.quantizer().equals(quantizer)).toList();
     if (quantizer != null && rows.isEmpty()) {
       throw new ApiException(HttpStatus.NOT_FOUND, "Unknown quantizer",
-          "job " + id + " has no quantizer named '" + RangesChart.escape(quantizer) + "'", "quantizer");
+          "job " + id + " has no quantizer named '" + SvgChart.esc(quantizer) + "'", "quantizer");
     }
     return switch (fmt) {
       case "svg" -> {
@@ -130,16 +134,10 @@ public class ArtifactController {
           throw ApiException.badRequest("quantizer", "an SVG chart needs one quantizer (?quantizer=<layer>/<kind>)");
         }
         yield ResponseEntity.ok().contentType(MediaType.parseMediaType("image/svg+xml"))
-            .body(RangesChart.svg(quantizer, rows));
+            .body(RangeChart.svg(quantizer + ": quantization range per step", rows));
       }
       case "csv" -> {
-        StringBuilder sb = new StringBuilder(RangesCsv.HEADER).append('\n');
-        for (RangesCsv.Row r : rows) {
-          sb.append(r.step()).append(',').append(r.quantizer()).append(',').append(r.usedMin()).append(',')
-              .append(r.usedMax()).append(',').append(r.observedMin()).append(',').append(r.observedMax())
-              .append(',').append(r.clippedFraction()).append('\n');
-        }
-        yield ResponseEntity.ok().contentType(MediaType.parseMediaType("text/csv")).body(sb.toString());
+        yield ResponseEntity.ok().contentType(MediaType.parseMediaType("text/csv")).body(RangesCsv.format(rows));
       }
       default -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
           .body(JSON.writeValueAsString(Map.of("jobId", id, "rows", rows)));

@@ -109,7 +109,7 @@ public class JobController {
   @GetMapping(path = "/{id}/result", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(operationId = "getJobResult", summary = "The result.json of a succeeded job",
       description = "409 until the job has SUCCEEDED.",
-      responses = @ApiResponse(responseCode = "200", description = "result.json (see README)",
+      responses = @ApiResponse(responseCode = "200", description = "result.json (see docs/outputs.md)",
           content = @Content(schema = @Schema(type = "object"))))
   public ResponseEntity<String> result(@PathVariable String id) {
     jobs.requireExists(id);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hindsight.service.queue.CheckpointStore;
 import io.hindsight.service.jobs.JobRepository;
+import io.hindsight.quant.RangesCsv;
 import io.hindsight.service.support.Api;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

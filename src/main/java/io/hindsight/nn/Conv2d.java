@@ -91,6 +91,11 @@ public final class Conv2d implements Layer {
     return bias;
   }
 
+  /** Where quantization plugs into this layer ({@link QuantHooks#NONE}: full precision). */
+  public QuantHooks quantHooks() {
+    return quant;
+  }
+
   @Override
   public Tensor forward(Tensor x, boolean training) {
     x.requireRank(name + " input", 4);

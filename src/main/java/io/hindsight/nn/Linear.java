@@ -53,6 +53,11 @@ public final class Linear implements Layer {
     return bias;
   }
 
+  /** Where quantization plugs into this layer ({@link QuantHooks#NONE}: full precision). */
+  public QuantHooks quantHooks() {
+    return quant;
+  }
+
   @Override
   public Tensor forward(Tensor x, boolean training) {
     x.requireRank(name + " input", 2);

@@ -11,6 +11,7 @@ import io.hindsight.quant.math.QuantGrid;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Range;
 import io.hindsight.quant.math.Rounding;
+import io.hindsight.quant.traffic.Route;
 import io.hindsight.quant.traffic.TrafficMeter;
 import io.hindsight.quant.traffic.TrafficModel;
 import io.hindsight.quant.traffic.TrafficTotals;
@@ -66,6 +67,7 @@ public final class TensorQuantizer {
   private long nonFiniteValues;
   private Range lastRange;
   private TrafficTotals traffic = TrafficTotals.ZERO;
+  private Route route;
 
   /**
    * A stand-alone quantizer: records are stamped with the number of earlier training calls, no
@@ -105,6 +107,25 @@ public final class TensorQuantizer {
     this.listeners = listeners;
     this.historyCapacity = historyCapacity;
     this.parallel = parallel;
+    this.route = kind == QuantKind.WEIGHT ? new Route(Route.Feed.EXISTING_FLOATS, false, Route.WeightCopy.NONE)
+        : new Route(Route.Feed.PRODUCER, kind == QuantKind.ACTIVATION && spec.steClip(), Route.WeightCopy.NONE);
+  }
+
+  /**
+   * How the tensor reaches this quantizer on an accelerator, which the traffic of each quantization
+   * is charged by (default: activations and gradients from a producer that quantizes, weights from
+   * the parameters); set from the model's structure by {@link QuantRoutes}.
+   */
+  public Route route() {
+    return route;
+  }
+
+  /** Sets {@link #route()}. */
+  public void route(Route r) {
+    if (r == null) {
+      throw new IllegalArgumentException(name + ": route is required");
+    }
+    this.route = r;
   }
 
   /** {@code <layer>/<kind>}. */
@@ -144,17 +165,55 @@ public final class TensorQuantizer {
       return out;
     }
     int channels = spec.perChannel() ? x.dim(0) : 1;
-    boolean dynamic = estimator.needsCurrentStats(training);
+    boolean dynamic = needsCurrentStats(training);
     ChannelStats current = dynamic ? FakeQuant.stats(in, channels, parallel) : null;
-    Range range = estimator.range(new RangeRequest(channels, current, dynamic ? in : null, training));
-    QuantParams params = QuantParams.of(grid, range);
-    Rounding rounding = training ? spec.rounding() : Rounding.NEAREST;
-    ChannelStats observed = FakeQuant.quantize(in, out.data(), params, rounding, stochasticKey(), clipMask, parallel);
-    if (training) {
-      estimator.update(observed, range);
-      record(observed, range, dynamic, channels);
-    }
+    Step step = plan(training, channels, current, dynamic ? in : null);
+    ChannelStats observed = FakeQuant.quantize(in, out.data(), step.params(), step.rounding(), step.key(), clipMask,
+        parallel);
+    complete(step, observed);
     return out;
+  }
+
+  /**
+   * One quantization of a tensor as decided before its pass: the range and the parameters derived
+   * from it, the rounding and its {@link CounterRng} key, whether the range came from the tensor
+   * itself (a dynamic step), the channel count, and whether it is a training quantization.
+   */
+  public record Step(Range range, QuantParams params, Rounding rounding, long key, boolean dynamic, int channels,
+      boolean training) {}
+
+  /**
+   * Whether the next quantization needs the tensor's own statistics (and values) before its range
+   * is known: a dynamic estimator, or a static one warming up. Evaluation asks with {@code training = false}.
+   */
+  public boolean needsCurrentStats(boolean training) {
+    return estimator.needsCurrentStats(training);
+  }
+
+  /**
+   * Decides a quantization before its pass (the CPU's {@link #quantize} and the device's kernels
+   * both start here): the estimator's range for a tensor of {@code channels} channels, given its
+   * statistics {@code current} and {@code values} when {@link #needsCurrentStats} said so (else null).
+   * Changes no state.
+   */
+  public Step plan(boolean training, int channels, ChannelStats current, float[] values) {
+    boolean dynamic = current != null;
+    Range range = estimator.range(new RangeRequest(channels, current, values, training));
+    return new Step(range, QuantParams.of(grid, range), training ? spec.rounding() : Rounding.NEAREST,
+        stochasticKey(), dynamic, channels, training);
+  }
+
+  /**
+   * Learns from the pass of a planned quantization: {@code observed} are the statistics of the tensor
+   * quantized with {@code step} (from {@link FakeQuant#quantize} on the CPU, from the producing kernel
+   * on the device). A training step updates the estimator and is recorded (history, totals, traffic,
+   * listeners) and advances stochastic rounding's counter; an evaluation step changes nothing.
+   */
+  public void complete(Step step, ChannelStats observed) {
+    if (step.training()) {
+      estimator.update(observed, step.range());
+      record(observed, step.range(), step.dynamic(), step.channels());
+    }
   }
 
   /** The {@link CounterRng} key of the next training quantization (a function of the stream and the call count). */
@@ -164,7 +223,7 @@ public final class TensorQuantizer {
 
   private void record(ChannelStats s, Range used, boolean dynamic, int channels) {
     TrafficTotals t = TrafficModel.quantization(
-        s.elements(), grid.bits(), channels, dynamic, dynamic ? estimator.searchReadBytes(s.elements()) : 0);
+        s.elements(), grid.bits(), channels, dynamic, dynamic ? estimator.searchReadBytes(s.elements()) : 0, route);
     QuantizationRecord r = new QuantizationRecord(clock.getAsLong(), name, used.envelopeMin(), used.envelopeMax(),
         s.envelopeMin(), s.envelopeMax(), s.clippedFraction(), s.clipped(), s.nonFinite(), s.elements(), dynamic,
         t.bytesMoved(), t.bytesMovedIfDynamic());

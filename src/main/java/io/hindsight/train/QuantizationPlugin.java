@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hindsight.model.Model;
 import io.hindsight.nn.QuantHooksProvider;
+import io.hindsight.quant.QuantRoutes;
 import io.hindsight.quant.QuantizationPlan;
 import io.hindsight.quant.QuantizationState;
 import io.hindsight.quant.QuantizerSummary;
@@ -70,6 +71,7 @@ public final class QuantizationPlugin implements TrainingPlugin {
   @Override
   public void onModelBuilt(Model model) {
     plan.requireOverridesMatched();
+    QuantRoutes.apply(model.root()); // each quantizer's traffic is charged by how the device runs it
   }
 
   @Override

@@ -177,12 +177,16 @@ class QuantizationPlanTest {
     long warmUp = plan.traffic().step().bytesMoved();
     plan.beginStep(1);
     step(h, data, 1);
-    // step 1: activation (32 values) and gradient (12) static, weight (24, 3 channels) dynamic
-    long expected = (32 + 16) + (12 + 16) + (12 * 24 + 24);
-    assertThat(plan.traffic().step().bytesMoved()).isEqualTo(expected);
-    assertThat(plan.traffic().step().bytesMovedIfDynamic()).isEqualTo(13 * (32 + 12 + 24));
-    assertThat(plan.traffic().run().bytesMoved()).isEqualTo(warmUp + expected);
-    assertThat(warmUp).isEqualTo(13 * (32 + 12 + 24));
+    // step 1: activation (32 values, with the STE mask) and gradient (12) static, weight (24, 3 channels)
+    // dynamic from the parameters: statistics pass, quantizing pass with per-channel parameters
+    long activation = 32 + 16 + 10 * 32;
+    long gradient = 12 + 16;
+    long weight = (4 * 24 + 3 * 16) + (4 * 24 + 3 * 16 + 24 + 3 * 16);
+    assertThat(plan.traffic().step().bytesMoved()).isEqualTo(activation + gradient + weight);
+    long dynamic = (13 * 32 + 32 + 10 * 32) + (13 * 12 + 32) + weight;
+    assertThat(plan.traffic().step().bytesMovedIfDynamic()).isEqualTo(dynamic);
+    assertThat(plan.traffic().run().bytesMoved()).isEqualTo(warmUp + activation + gradient + weight);
+    assertThat(warmUp).isEqualTo(dynamic);
   }
 
   @Test

@@ -1,32 +1,37 @@
 package io.hindsight.quant.traffic;
 
 /**
- * The accelerator memory model of quantization (also in {@code docs/memory-traffic.md}).
- *
- * <p>A tensor of {@code E} elements is produced by a kernel (GEMM, convolution, optimizer update)
- * whose accumulator is 4 bytes wide, and quantized to {@code b} bits. Only off-chip memory
- * (DRAM/HBM) traffic is counted; on-chip registers and caches are free.
+ * The accelerator memory model of quantization ({@code docs/memory-traffic.md} explains it with
+ * examples): the device bytes our kernels move to give one tensor of {@code E} elements its
+ * {@code b}-bit codes, by the tensor's {@link Route}. Compulsory bytes only: each element a pass
+ * reads or writes counts once; caches and registers are free; the statistics count 16 bytes per
+ * channel each time a pass records them (min, max, clipped and non-finite counts).
  * <ul>
- *   <li><b>Static range</b> (known before the kernel runs): the kernel's epilogue quantizes the
- *       accumulators and writes the low-bit tensor directly, {@code ceil(E * b / 8)} bytes, plus
- *       the statistics it gathered on the way: per channel min and max (2 x 4 bytes) and the
- *       clipped and non-finite counts (2 x 4 bytes), i.e. {@code 8 * C + 8} bytes (16 bytes per
- *       tensor). No full-precision buffer is needed.
- *   <li><b>Dynamic range</b> (depends on the tensor): the kernel writes the full-precision tensor
- *       ({@code 4E}), a reduction reads it for min/max ({@code 4E}), the quantization kernel reads
- *       it again ({@code 4E}) and writes the low-bit tensor ({@code ceil(E * b / 8)}): in total
- *       {@code 12E + ceil(E * b / 8)} bytes, and a full-precision buffer of {@code 4E} bytes must
- *       exist. An estimator that searches the tensor (dsgc) adds its search reads.
+ *   <li>codes {@code ceil(E b / 8)} and the statistics {@code 16 C}, always;
+ *   <li>a <b>static</b> range with a producer that quantizes ({@link Route.Feed#producerQuantizes}):
+ *       nothing else, the full-precision tensor never reaches memory;
+ *   <li>otherwise a quantizing pass reads the floats ({@code 4E}, plus {@code 16 C} of per-channel
+ *       parameters when {@code C > 1}); a <b>dynamic</b> range adds a statistics pass before it
+ *       ({@code 4E + 16 C}); the floats are charged their write ({@code 4E}) when they exist only
+ *       for the quantizer ({@link Route.Feed#WRITTEN_FOR_QUANTIZER}, or a producer that would have
+ *       quantized a static range);
+ *   <li>the clipping STE's mask: written with the codes ({@code E}), applied in backward (mask
+ *       {@code E} read, input gradient {@code 4E} read and written): {@code 10E};
+ *   <li>a dense layer's input-gradient weights: the codes transposed ({@code 2 ceil(E b / 8)}),
+ *       per-channel weights first re-quantized per tensor ({@code 4E + ceil(E b / 8) + 16}).
  * </ul>
- * A static estimator's dynamic warm-up step is charged as dynamic: it is one.
+ * A static estimator's dynamic warm-up step is charged as dynamic: it is one. An estimator that
+ * searches the tensor (dsgc) adds its search reads to a dynamic quantization.
  */
 public final class TrafficModel {
   /** Bytes of the full-precision (accumulator) format. */
   public static final int FULL_PRECISION_BYTES = 4;
-  /** Per-channel statistics bytes: min and max as float32. */
-  public static final int STATS_BYTES_PER_CHANNEL = 8;
-  /** Per-tensor statistics bytes: clipped and non-finite counts as uint32. */
-  public static final int STATS_BYTES_COUNTS = 8;
+  /** Statistics bytes per channel and pass: min and max as float32, clipped and non-finite counts as uint32. */
+  public static final int STATS_BYTES_PER_CHANNEL = 16;
+  /** Per-channel parameter bytes a quantizing pass reads: scale, zero point, lo, hi. */
+  public static final int PARAM_BYTES_PER_CHANNEL = 16;
+  /** STE mask bytes per element: written with the codes (1), read in backward (1). */
+  private static final int MASK_BYTES = 2;
 
   private TrafficModel() {}
 
@@ -35,24 +40,62 @@ public final class TrafficModel {
     return (elements * bits + 7) / 8;
   }
 
-  /** {@code 8 * C + 8}: the statistics a static kernel writes. */
+  /** {@code 16 C}: the statistics one pass records. */
   public static long statsBytes(int channels) {
-    return (long) STATS_BYTES_PER_CHANNEL * channels + STATS_BYTES_COUNTS;
+    return (long) STATS_BYTES_PER_CHANNEL * channels;
   }
 
-  /** Bytes moved to quantize with a static range: {@code ceil(E * b / 8) + 8 * C + 8}. */
+  /** Bytes moved to quantize a producer-quantized tensor with a static range: {@code ceil(E * b / 8) + 16 C}. */
   public static long staticBytes(long elements, int bits, int channels) {
-    return lowBitBytes(elements, bits) + statsBytes(channels);
+    return bytes(elements, bits, channels, false, Route.PRODUCER);
   }
 
-  /** Bytes moved to quantize with a dynamic range: {@code 12 E + ceil(E * b / 8)}. */
-  public static long dynamicBytes(long elements, int bits) {
-    return 3L * FULL_PRECISION_BYTES * elements + lowBitBytes(elements, bits);
+  /** Bytes moved to quantize a produced tensor with a dynamic range: {@code 12 E + ceil(E * b / 8) + 32 C}. */
+  public static long dynamicBytes(long elements, int bits, int channels) {
+    return bytes(elements, bits, channels, true, Route.PRODUCER);
   }
 
   /** The full-precision buffer a dynamic range needs: {@code 4 E}. */
   public static long dynamicPeakBytes(long elements) {
     return (long) FULL_PRECISION_BYTES * elements;
+  }
+
+  /** The bytes of one quantization along {@code route} (without an estimator's search reads). */
+  public static long bytes(long elements, int bits, int channels, boolean dynamic, Route route) {
+    long floats = (long) FULL_PRECISION_BYTES * elements;
+    long codes = lowBitBytes(elements, bits);
+    long stats = statsBytes(channels);
+    Route.Feed feed = route.feed();
+    boolean fused = !dynamic && feed.producerQuantizes();
+    long b = codes + stats;
+    if (!fused) {
+      b += floats + (channels > 1 ? (long) PARAM_BYTES_PER_CHANNEL * channels : 0);
+    }
+    if (dynamic) {
+      b += floats + stats;
+    }
+    if (writesFloats(feed, dynamic)) {
+      b += floats;
+    }
+    if (route.steMask()) {
+      b += (long) MASK_BYTES * elements + 2 * floats;
+    }
+    b += switch (route.inputGradientWeights()) {
+      case NONE -> 0;
+      case TRANSPOSED -> 2 * codes;
+      case REQUANTIZED -> floats + codes + statsBytes(1) + 2 * codes;
+    };
+    return b;
+  }
+
+  private static boolean writesFloats(Route.Feed feed, boolean dynamic) {
+    return feed == Route.Feed.WRITTEN_FOR_QUANTIZER || (dynamic && feed == Route.Feed.PRODUCER);
+  }
+
+  /** As {@link #quantization(long, int, int, boolean, long, Route)} for a tensor quantized by its producer. */
+  public static TrafficTotals quantization(
+      long elements, int bits, int channels, boolean dynamic, long searchReadBytes) {
+    return quantization(elements, bits, channels, dynamic, searchReadBytes, Route.PRODUCER);
   }
 
   /**
@@ -62,11 +105,12 @@ public final class TrafficModel {
    * @param searchReadBytes extra full-precision reads of a range search (0 for most estimators)
    */
   public static TrafficTotals quantization(
-      long elements, int bits, int channels, boolean dynamic, long searchReadBytes) {
-    long ifStatic = staticBytes(elements, bits, channels);
-    long ifDynamic = dynamicBytes(elements, bits);
+      long elements, int bits, int channels, boolean dynamic, long searchReadBytes, Route route) {
+    long ifStatic = bytes(elements, bits, channels, false, route);
+    long ifDynamic = bytes(elements, bits, channels, true, route);
     long moved = dynamic ? ifDynamic + searchReadBytes : ifStatic;
-    long peakIfDynamic = dynamicPeakBytes(elements);
-    return new TrafficTotals(1, elements, moved, ifStatic, ifDynamic, dynamic ? peakIfDynamic : 0, peakIfDynamic);
+    long peak = writesFloats(route.feed(), dynamic) ? dynamicPeakBytes(elements) : 0;
+    long peakIfDynamic = writesFloats(route.feed(), true) ? dynamicPeakBytes(elements) : 0;
+    return new TrafficTotals(1, elements, moved, ifStatic, ifDynamic, peak, peakIfDynamic);
   }
 }

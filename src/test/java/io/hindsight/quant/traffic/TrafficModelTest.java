@@ -5,39 +5,68 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 class TrafficModelTest {
+  private static final Route KEEPS = new Route(Route.Feed.PRODUCER_KEEPS_FLOATS, false, Route.WeightCopy.NONE);
+  private static final Route EXISTING = new Route(Route.Feed.EXISTING_FLOATS, false, Route.WeightCopy.NONE);
+  private static final Route WRITTEN = new Route(Route.Feed.WRITTEN_FOR_QUANTIZER, false, Route.WeightCopy.NONE);
 
   @Test
-  void staticRangeWritesTheLowBitTensorAndSixteenBytesOfStatistics() {
+  void aStaticRangeInTheProducerWritesTheCodesAndSixteenBytesOfStatistics() {
     TrafficTotals t = TrafficModel.quantization(1000, 8, 1, false, 0);
     assertThat(t.bytesMoved()).isEqualTo(1000 + 16);
     assertThat(t.bytesMovedIfStatic()).isEqualTo(1016);
     assertThat(t.peakFullPrecisionBytes()).isZero();
+    assertThat(TrafficModel.quantization(1000, 8, 1, false, 0, KEEPS).bytesMoved()).isEqualTo(1016);
   }
 
   @Test
-  void dynamicRangeWritesReadsAndReadsAgainTheFullPrecisionTensor() {
+  void aDynamicRangeWritesReadsAndReadsAgainTheFullPrecisionTensor() {
     TrafficTotals t = TrafficModel.quantization(1000, 8, 1, true, 0);
-    assertThat(t.bytesMoved()).isEqualTo(4000 + 4000 + 4000 + 1000);
-    assertThat(t.bytesMovedIfDynamic()).isEqualTo(13_000);
+    // floats written, statistics pass (+16), quantizing pass, codes and statistics (+16)
+    assertThat(t.bytesMoved()).isEqualTo(4000 + 4000 + 16 + 4000 + 1000 + 16);
+    assertThat(t.bytesMovedIfDynamic()).isEqualTo(13_032);
     assertThat(t.bytesMovedIfStatic()).isEqualTo(1016);
     assertThat(t.peakFullPrecisionBytes()).isEqualTo(4000);
     assertThat(t.peakFullPrecisionBytesIfDynamic()).isEqualTo(4000);
-    assertThat(TrafficModel.quantization(1000, 8, 1, false, 0).savingVersusDynamic()).isEqualTo(13_000.0 / 1016);
+    assertThat(TrafficModel.quantization(1000, 8, 1, false, 0).savingVersusDynamic()).isEqualTo(13_032.0 / 1016);
+    // floats another consumer needs anyway are not charged their write
+    assertThat(TrafficModel.quantization(1000, 8, 1, true, 0, KEEPS).bytesMoved()).isEqualTo(9032);
+    assertThat(TrafficModel.quantization(1000, 8, 1, true, 0, KEEPS).peakFullPrecisionBytes()).isZero();
   }
 
   @Test
-  void subByteTensorsArePackedAndPerChannelStatisticsCostEightBytesPerChannel() {
+  void tensorsTheProducerCannotQuantizeAreReadByAPassEvenWithAStaticRange() {
+    assertThat(TrafficModel.quantization(1000, 8, 1, false, 0, EXISTING).bytesMoved()).isEqualTo(4000 + 1016);
+    TrafficTotals written = TrafficModel.quantization(1000, 8, 1, false, 0, WRITTEN);
+    assertThat(written.bytesMoved()).isEqualTo(4000 + 4000 + 1016);
+    assertThat(written.peakFullPrecisionBytes()).isEqualTo(4000);
+    assertThat(TrafficModel.quantization(1000, 8, 1, true, 0, WRITTEN).bytesMoved()).isEqualTo(13_032);
+  }
+
+  @Test
+  void theClippingMaskAndTheInputGradientWeightsAreCharged() {
+    Route mask = new Route(Route.Feed.PRODUCER, true, Route.WeightCopy.NONE);
+    assertThat(TrafficModel.quantization(100, 8, 1, false, 0, mask).bytesMoved()).isEqualTo(116 + 1000);
+    Route transposed = new Route(Route.Feed.EXISTING_FLOATS, false, Route.WeightCopy.TRANSPOSED);
+    assertThat(TrafficModel.bytes(24, 8, 1, false, transposed)).isEqualTo(96 + 24 + 16 + 48);
+    Route requantized = new Route(Route.Feed.EXISTING_FLOATS, false, Route.WeightCopy.REQUANTIZED);
+    // per channel (3): quantizing pass with parameters, then the per-tensor copy and its transposition
+    assertThat(TrafficModel.bytes(24, 8, 3, true, requantized))
+        .isEqualTo((96 + 48) + (96 + 48 + 24 + 48) + (96 + 24 + 16) + 48);
+  }
+
+  @Test
+  void subByteTensorsArePackedAndStatisticsCostSixteenBytesPerChannel() {
     assertThat(TrafficModel.lowBitBytes(1001, 4)).isEqualTo(501);
     assertThat(TrafficModel.lowBitBytes(3, 2)).isEqualTo(1);
     assertThat(TrafficModel.lowBitBytes(10, 16)).isEqualTo(20);
-    assertThat(TrafficModel.statsBytes(16)).isEqualTo(136);
-    assertThat(TrafficModel.staticBytes(1024, 4, 16)).isEqualTo(512 + 136);
+    assertThat(TrafficModel.statsBytes(16)).isEqualTo(256);
+    assertThat(TrafficModel.staticBytes(1024, 4, 16)).isEqualTo(512 + 256);
   }
 
   @Test
   void searchReadsAreChargedToDynamicQuantizationsOnly() {
-    assertThat(TrafficModel.quantization(100, 8, 1, true, 800).bytesMoved()).isEqualTo(1300 + 800);
-    assertThat(TrafficModel.quantization(100, 8, 1, true, 800).bytesMovedIfDynamic()).isEqualTo(1300);
+    assertThat(TrafficModel.quantization(100, 8, 1, true, 800).bytesMoved()).isEqualTo(1332 + 800);
+    assertThat(TrafficModel.quantization(100, 8, 1, true, 800).bytesMovedIfDynamic()).isEqualTo(1332);
   }
 
   @Test
@@ -47,17 +76,17 @@ class TrafficModelTest {
     TrafficTotals d = TrafficModel.quantization(500, 8, 1, true, 0);
     m.record(s);
     m.record(d);
-    assertThat(m.step().bytesMoved()).isEqualTo(1016 + 6500);
+    assertThat(m.step().bytesMoved()).isEqualTo(1016 + 6532);
     assertThat(m.step().quantizations()).isEqualTo(2);
     assertThat(m.step().peakFullPrecisionBytes()).isEqualTo(2000); // the largest buffer, not the sum
     m.beginStep();
     m.record(s);
     assertThat(m.step().bytesMoved()).isEqualTo(1016);
-    assertThat(m.epoch().bytesMoved()).isEqualTo(2 * 1016 + 6500);
+    assertThat(m.epoch().bytesMoved()).isEqualTo(2 * 1016 + 6532);
     m.beginEpoch();
     assertThat(m.epoch()).isEqualTo(TrafficTotals.ZERO);
-    assertThat(m.run().bytesMoved()).isEqualTo(2 * 1016 + 6500);
-    assertThat(m.run().bytesMovedIfDynamic()).isEqualTo(2 * 13_000 + 6500);
+    assertThat(m.run().bytesMoved()).isEqualTo(2 * 1016 + 6532);
+    assertThat(m.run().bytesMovedIfDynamic()).isEqualTo(2 * 13_032 + 6532);
     assertThat(m.run().elements()).isEqualTo(2500);
 
     TrafficMeter resumed = new TrafficMeter();

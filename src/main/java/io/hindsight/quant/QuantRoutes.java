@@ -1,0 +1,215 @@
+package io.hindsight.quant;
+
+import io.hindsight.nn.Activation;
+import io.hindsight.nn.BatchNorm2d;
+import io.hindsight.nn.Conv2d;
+import io.hindsight.nn.Flatten;
+import io.hindsight.nn.GlobalAvgPool;
+import io.hindsight.nn.Layer;
+import io.hindsight.nn.Linear;
+import io.hindsight.nn.Pool2d;
+import io.hindsight.nn.QuantHooks;
+import io.hindsight.nn.Residual;
+import io.hindsight.nn.Sequential;
+import io.hindsight.quant.traffic.Route;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which kernel produces each quantized tensor of a model, and whether it can quantize it: the one
+ * definition of the fused dataflow, which the device wires its producers from and which every
+ * quantizer's traffic is charged by ({@link Route}).
+ *
+ * <p>Forward: in a sequence, layer i produces the input of layer i + 1 (a flatten in between is a
+ * view). Activations, batch norms, max pools, global average pools and residual blocks whose
+ * post-activation is an {@link Activation} (or absent) can write the codes of the quantized layer
+ * they feed; a residual block's input also feeds the block's sum (and shortcut), so its producer
+ * keeps the floats too, and the shortcut's quantizer reads them. The model's input is data.
+ * Backward: layer i + 1's backward produces the gradient arriving at layer i; activations and batch
+ * norms can write its codes, the loss gradient writes the codes of the model's last layer. Every
+ * other producer (dropout, average pool, a residual block's input gradient, which sums two
+ * branches) writes floats that a pass then quantizes.
+ */
+public final class QuantRoutes {
+  /**
+   * Where one quantized activation or gradient comes from.
+   *
+   * @param producer the layer whose kernel writes the codes, or null (the loss gradient, or a
+   *     producer that writes floats)
+   * @param loss whether the loss gradient's kernel writes them
+   * @param route the traffic route
+   */
+  public record Source(Layer producer, boolean loss, Route route) {}
+
+  private final Map<TensorQuantizer, Source> sources = new IdentityHashMap<>();
+
+  private QuantRoutes() {}
+
+  /** Analyses the model under {@code root}. */
+  public static QuantRoutes of(Layer root) {
+    QuantRoutes r = new QuantRoutes();
+    r.walk(root);
+    LayerQuantHooks first = firstInput(root) == null ? null : firstInput(root).hooks();
+    if (first != null && first.activationQuantizer() != null) {
+      r.put(first.activationQuantizer(), null, false, Route.Feed.EXISTING_FLOATS);
+    }
+    LayerQuantHooks last = lastGradient(root);
+    if (last != null && last.gradientQuantizer() != null) {
+      r.put(last.gradientQuantizer(), null, true, Route.Feed.PRODUCER);
+    }
+    return r;
+  }
+
+  /** Analyses the model and sets every quantizer's {@link TensorQuantizer#route}. */
+  public static QuantRoutes apply(Layer root) {
+    QuantRoutes r = of(root);
+    r.forEachLayer(root);
+    return r;
+  }
+
+  /** The source of an activation or gradient quantizer of this model (never null for one of its quantizers). */
+  public Source source(TensorQuantizer q) {
+    Source s = sources.get(q);
+    if (s == null) {
+      throw new IllegalArgumentException(q.name() + " is not an activation or gradient quantizer of this model");
+    }
+    return s;
+  }
+
+  /** Every activation and gradient quantizer's source. */
+  public Map<TensorQuantizer, Source> sources() {
+    return new IdentityHashMap<>(sources);
+  }
+
+  private void put(TensorQuantizer q, Layer producer, boolean loss, Route.Feed feed) {
+    boolean mask = q.kind() == io.hindsight.quant.config.QuantKind.ACTIVATION && q.spec().steClip();
+    sources.put(q, new Source(producer, loss, new Route(feed, mask, Route.WeightCopy.NONE)));
+  }
+
+  /** The quantized layer's hooks wanting a layer's input, and whether its floats are also read. */
+  private record Consumer(LayerQuantHooks hooks, boolean floatsNeeded) {}
+
+  private void walk(Layer layer) {
+    if (layer instanceof Sequential s) {
+      List<Layer> ls = s.children();
+      for (Layer c : ls) {
+        walk(c);
+      }
+      for (int i = 0; i + 1 < ls.size(); i++) {
+        int j = i + 1;
+        if (ls.get(j) instanceof Flatten && j + 1 < ls.size()) {
+          j++; // a view: the codes pass through it
+        }
+        Consumer in = firstInput(ls.get(j));
+        boolean view = ls.get(i) instanceof Flatten && i > 0; // the layer before it produced the tensor
+        if (in != null && in.hooks().activationQuantizer() != null && !view) {
+          Layer producer = outputProducer(ls.get(i));
+          Route.Feed feed = producer != null
+              ? (in.floatsNeeded() ? Route.Feed.PRODUCER_KEEPS_FLOATS : Route.Feed.PRODUCER)
+              : (in.floatsNeeded() ? Route.Feed.EXISTING_FLOATS : Route.Feed.WRITTEN_FOR_QUANTIZER);
+          put(in.hooks().activationQuantizer(), producer, false, feed);
+        }
+        LayerQuantHooks grad = lastGradient(ls.get(i));
+        if (grad != null && grad.gradientQuantizer() != null) {
+          Layer producer = j == i + 1 ? gradientProducer(ls.get(j)) : null;
+          put(grad.gradientQuantizer(), producer, false,
+              producer != null ? Route.Feed.PRODUCER : Route.Feed.WRITTEN_FOR_QUANTIZER);
+        }
+      }
+    } else if (layer instanceof Residual r) {
+      walk(r.main());
+      if (r.shortcut() != null) {
+        walk(r.shortcut());
+        Consumer sc = firstInput(r.shortcut());
+        if (sc != null && sc.hooks().activationQuantizer() != null) {
+          put(sc.hooks().activationQuantizer(), null, false, Route.Feed.EXISTING_FLOATS);
+        }
+      }
+      // gradients arriving at the last layers of the branches come from the block's backward (not fused)
+      for (Layer branch : new Layer[] {r.main(), r.shortcut()}) {
+        LayerQuantHooks g = branch == null ? null : lastGradient(branch);
+        if (g != null && g.gradientQuantizer() != null && !sources.containsKey(g.gradientQuantizer())) {
+          put(g.gradientQuantizer(), null, false, Route.Feed.WRITTEN_FOR_QUANTIZER);
+        }
+      }
+    }
+  }
+
+  /** The quantization hooks of a Linear/Conv2d, or null when it is not quantized. */
+  public static LayerQuantHooks hooks(Layer l) {
+    QuantHooks h = l instanceof Linear lin ? lin.quantHooks() : l instanceof Conv2d c ? c.quantHooks() : null;
+    return h instanceof LayerQuantHooks lq ? lq : null;
+  }
+
+  private static Consumer firstInput(Layer l) {
+    LayerQuantHooks h = hooks(l);
+    if (h != null) {
+      return new Consumer(h, false);
+    }
+    if (l instanceof Sequential s) {
+      return s.children().isEmpty() ? null : firstInput(s.children().get(0));
+    }
+    if (l instanceof Residual r) {
+      Consumer main = firstInput(r.main());
+      return main == null ? null : new Consumer(main.hooks(), true);
+    }
+    return null;
+  }
+
+  /** The layer whose forward kernel can quantize a composite's output, or null. */
+  private static Layer outputProducer(Layer l) {
+    if (l instanceof Sequential s) {
+      return s.children().isEmpty() ? null : outputProducer(s.children().get(s.children().size() - 1));
+    }
+    boolean can = l instanceof Activation || l instanceof BatchNorm2d || l instanceof GlobalAvgPool
+        || (l instanceof Pool2d p && p.kind() == Pool2d.Kind.MAX)
+        || (l instanceof Residual r && (r.post() == null || r.post() instanceof Activation));
+    return can ? l : null;
+  }
+
+  /** The hooks of the quantized layer a composite ends with (the gradient arriving at it), or null. */
+  static LayerQuantHooks lastGradient(Layer l) {
+    LayerQuantHooks h = hooks(l);
+    if (h != null) {
+      return h;
+    }
+    if (l instanceof Sequential s) {
+      return s.children().isEmpty() ? null : lastGradient(s.children().get(s.children().size() - 1));
+    }
+    return null;
+  }
+
+  /** The layer whose backward kernel can quantize the gradient leaving a composite's input, or null. */
+  private static Layer gradientProducer(Layer l) {
+    if (l instanceof Sequential s) {
+      return s.children().isEmpty() ? null : gradientProducer(s.children().get(0));
+    }
+    return l instanceof Activation || l instanceof BatchNorm2d ? l : null;
+  }
+
+  /** Sets the routes of every quantizer under {@code l}: sources for activations and gradients, copies for weights. */
+  private void forEachLayer(Layer l) {
+    LayerQuantHooks h = hooks(l);
+    if (h != null) {
+      for (TensorQuantizer q : new TensorQuantizer[] {h.activationQuantizer(), h.gradientQuantizer()}) {
+        if (q != null) {
+          Source s = sources.get(q);
+          if (s != null) {
+            q.route(s.route());
+          }
+        }
+      }
+      TensorQuantizer w = h.weightQuantizer();
+      if (w != null) {
+        boolean dense = l instanceof Linear || ((Conv2d) l).groups() == 1;
+        Route.WeightCopy copy = !dense ? Route.WeightCopy.NONE
+            : w.spec().perChannel() ? Route.WeightCopy.REQUANTIZED : Route.WeightCopy.TRANSPOSED;
+        w.route(new Route(Route.Feed.EXISTING_FLOATS, false, copy));
+      }
+    }
+    for (Layer c : l.children()) {
+      forEachLayer(c);
+    }
+  }
+}

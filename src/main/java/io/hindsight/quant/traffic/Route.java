@@ -1,0 +1,51 @@
+package io.hindsight.quant.traffic;
+
+/**
+ * How a tensor reaches its quantizer on an accelerator, and what its quantization costs beyond the
+ * codes: the {@link TrafficModel} charges each quantization by its route. Routes are structural
+ * (which kernel produces the tensor, who else reads it), decided once per model by
+ * {@link io.hindsight.quant.QuantRoutes}; the CPU engine charges them as the device runs them.
+ *
+ * @param feed where the tensor comes from
+ * @param steMask whether a training quantization writes the clipping STE's mask (one byte per
+ *     element) and applies it to the input gradient in backward
+ * @param inputGradientWeights for weights: the extra copy of the codes the input gradient uses
+ */
+public record Route(Feed feed, boolean steMask, WeightCopy inputGradientWeights) {
+
+  /** Where the quantized tensor comes from. */
+  public enum Feed {
+    /** The producing kernel quantizes it when the range is static; nothing else reads its floats. */
+    PRODUCER,
+    /** The producing kernel quantizes it when the range is static and also writes the floats another consumer reads. */
+    PRODUCER_KEEPS_FLOATS,
+    /** Its full-precision values exist anyway (the input data, the parameters, another consumer's): a pass reads them. */
+    EXISTING_FLOATS,
+    /** The producing kernel cannot quantize: it writes the floats for the quantizer alone, which a pass reads. */
+    WRITTEN_FOR_QUANTIZER;
+
+    /** Whether the producing kernel writes the codes itself when the range is static. */
+    public boolean producerQuantizes() {
+      return this == PRODUCER || this == PRODUCER_KEEPS_FLOATS;
+    }
+  }
+
+  /** The weights' codes for the input gradient of a dense layer (whose reduction axis is the output channels). */
+  public enum WeightCopy {
+    /** None (a depthwise convolution uses its forward codes; activations and gradients). */
+    NONE,
+    /** The forward codes transposed (per-tensor weights). */
+    TRANSPOSED,
+    /** Re-quantized per tensor from the full-precision weights, then transposed (per-channel weights). */
+    REQUANTIZED
+  }
+
+  public Route {
+    if (feed == null || inputGradientWeights == null) {
+      throw new IllegalArgumentException("a route needs a feed and a weight copy");
+    }
+  }
+
+  /** A tensor quantized by its producer, with no mask and no weight copy. */
+  public static final Route PRODUCER = new Route(Feed.PRODUCER, false, WeightCopy.NONE);
+}

@@ -3,6 +3,7 @@ package io.hindsight.cuda;
 import io.hindsight.quant.math.FakeQuant;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Rounding;
+import java.util.stream.IntStream;
 
 /**
  * CPU reference of the INT8 GEMM kernels (gemm_s8.cu), bit-exact: integer accumulation is exact
@@ -55,11 +56,33 @@ public final class GemmRef {
   public static QuantStats gemmNt(byte[] a, byte[] b, int m, int n, int k, int rowsPerSample, float scaleA, float[] scaleB,
       int zeroPointA, int[] colSumB, float[] bias, Activation activation, boolean quantizeOut, float outScale,
       int zeroPoint, int lo, int hi, boolean stochastic, long key, byte[] outS8, float[] outF32) {
+    // rows are independent (each output's integer sum and epilogue are computed once, in the
+    // kernel's order), so bands of rows run in parallel with the same bits; statistics merge
+    int bands = Math.max(1, Math.min(m, 4 * Runtime.getRuntime().availableProcessors()));
+    QuantizeRef.Accumulator[] parts = new QuantizeRef.Accumulator[bands];
+    IntStream.range(0, bands).parallel().forEach(band -> {
+      QuantizeRef.Accumulator acc = new QuantizeRef.Accumulator();
+      int from = (int) ((long) m * band / bands);
+      int to = (int) ((long) m * (band + 1) / bands);
+      gemmNtRows(a, b, from, to, n, k, rowsPerSample, scaleA, scaleB, zeroPointA, colSumB, bias, activation,
+          quantizeOut, outScale, zeroPoint, lo, hi, stochastic, key, outS8, outF32, acc);
+      parts[band] = acc;
+    });
     QuantizeRef.Accumulator acc = new QuantizeRef.Accumulator();
+    for (QuantizeRef.Accumulator part : parts) {
+      acc.merge(part);
+    }
+    return acc.stats();
+  }
+
+  private static void gemmNtRows(byte[] a, byte[] b, int from, int to, int n, int k, int rowsPerSample,
+      float scaleA, float[] scaleB, int zeroPointA, int[] colSumB, float[] bias, Activation activation,
+      boolean quantizeOut, float outScale, int zeroPoint, int lo, int hi, boolean stochastic, long key, byte[] outS8,
+      float[] outF32, QuantizeRef.Accumulator acc) {
     float flo = lo;
     float fhi = hi;
     boolean perChannel = scaleB.length > 1;
-    for (int i = 0; i < m; i++) {
+    for (int i = from; i < to; i++) {
       for (int j = 0; j < n; j++) {
         int s = 0;
         int ai = i * k;
@@ -92,7 +115,6 @@ public final class GemmRef {
         }
       }
     }
-    return acc.stats();
   }
 
   /** The weight gradient {@code dW (N, K)}; {@code dW} is read only when {@code beta != 0}. */
@@ -103,28 +125,40 @@ public final class GemmRef {
     if (dW.length < (long) n * k) {
       throw new IllegalArgumentException("dW holds " + dW.length + " of " + (long) n * k + " values");
     }
-    for (int j = 0; j < n; j++) {
-      for (int c = 0; c < k; c++) {
-        float accf = 0f;
-        for (int m0 = 0; m0 < m; m0 += WGRAD_FLUSH) {
-          int m1 = Math.min(m, m0 + WGRAD_FLUSH);
-          int acc = 0;
-          int gsum = 0;
-          for (int r = m0; r < m1; r++) {
-            int gv = g[r * n + j];
-            acc += gv * x[r * k + c];
-            gsum += gv;
+    // each output row j is independent: rows run in parallel; within a row the integer sums of a
+    // chunk of WGRAD_FLUSH samples are exact whatever their order, and the chunks are added to the
+    // float in the kernel's order, so the bits are the kernel's
+    IntStream.range(0, n).parallel().forEach(j -> {
+      float[] accf = new float[k];
+      int[] acc = new int[k];
+      for (int m0 = 0; m0 < m; m0 += WGRAD_FLUSH) {
+        int m1 = Math.min(m, m0 + WGRAD_FLUSH);
+        java.util.Arrays.fill(acc, 0);
+        int gsum = 0;
+        for (int r = m0; r < m1; r++) {
+          int gv = g[r * n + j];
+          if (gv == 0) {
+            continue;
           }
-          accf = accf + (float) (acc - zeroPointX * gsum);
+          gsum += gv;
+          int xr = r * k;
+          for (int c = 0; c < k; c++) {
+            acc[c] += gv * x[xr + c];
+          }
         }
-        float v = (accf * scaleG) * scaleX;
+        for (int c = 0; c < k; c++) {
+          accf[c] = accf[c] + (float) (acc[c] - zeroPointX * gsum);
+        }
+      }
+      for (int c = 0; c < k; c++) {
+        float v = (accf[c] * scaleG) * scaleX;
         int idx = j * k + c;
         if (beta != 0f) {
           v = beta * dW[idx] + v;
         }
         dW[idx] = v;
       }
-    }
+    });
   }
 
   /** {@code out[r] = sum_c in[r, c]} ({@code rowsum_s8}). */

@@ -38,6 +38,14 @@ public final class QuantizeRef {
       clipped++;
     }
 
+    /** Adds {@code o}'s observations (min/max and counts do not depend on the order). */
+    public void merge(Accumulator o) {
+      minKey = Math.min(minKey, o.minKey);
+      maxKey = Math.max(maxKey, o.maxKey);
+      clipped += o.clipped;
+      nonFinite += o.nonFinite;
+    }
+
     public QuantStats stats() {
       return new QuantStats(QuantStats.fromKey(minKey), QuantStats.fromKey(maxKey), clipped, nonFinite);
     }

@@ -42,9 +42,10 @@ public final class CudaKernels {
     return traffic;
   }
 
+  /** Launches; {@code rw} = bytes read, bytes written, and optionally the quantized output's share of them. */
   private void launch(String kernel, int gx, int gy, int gz, int bx, int by, KernelArgs args, long[] rw) {
     device.launch(new KernelLaunch(kernel, gx, gy, gz, bx, by, 1, 0, args));
-    traffic.record(kernel, rw[0], rw[1]);
+    traffic.record(kernel, rw[0], rw[1], rw.length > 2 ? rw[2] : 0);
   }
 
   private void launch1d(String kernel, int blocks, KernelArgs args, long[] rw) {
@@ -111,7 +112,8 @@ public final class CudaKernels {
     need(stats, QuantStats.BYTES, "stats");
     launch1d("quantize_static_stats", gridFor((n + 3) / 4), new KernelArgs().ptr("x", x).ptr("q", q).i64("n", n)
         .f32("scale", p.scale(0)).i32("zeroPoint", p.zeroPoint(0)).i32("lo", p.lo(0)).i32("hi", p.hi(0))
-        .i32("outBytes", levelBytes).i32("stochastic", r.flag()).i64("key", key).ptr("stats", stats), Traffic.quantize(n, levelBytes));
+        .i32("outBytes", levelBytes).i32("stochastic", r.flag()).i64("key", key).ptr("stats", stats),
+        Traffic.quantize(n, levelBytes));
   }
 
   /** Dynamic pass 1: min/max/non-finite of x (n) into {@code stats} (initialised by the caller). */
@@ -516,7 +518,7 @@ public final class CudaKernels {
   // Fully quantized training (qtrain.cu)
 
   private static long q(QuantOut o, long n) {
-    return o.bytesPerElement() * n + (o.present() && o.stats() != null ? 16 : 0);
+    return o.bytesPerElement() * n + (o.present() && o.stats() != null ? Traffic.STATS_BYTES : 0);
   }
 
   /** Per-channel statistics of x (channels contiguous blocks of n / channels) into stats[0..channels). */
@@ -555,7 +557,7 @@ public final class CudaKernels {
   public void actQuantForward(DeviceBuffer x, DeviceBuffer y, long n, boolean act, float upper, QuantOut out) {
     need(x, 4L * n, "x");
     launch1d("act_quant_fwd", gridFor(n), out.append(new KernelArgs().ptr("x", x).ptr("y", y).i64("n", n)
-        .flag("act", act).f32("upper", upper)), new long[] {4L * n, (y == null ? 0 : 4L * n) + q(out, n)});
+        .flag("act", act).f32("upper", upper)), new long[] {4L * n, (y == null ? 0 : 4L * n) + q(out, n), q(out, n)});
   }
 
   /** Batch norm forward plus activation, outputs fp32 y (nullable), actMask (nullable) and/or quantized. */
@@ -569,7 +571,7 @@ public final class CudaKernels {
         .f32("momentum", momentum).f32("eps", eps).flag("training", training).flag("act", act).f32("upper", upper)
         .ptr("xhat", xhat).ptr("y", y).ptr("actMask", actMask).ptr("invStd", invStd)),
         new long[] {4L * total * (training ? 3 : 1), (xhat == null ? 0 : 4L * total) + (y == null ? 0 : 4L * total)
-            + (actMask == null ? 0 : total) + q(out, total)});
+            + (actMask == null ? 0 : total) + q(out, total), q(out, total)});
   }
 
   /** Max pooling forward as fp32 y (nullable) and/or quantized, with the argmax. */
@@ -580,14 +582,14 @@ public final class CudaKernels {
     launch1d("maxpool_quant_fwd", gridFor(total), out.append(new KernelArgs().ptr("x", x).ptr("y", y)
         .ptr("argmax", argmax).i32("planes", planes).i32("H", h).i32("W", w).i32("k", k).i32("stride", stride)
         .i32("pad", pad).i32("outH", outH).i32("outW", outW)),
-        new long[] {4L * planes * h * w, 4L * total + (y == null ? 0 : 4L * total) + q(out, total)});
+        new long[] {4L * planes * h * w, 4L * total + (y == null ? 0 : 4L * total) + q(out, total), q(out, total)});
   }
 
   /** Global average pooling as fp32 y (nullable) and/or quantized. */
   public void gapQuantForward(DeviceBuffer x, DeviceBuffer y, int planes, int hw, QuantOut out) {
     need(x, 4L * planes * hw, "x");
     launch1d("gap_quant_fwd", gridFor(planes), out.append(new KernelArgs().ptr("x", x).ptr("y", y)
-        .i32("planes", planes).i32("hw", hw)), new long[] {4L * planes * hw, (y == null ? 0 : 4L * planes) + q(out, planes)});
+        .i32("planes", planes).i32("hw", hw)), new long[] {4L * planes * hw, (y == null ? 0 : 4L * planes) + q(out, planes), q(out, planes)});
   }
 
   /** Residual sum a + b with an optional activation, as fp32 y (nullable), actMask (nullable) and/or quantized. */
@@ -597,7 +599,7 @@ public final class CudaKernels {
     need(b, 4L * n, "b");
     launch1d("add_act_quant_fwd", gridFor(n), out.append(new KernelArgs().ptr("a", a).ptr("b", b).ptr("y", y)
         .ptr("actMask", actMask).i64("n", n).flag("act", act).f32("upper", upper)),
-        new long[] {8L * n, (y == null ? 0 : 4L * n) + (actMask == null ? 0 : n) + q(out, n)});
+        new long[] {8L * n, (y == null ? 0 : 4L * n) + (actMask == null ? 0 : n) + q(out, n), q(out, n)});
   }
 
   /** The loss gradient as fp32 dz (nullable) and/or quantized. */
@@ -606,7 +608,7 @@ public final class CudaKernels {
     long total = (long) n * k;
     launch1d("softmax_bwd_quant", gridFor(total), out.append(new KernelArgs().ptr("probs", probs)
         .ptr("labels", labels).i32("N", n).i32("K", k).ptr("dz", dz)),
-        new long[] {4L * total + 4L * n, (dz == null ? 0 : 4L * total) + q(out, total)});
+        new long[] {4L * total + 4L * n, (dz == null ? 0 : 4L * total) + q(out, total), q(out, total)});
   }
 
   /** Activation backward (from x, or from mask when non-null) as fp32 dx (nullable) and/or quantized. */
@@ -615,7 +617,7 @@ public final class CudaKernels {
     need(dy, 4L * n, "dy");
     launch1d("act_bwd_quant", gridFor(n), out.append(new KernelArgs().ptr("x", mask == null ? x : null)
         .ptr("mask", mask).ptr("dy", dy).ptr("dx", dx).i64("n", n).f32("upper", upper)),
-        new long[] {4L * n + (mask == null ? 4L * n : n), (dx == null ? 0 : 4L * n) + q(out, n)});
+        new long[] {4L * n + (mask == null ? 4L * n : n), (dx == null ? 0 : 4L * n) + q(out, n), q(out, n)});
   }
 
   /** Batch norm backward of dy masked by actMask (nullable), as fp32 dx (nullable) and/or quantized. */
@@ -626,7 +628,7 @@ public final class CudaKernels {
     launch1d("bn_act_bwd_quant", c, out.append(new KernelArgs().ptr("dy", dy).ptr("actMask", actMask)
         .ptr("xhat", xhat).i32("N", n).i32("C", c).i32("HW", hw).ptr("gamma", gamma).ptr("invStd", invStd)
         .flag("training", training).ptr("dx", dx).ptr("dgamma", dgamma).ptr("dbeta", dbeta)),
-        new long[] {4L * total * 4 + (actMask == null ? 0 : 2L * total), (dx == null ? 0 : 4L * total) + q(out, total)});
+        new long[] {4L * total * 4 + (actMask == null ? 0 : 2L * total), (dx == null ? 0 : 4L * total) + q(out, total), q(out, total)});
   }
 
   /** Pixel-major int8 columns colT (N * outH * outW, C * kH * kW) of int8 codes x; padding gets padCode. */

@@ -2,19 +2,23 @@ package io.hindsight.cuda;
 
 /**
  * Compulsory device traffic of each kernel, {@code {bytesRead, bytesWritten}}, from its launch
- * arguments (see {@link TrafficCounter}). Pure functions, so they are tested without a GPU.
+ * arguments (see {@link TrafficCounter}); statistics count {@link #STATS_BYTES} per channel, as
+ * in the memory-traffic model. Pure functions, so they are tested without a GPU.
  */
 public final class Traffic {
   private Traffic() {}
 
-  /** quantize_static_stats / quantize_with_range: read n floats, write n levels. */
+  /** Statistics bytes a pass records per channel (min, max, clipped and non-finite counts; the model's). */
+  public static final int STATS_BYTES = io.hindsight.quant.traffic.TrafficModel.STATS_BYTES_PER_CHANNEL;
+
+  /** quantize_static_stats / quantize_with_range: read n floats, write n levels and the statistics. */
   public static long[] quantize(long n, int levelBytes) {
-    return new long[] {4L * n, (long) levelBytes * n};
+    return new long[] {4L * n, (long) levelBytes * n + STATS_BYTES};
   }
 
-  /** minmax_reduce: read n floats. */
+  /** minmax_reduce: read n floats, write the statistics. */
   public static long[] minmax(long n) {
-    return new long[] {4L * n, 0};
+    return new long[] {4L * n, STATS_BYTES};
   }
 
   /** dequantize: read n levels, write n floats. */

@@ -9,6 +9,12 @@ import java.util.Map;
  * read and write (each input element read once, each output element written once). Re-reads that
  * the caches serve (GEMM tiles, im2col overlaps) and the 24-byte statistics atomics are not
  * counted, so {@code bytes / time} is the kernel's effective bandwidth. Thread-safe.
+ *
+ * <p>It also counts the bytes moved to quantize ({@link #quantizationBytes}): the quantized output's
+ * share of a producer's launch (codes, STE mask, statistics), every launch made inside
+ * {@link #quantizing()} (statistics and quantizing passes, weight codes, mask application), and
+ * bytes attributed with {@link #addQuantization} (floats written only to be quantized, a tensor
+ * read back for a range search).
  */
 public final class TrafficCounter {
   /** Launch count and bytes of one kernel. */
@@ -19,11 +25,52 @@ public final class TrafficCounter {
   }
 
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+  private long quantizationBytes;
+  private int quantizing;
 
   /** Adds one launch of {@code kernel} reading {@code read} and writing {@code written} bytes. */
-  public synchronized void record(String kernel, long read, long written) {
+  public void record(String kernel, long read, long written) {
+    record(kernel, read, written, 0);
+  }
+
+  /**
+   * As {@link #record(String, long, long)}, {@code quantized} of those bytes being the launch's
+   * quantized output (its codes, mask and statistics).
+   */
+  public synchronized void record(String kernel, long read, long written, long quantized) {
     entries.merge(kernel, new Entry(1, read, written),
         (a, b) -> new Entry(a.launches + b.launches, a.bytesRead + b.bytesRead, a.bytesWritten + b.bytesWritten));
+    quantizationBytes += quantizing > 0 ? read + written : quantized;
+  }
+
+  /** Counts every launch until the returned scope closes as quantization traffic (scopes nest). */
+  public synchronized Quantizing quantizing() {
+    quantizing++;
+    return this::endQuantizing;
+  }
+
+  private synchronized void endQuantizing() {
+    if (quantizing == 0) {
+      throw new IllegalStateException("quantizing scope closed twice");
+    }
+    quantizing--;
+  }
+
+  /** Attributes {@code bytes} of device traffic outside a launch's own count to quantization. */
+  public synchronized void addQuantization(long bytes) {
+    quantizationBytes += bytes;
+  }
+
+  /** Bytes moved to quantize since the counter was created or reset. */
+  public synchronized long quantizationBytes() {
+    return quantizationBytes;
+  }
+
+  /** A {@link #quantizing()} scope. */
+  @FunctionalInterface
+  public interface Quantizing extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** Per-kernel totals, in first-launch order. */
@@ -50,5 +97,6 @@ public final class TrafficCounter {
 
   public synchronized void reset() {
     entries.clear();
+    quantizationBytes = 0;
   }
 }

@@ -15,6 +15,9 @@ package io.hindsight.train;
  * @param peakDeviceBytes the most device memory allocated at once
  * @param liveBytesAtEnd device memory still allocated when the run ended (0: nothing leaked)
  * @param kernelLaunches kernels launched over the whole run
+ * @param quantizationBytes device bytes the kernels moved to quantize over the training steps
+ *     (counted launch by launch; compare the {@code quantization.traffic.run.bytesMoved} of the
+ *     memory-traffic model; docs/memory-traffic.md says what each counts)
  */
 public record DeviceReport(
     String kind,
@@ -26,4 +29,5 @@ public record DeviceReport(
     long steps,
     long peakDeviceBytes,
     long liveBytesAtEnd,
-    long kernelLaunches) {}
+    long kernelLaunches,
+    long quantizationBytes) {}

@@ -3,6 +3,7 @@ package io.hindsight.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hindsight.backend.Backend;
+import io.hindsight.cuda.CudaBackend;
 import io.hindsight.data.Augmentation;
 import io.hindsight.data.Batch;
 import io.hindsight.data.BatchSampler;
@@ -118,7 +119,8 @@ public final class Trainer {
     }
     String startedAt = Instant.now().toString();
     long resumedAt = globalStep;
-    DeviceAccounting deviceAccounting = backend.accelerator().map(DeviceAccounting::new).orElse(null);
+    DeviceAccounting deviceAccounting = backend.accelerator().map(d -> new DeviceAccounting(d,
+        backend instanceof CudaBackend cuda ? cuda.kernels().traffic() : null)).orElse(null);
     TrainingResult result;
     try (StepEngine engine = engineFactory.create(spec, model, sgd); PluginsClosed closed = new PluginsClosed(plugins)) {
       List<SelfCheck> checks = List.copyOf(engine.selfChecks());

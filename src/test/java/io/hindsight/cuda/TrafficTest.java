@@ -9,9 +9,9 @@ class TrafficTest {
 
   @Test
   void formulas() {
-    assertThat(Traffic.quantize(1000, 1)).containsExactly(4000, 1000);
-    assertThat(Traffic.quantize(1000, 2)).containsExactly(4000, 2000);
-    assertThat(Traffic.minmax(10)).containsExactly(40, 0);
+    assertThat(Traffic.quantize(1000, 1)).containsExactly(4000, 1000 + 16);
+    assertThat(Traffic.quantize(1000, 2)).containsExactly(4000, 2000 + 16);
+    assertThat(Traffic.minmax(10)).containsExactly(40, 16);
     // 16384 x 1024 x 4096 forward: read x and W once, per-channel scale + bias, write int8 y
     assertThat(Traffic.gemmS8Nt(16384, 4096, 1024, 2, false))
         .containsExactly(16384L * 1024 + 4096L * 1024 + 2 * 4 * 4096, 16384L * 4096);

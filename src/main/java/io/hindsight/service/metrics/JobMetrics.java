@@ -146,7 +146,7 @@ public class JobMetrics {
 
   /**
    * Records a finished run's {@code device} section (runs on {@code cuda} and {@code cuda-sim}):
-   * host/device bytes and kernel launches as counters, per-step host/device bytes, peak device
+   * host/device bytes, kernel launches and the bytes moved to quantize as counters, per-step host/device bytes, peak device
    * memory and the memory left allocated at the end as distributions over runs. Tagged by backend
    * only, never by job.
    */
@@ -160,6 +160,9 @@ public class JobMetrics {
         .tag("backend", backend).register(registry).increment(d.deviceToHostBytes());
     Counter.builder("hindsight.device.kernel.launches").description("Kernels launched by runs")
         .tag("backend", backend).register(registry).increment(d.kernelLaunches());
+    Counter.builder("hindsight.device.quantization.bytes")
+        .description("Device bytes the kernels moved to quantize in training steps (measured launch by launch)")
+        .baseUnit("bytes").tag("backend", backend).register(registry).increment(d.quantizationBytes());
     DistributionSummary.builder("hindsight.device.step.bytes.to.device")
         .description("Mean bytes copied to the device per training step, per run")
         .tag("backend", backend).register(registry).record(d.hostToDeviceBytesPerStep());

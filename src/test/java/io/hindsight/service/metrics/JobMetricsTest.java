@@ -36,11 +36,13 @@ class JobMetricsTest {
   @Test
   void deviceSectionFeedsPerBackendMeters() {
     metrics.device("cuda-sim", new io.hindsight.train.DeviceReport("software", "software device", 1000, 64, 90.5, 16,
-        4, 4096, 0, 77));
+        4, 4096, 0, 77, 5000));
     metrics.device("cpu", null);
     assertThat(registry.get("hindsight.device.bytes.to.device").tag("backend", "cuda-sim").counter().count())
         .isEqualTo(1000);
     assertThat(registry.get("hindsight.device.kernel.launches").counter().count()).isEqualTo(77);
+    assertThat(registry.get("hindsight.device.quantization.bytes").tag("backend", "cuda-sim").counter().count())
+        .isEqualTo(5000);
     assertThat(registry.get("hindsight.device.step.bytes.to.device").summary().mean()).isEqualTo(90.5);
     assertThat(registry.get("hindsight.device.peak.memory").summary().max()).isEqualTo(4096);
     assertThat(registry.get("hindsight.device.live.memory.at.end").summary().max()).isZero();

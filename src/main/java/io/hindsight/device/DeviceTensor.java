@@ -24,14 +24,48 @@ public final class DeviceTensor {
     }
   }
 
+  /**
+   * The int8 codes of a tensor as one quantizer quantized it (by the kernel that produced the
+   * tensor, or by the quantizer itself): the codes, the clipping STE mask (1 byte per element,
+   * nullable), the per-tensor parameters, and the quantizer ({@code owner}) they belong to.
+   */
+  public record Quantized(DeviceBuffer codes, DeviceBuffer mask, io.hindsight.quant.math.QuantParams params,
+      Object owner) {}
+
   private final DeviceBuffer buffer;
   private final DType dtype;
   private final int[] shape;
+  private final Quantized quantized;
 
   private DeviceTensor(DeviceBuffer buffer, DType dtype, int[] shape) {
+    this(buffer, dtype, shape, null);
+  }
+
+  private DeviceTensor(DeviceBuffer buffer, DType dtype, int[] shape, Quantized quantized) {
     this.buffer = buffer;
     this.dtype = dtype;
     this.shape = shape;
+    this.quantized = quantized;
+  }
+
+  /** A tensor known only by its int8 codes (its full-precision values were never written). */
+  public static DeviceTensor codes(Quantized q, int... shape) {
+    return new DeviceTensor(q.codes(), DType.S8, shape.clone(), q);
+  }
+
+  /** This float tensor with its int8 codes attached (the producer wrote both). */
+  public DeviceTensor withQuantized(Quantized q) {
+    return new DeviceTensor(buffer, dtype, shape, q);
+  }
+
+  /** The int8 codes the producing kernel wrote for a quantizer, or null. */
+  public Quantized quantized() {
+    return quantized;
+  }
+
+  /** Whether the full-precision values exist (false for codes only). */
+  public boolean hasFloats() {
+    return dtype == DType.F32;
   }
 
   /** Wraps {@code buffer}, which must hold at least the shape's elements. */
@@ -103,7 +137,7 @@ public final class DeviceTensor {
     if (size(s) != size()) {
       throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
     }
-    return new DeviceTensor(buffer, dtype, s);
+    return new DeviceTensor(buffer, dtype, s, quantized);
   }
 
   /** Throws unless the shape is exactly {@code expected}. */

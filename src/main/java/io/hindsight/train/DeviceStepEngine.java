@@ -7,10 +7,12 @@ import io.hindsight.device.DeviceBuffer;
 import io.hindsight.device.DeviceScope;
 import io.hindsight.device.DeviceTensor;
 import io.hindsight.device.nn.DeviceModel;
+import io.hindsight.device.nn.DeviceQuantization;
 import io.hindsight.device.nn.DeviceParameters;
 import io.hindsight.device.nn.StepContext;
 import io.hindsight.model.Model;
 import io.hindsight.optim.Sgd;
+import io.hindsight.quant.TensorQuantizer;
 import io.hindsight.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,6 +29,14 @@ import java.util.Map;
  * not applied ({@code sgd_update} skips itself on the device's non-finite count), BatchNorm
  * statistics are updated in forward either way. Parameters return to the host model only for
  * checkpoints, evaluation results and the model artifact ({@link #syncToModel}).
+ *
+ * <p>A quantized model runs its quantized layers as integer device layers
+ * ({@link DeviceQuantization}): weights quantized at the start of the step, every activation and
+ * gradient with a static range this step written as int8 codes by the kernel that produces it,
+ * statistics recorded in those kernels and read back with the step's results in the same single
+ * read-back, after which each host quantizer learns from them ({@link TensorQuantizer#complete}).
+ * A quantizer with a dynamic range this step (a dynamic estimator, or a static one warming up)
+ * costs a mid-step read-back of its tensor's statistics.
  */
 public final class DeviceStepEngine implements StepEngine {
   private final Sgd sgd;
@@ -34,13 +44,20 @@ public final class DeviceStepEngine implements StepEngine {
   private final Device device;
   private final DeviceModel dm;
   private final DeviceScope persistent;
+  private final DeviceQuantization quantization; // null for a full-precision model
   private final DeviceBuffer scalars; // double lossSum, int correct, int status (non-finite count)
   private final float momentum;
   private final boolean nesterov;
   private final float weightDecay;
   private boolean firstUpdate;
 
-  public DeviceStepEngine(Model model, Sgd sgd, CudaKernels kernels, double momentum, boolean nesterov, double weightDecay) {
+  /**
+   * @param quantized whether the model's quantized layers (quantization hooks from the run's
+   *     quantization plan) run as integer device layers; false for a full-precision model
+   * @throws IllegalArgumentException when a layer or quantizer setting has no device implementation
+   */
+  public DeviceStepEngine(Model model, Sgd sgd, CudaKernels kernels, double momentum, boolean nesterov,
+      double weightDecay, boolean quantized) {
     this.sgd = sgd;
     this.k = kernels;
     this.device = kernels.device();
@@ -49,20 +66,48 @@ public final class DeviceStepEngine implements StepEngine {
     this.weightDecay = (float) weightDecay;
     Map<String, Tensor> velocity = sgd.state();
     this.firstUpdate = velocity.isEmpty();
-    this.dm = DeviceModel.of(model, kernels, momentum != 0);
+    DeviceQuantization q = quantized ? new DeviceQuantization(kernels) : null;
+    DeviceModel m = null;
     DeviceScope p = null;
     try {
-      dm.parameters().upload(velocity);
+      m = DeviceModel.of(model, kernels, momentum != 0, q);
+      m.parameters().upload(velocity);
       p = device.scope("step results");
-      this.scalars = p.allocate(16, "loss, correct, non-finite");
+      this.scalars = q != null ? q.results() : p.allocate(16, "loss, correct, non-finite");
     } catch (RuntimeException e) {
-      if (p != null) {
-        p.close();
-      }
-      dm.close();
+      closeAll(p, m, q);
       throw e;
     }
+    this.dm = m;
     this.persistent = p;
+    this.quantization = q;
+  }
+
+  /** A full-precision model's engine. */
+  public DeviceStepEngine(Model model, Sgd sgd, CudaKernels kernels, double momentum, boolean nesterov,
+      double weightDecay) {
+    this(model, sgd, kernels, momentum, nesterov, weightDecay, false);
+  }
+
+  private static void closeAll(AutoCloseable... resources) {
+    RuntimeException failure = null;
+    for (AutoCloseable r : resources) {
+      if (r == null) {
+        continue;
+      }
+      try {
+        r.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   private DeviceBuffer lossSum() {
@@ -85,6 +130,10 @@ public final class DeviceStepEngine implements StepEngine {
     x.buffer().upload(images.data());
     DeviceBuffer labels = step.scope().ints(n, "labels");
     labels.upload(batch.labels());
+    if (quantization != null) {
+      quantization.beginStep(training);
+      quantization.quantizeWeights();
+    }
     k.fill(status(), 1, 0);
     DeviceTensor logits = dm.forward(x, training, step);
     int classes = logits.dim(1);
@@ -96,11 +145,36 @@ public final class DeviceStepEngine implements StepEngine {
     return new DeviceTensor[] {probs, DeviceTensor.of(labels, DeviceTensor.DType.I32, n)};
   }
 
-  /** The step's one read-back: loss sum, correct count, non-finite count. */
+  /**
+   * The step's one read-back: loss sum, correct count, non-finite count (with the quantizers'
+   * statistics when quantized: each quantizer then learns from them; gradient quantizers only when
+   * the loss was finite, as the CPU engine skips backward otherwise).
+   */
   private ByteBuffer readScalars() {
+    if (quantization != null) {
+      return quantization.endStep(b -> Double.isFinite(b.getDouble(0)));
+    }
     byte[] b = new byte[16];
     scalars.download(b);
     return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * dLogits {@code (N, classes)}: as int8 codes written by the loss-gradient kernel when the last
+   * quantized layer's gradient quantizer has a static range this step, else in full precision.
+   */
+  private DeviceTensor lossGradient(DeviceTensor probs, DeviceTensor labels, StepContext step) {
+    int n = probs.dim(0);
+    int classes = probs.dim(1);
+    DeviceQuantization.ActivationQuantizer g = dm.outputGradientQuantizer();
+    DeviceQuantization.ActivationQuantizer.Fused f = g == null ? null : g.fusedTarget(step, (long) n * classes);
+    if (f != null) {
+      k.softmaxBackwardQuant(probs.buffer(), labels.buffer(), n, classes, null, f.out());
+      return DeviceTensor.codes(f.form(), n, classes);
+    }
+    DeviceTensor dLogits = step.floats("dLogits", probs.shape());
+    k.softmaxXentBackward(probs.buffer(), labels.buffer(), n, classes, dLogits.buffer());
+    return dLogits;
   }
 
   @Override
@@ -110,9 +184,7 @@ public final class DeviceStepEngine implements StepEngine {
       StepContext step = new StepContext(k, scope);
       DeviceTensor[] pl = forwardAndLoss(batch, true, step);
       DeviceTensor probs = pl[0];
-      DeviceTensor dLogits = step.floats("dLogits", probs.shape());
-      k.softmaxXentBackward(probs.buffer(), pl[1].buffer(), n, probs.dim(1), dLogits.buffer());
-      dm.backward(dLogits, step);
+      dm.backward(lossGradient(probs, pl[1], step), step);
       DeviceParameters p = dm.parameters();
       k.countNonFinite(p.flatGradients(), p.flatSize(), status());
       k.sgdUpdate(p.flatValues(), p.flatGradients(), p.flatVelocity(), p.flatSize(), (float) lr, momentum, nesterov,
@@ -155,10 +227,6 @@ public final class DeviceStepEngine implements StepEngine {
 
   @Override
   public void close() {
-    try {
-      persistent.close();
-    } finally {
-      dm.close();
-    }
+    closeAll(persistent, dm, quantization);
   }
 }

@@ -37,11 +37,12 @@ public final class TrainingJobs {
       b.plugin(new QuantizationPlugin(spec.quantization(), spec.training().seed(), runDir,
           spec.output().rangeEvery()));
     }
-    configureEngine(b, spec, backend);
+    configureEngine(b, spec, backend, listener == null ? TrainingListener.NONE : listener);
     return b.build();
   }
 
-  private static void configureEngine(Trainer.Builder b, ResolvedSpec spec, Backend backend) {
+  private static void configureEngine(Trainer.Builder b, ResolvedSpec spec, Backend backend,
+      TrainingListener listener) {
     if ("djl".equals(spec.engine())) {
       var t = spec.training();
       b.engineFactory((s, model, sgd) ->
@@ -49,11 +50,23 @@ public final class TrainingJobs {
       // start libtorch with the run's thread count first: describing it would otherwise start it with its defaults
       io.hindsight.djl.TorchRuntime.engine(backend.threads());
       b.version("libtorch", io.hindsight.djl.TorchRuntime.describe());
-    } else if (backend instanceof CudaBackend cuda && !spec.quantized()) {
-      // the model lives on the device for the whole run; quantized runs use the host quantizers (below)
+    } else if (backend instanceof CudaBackend cuda) {
+      // the model lives on the device for the whole run; quantized layers run as integer device layers
       var t = spec.training();
-      b.engineFactory((s, model, sgd) ->
-          new DeviceStepEngine(model, sgd, cuda.kernels(), t.momentum(), t.nesterov(), t.weightDecay()));
+      b.engineFactory((s, model, sgd) -> {
+        try {
+          return new DeviceStepEngine(model, sgd, cuda.kernels(), t.momentum(), t.nesterov(), t.weightDecay(),
+              s.quantized());
+        } catch (IllegalArgumentException e) {
+          if (!s.quantized()) {
+            throw e;
+          }
+          // a quantizer setting the integer device path does not implement: same training, host quantizers
+          listener.onWarning("the device-resident INT8 path does not run this spec (" + e.getMessage()
+              + "); quantizing on the host instead, with every quantized operand crossing PCIe");
+          return new HindsightStepEngine(model, sgd);
+        }
+      });
     }
   }
 }

@@ -14,8 +14,12 @@ import io.hindsight.nn.Linear;
 import io.hindsight.nn.Pool2d;
 import io.hindsight.nn.Residual;
 import io.hindsight.nn.Sequential;
+import io.hindsight.quant.LayerQuantHooks;
+import io.hindsight.quant.QuantRoutes;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A {@link Model} on the device: the same layer tree, each layer replaced by its device twin, with
@@ -27,11 +31,14 @@ public final class DeviceModel implements AutoCloseable {
   private final Model host;
   private final DeviceParameters params;
   private final DeviceLayer root;
+  private final DeviceQuantization.ActivationQuantizer lossGradient;
 
-  private DeviceModel(Model host, DeviceParameters params, DeviceLayer root) {
+  private DeviceModel(Model host, DeviceParameters params, DeviceLayer root,
+      DeviceQuantization.ActivationQuantizer lossGradient) {
     this.host = host;
     this.params = params;
     this.root = root;
+    this.lossGradient = lossGradient;
   }
 
   /**
@@ -41,26 +48,85 @@ public final class DeviceModel implements AutoCloseable {
    * @throws IllegalArgumentException for a layer type with no device twin
    */
   public static DeviceModel of(Model model, CudaKernels kernels, boolean withVelocity) {
+    return of(model, kernels, withVelocity, null);
+  }
+
+  /**
+   * As {@link #of(Model, CudaKernels, boolean)}, with the model's quantized layers (those whose
+   * hooks are {@link LayerQuantHooks}) as integer device layers whose quantizers are registered in
+   * {@code quantization}, and every producer wired to write codes for the quantized layer it feeds.
+   *
+   * @throws IllegalArgumentException when a layer or a quantizer setting has no device implementation
+   *     (the message says which and why)
+   */
+  public static DeviceModel of(Model model, CudaKernels kernels, boolean withVelocity, DeviceQuantization quantization) {
     DeviceParameters params = new DeviceParameters(kernels.device(), model.parameters(), model.buffers(), withVelocity);
     try {
-      return new DeviceModel(model, params, twin(model.root(), params));
+      Twins twins = new Twins(params, quantization, new IdentityHashMap<>());
+      DeviceLayer root = twins.twin(model.root());
+      DeviceQuantization.ActivationQuantizer loss = quantization == null ? null
+          : Wiring.wire(QuantRoutes.apply(model.root()), twins.made(), quantization);
+      return new DeviceModel(model, params, root, loss);
     } catch (RuntimeException e) {
       params.close();
       throw e;
     }
   }
 
-  private static DeviceLayer twin(Layer l, DeviceParameters p) {
+  /** The quantizer of the gradient arriving at the model's last layer (the loss gradient's codes), or null. */
+  public DeviceQuantization.ActivationQuantizer outputGradientQuantizer() {
+    return lossGradient;
+  }
+
+  /** Builds the device twin of each host layer, remembering them ({@code made}). */
+  private record Twins(DeviceParameters p, DeviceQuantization q, Map<Layer, DeviceLayer> made) {
+    DeviceLayer twin(Layer l) {
+      DeviceLayer t = q == null ? null : quantizedTwin(l);
+      if (t == null) {
+        t = DeviceModel.twin(l, p, this::twin);
+      }
+      made.put(l, t);
+      return t;
+    }
+
+    private DeviceLayer quantizedTwin(Layer l) {
+      LayerQuantHooks h = QuantRoutes.hooks(l);
+      if (h == null) {
+        return null;
+      }
+      if (h.activationQuantizer() == null || h.weightQuantizer() == null || h.gradientQuantizer() == null) {
+        throw new IllegalArgumentException(l.name() + ": the device's integer path needs the layer's weights,"
+            + " activations and gradients all quantized (or the layer disabled)");
+      }
+      if (l instanceof Linear lin) {
+        return new QuantizedLinear(lin, p, q.activation(h.activationQuantizer()),
+            q.weight(h.weightQuantizer(), lin.weight().value(), p.value(lin.weight()), true), q.activation(h.gradientQuantizer()));
+      }
+      Conv2d c = (Conv2d) l;
+      if (c.groups() == 1) {
+        return new QuantizedConv2d(c, p, q.activation(h.activationQuantizer()),
+            q.weight(h.weightQuantizer(), c.weight().value(), p.value(c.weight()), true), q.activation(h.gradientQuantizer()));
+      }
+      if (c.groups() == c.inChannels()) {
+        return new QuantizedDepthwise(c, p, q.activation(h.activationQuantizer()),
+            q.weight(h.weightQuantizer(), c.weight().value(), p.value(c.weight()), false), q.activation(h.gradientQuantizer()));
+      }
+      throw new IllegalArgumentException(l.name() + ": grouped convolutions other than depthwise have no quantized"
+          + " device implementation");
+    }
+  }
+
+  private static DeviceLayer twin(Layer l, DeviceParameters p, java.util.function.Function<Layer, DeviceLayer> child) {
     if (l instanceof Sequential s) {
       List<DeviceLayer> children = new ArrayList<>();
       for (Layer c : s.children()) {
-        children.add(twin(c, p));
+        children.add(child.apply(c));
       }
       return new DeviceSequential(s.name(), children);
     }
     if (l instanceof Residual r) {
-      return new DeviceResidual(r.name(), twin(r.main(), p), r.shortcut() == null ? null : twin(r.shortcut(), p),
-          r.post() == null ? null : twin(r.post(), p));
+      return new DeviceResidual(r.name(), child.apply(r.main()), r.shortcut() == null ? null
+          : child.apply(r.shortcut()), r.post() == null ? null : child.apply(r.post()));
     }
     if (l instanceof Linear lin) {
       return new DeviceLinear(lin, p);

@@ -4,8 +4,10 @@ import io.hindsight.device.DeviceTensor;
 import io.hindsight.nn.Pool2d;
 
 /** {@link Pool2d} (max or average) on the device ({@code pool2d_fwd/bwd}). Max pooling saves the argmax. */
-final class DevicePool2d implements DeviceLayer {
+final class DevicePool2d implements DeviceLayer, QuantProducer {
   private final Pool2d host;
+  private DeviceQuantization.ActivationQuantizer consumer;
+  private boolean floatNeeded;
   private int[] savedInShape;
   private DeviceTensor savedArgmax;
 
@@ -20,6 +22,17 @@ final class DevicePool2d implements DeviceLayer {
 
   private boolean max() {
     return host.kind() == Pool2d.Kind.MAX;
+  }
+
+  /** Max pooling writes codes for a quantized consumer ({@code maxpool_quant_fwd}); average pooling does not. */
+  @Override
+  public boolean produceFor(DeviceQuantization.ActivationQuantizer c, boolean floatNeeded) {
+    if (!max()) {
+      return false;
+    }
+    this.consumer = c;
+    this.floatNeeded = floatNeeded;
+    return true;
   }
 
   @Override
@@ -37,13 +50,21 @@ final class DevicePool2d implements DeviceLayer {
     if (oh <= 0 || ow <= 0) {
       throw new IllegalArgumentException(name() + ": input " + x + " smaller than the pooling window");
     }
-    DeviceTensor y = step.floats(name() + " output", n, c, oh, ow);
     DeviceTensor argmax = max() ? DeviceTensor.of(step.scope().ints((long) n * c * oh * ow, name() + " argmax"),
         DeviceTensor.DType.I32, n, c, oh, ow) : null;
-    step.kernels().pool2dForward(x.buffer(), y.buffer(), argmax == null ? null : argmax.buffer(), n * c, h, w, k,
-        host.stride(), host.padding(), oh, ow, max());
     savedInShape = x.shape();
     savedArgmax = argmax;
+    long outN = (long) n * c * oh * ow;
+    DeviceQuantization.ActivationQuantizer.Fused f = consumer == null ? null : consumer.fusedTarget(step, outN);
+    if (f != null) {
+      DeviceTensor y = floatNeeded ? step.floats(name() + " output", n, c, oh, ow) : null;
+      step.kernels().maxpoolQuantForward(x.buffer(), y == null ? null : y.buffer(), argmax.buffer(), n * c, h, w, k,
+          host.stride(), host.padding(), oh, ow, f.out());
+      return y == null ? DeviceTensor.codes(f.form(), n, c, oh, ow) : y.withQuantized(f.form());
+    }
+    DeviceTensor y = step.floats(name() + " output", n, c, oh, ow);
+    step.kernels().pool2dForward(x.buffer(), y.buffer(), argmax == null ? null : argmax.buffer(), n * c, h, w, k,
+        host.stride(), host.padding(), oh, ow, max());
     return y;
   }
 

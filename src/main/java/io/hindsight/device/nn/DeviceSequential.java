@@ -18,6 +18,10 @@ final class DeviceSequential implements DeviceLayer {
     return name;
   }
 
+  List<DeviceLayer> layers() {
+    return layers;
+  }
+
   @Override
   public DeviceTensor forward(DeviceTensor x, boolean training, StepContext step) {
     DeviceTensor h = x;

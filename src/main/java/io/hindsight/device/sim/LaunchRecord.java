@@ -1,6 +1,7 @@
 package io.hindsight.device.sim;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one launch on the software device touched: for each pointer argument, the buffer and the
@@ -9,8 +10,9 @@ import java.util.List;
  * @param index the launch's position since the device was opened (0-based)
  * @param kernel the kernel's name
  * @param accesses one entry per non-null pointer argument, in parameter order
+ * @param scalars the scalar arguments by name (Integer, Long or Float; flags as 0/1)
  */
-public record LaunchRecord(long index, String kernel, List<Access> accesses) {
+public record LaunchRecord(long index, String kernel, List<Access> accesses, Map<String, Object> scalars) {
 
   /**
    * @param arg the parameter's name
@@ -30,5 +32,24 @@ public record LaunchRecord(long index, String kernel, List<Access> accesses) {
       b += a.bytesRead() + a.bytesWritten();
     }
     return b;
+  }
+
+  /** The access through argument {@code arg}, or null when the argument was the null pointer. */
+  public Access access(String arg) {
+    for (Access a : accesses) {
+      if (a.arg().equals(arg)) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  /** The integer scalar argument {@code name} (flags are 0 or 1). */
+  public int intArg(String name) {
+    Object v = scalars.get(name);
+    if (!(v instanceof Integer i)) {
+      throw new IllegalArgumentException(kernel + " has no int argument '" + name + "'");
+    }
+    return i;
   }
 }

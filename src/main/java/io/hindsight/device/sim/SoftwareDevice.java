@@ -18,6 +18,7 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -250,7 +251,13 @@ public final class SoftwareDevice implements Device {
         acc.add(new LaunchRecord.Access(names.get(i), b.label(), b.id(), v.bytesRead, v.bytesWritten,
             v.float32BytesWritten));
       }
-      LaunchRecord r = new LaunchRecord(index, launch.kernel(), List.copyOf(acc));
+      Map<String, Object> scalars = new LinkedHashMap<>();
+      for (KernelArgs.Arg a : launch.args().list()) {
+        if (a.type() != ArgType.POINTER) {
+          scalars.put(a.name(), a.value());
+        }
+      }
+      LaunchRecord r = new LaunchRecord(index, launch.kernel(), List.copyOf(acc), Collections.unmodifiableMap(scalars));
       for (Consumer<LaunchRecord> l : listeners) {
         l.accept(r);
       }

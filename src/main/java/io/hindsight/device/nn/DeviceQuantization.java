@@ -1,0 +1,517 @@
+package io.hindsight.device.nn;
+
+import io.hindsight.cuda.CudaKernels;
+import io.hindsight.cuda.QuantOut;
+import io.hindsight.cuda.QuantStats;
+import io.hindsight.cuda.TrafficCounter;
+import io.hindsight.device.DeviceBuffer;
+import io.hindsight.device.DeviceScope;
+import io.hindsight.device.DeviceTensor;
+import io.hindsight.quant.TensorQuantizer;
+import io.hindsight.quant.config.QuantKind;
+import io.hindsight.quant.estimator.EstimatorType;
+import io.hindsight.quant.math.ChannelStats;
+import io.hindsight.quant.math.QuantParams;
+import io.hindsight.quant.math.Range;
+import io.hindsight.quant.math.Rounding;
+import io.hindsight.quant.traffic.Route;
+import io.hindsight.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The quantization of a model on the device. Each quantizer's host {@link TensorQuantizer} decides
+ * (estimator, range, parameters: {@link TensorQuantizer#plan}), the kernels quantize and record the
+ * statistics, and the quantizer learns from them after the step ({@link TensorQuantizer#complete}),
+ * exactly as on the CPU.
+ *
+ * <p>Statistics live in one persistent buffer: the step's results (16 bytes: loss sum, correct count,
+ * non-finite count) then one 24-byte slot per activation and gradient quantizer and one per channel
+ * of each weight quantizer; {@link #endStep} reads it back once. Weights are quantized at the start
+ * of a step ({@link #quantizeWeights}: a statistics pass where the estimator needs the current
+ * weights, one read-back of those statistics for all layers, the parameters uploaded, one
+ * quantizing pass each; a dense layer with per-channel weights also gets per-tensor codes of its
+ * weights for the input gradient). Activations and gradients with a static range this step are
+ * quantized by the kernel that produces them ({@link ActivationQuantizer#fusedTarget}); otherwise
+ * by the quantizer from the full-precision tensor ({@link ActivationQuantizer#quantize}: a dynamic
+ * range reads the tensor's statistics back first).
+ */
+public final class DeviceQuantization implements AutoCloseable {
+  /** Bytes of the step results at the start of the statistics buffer. */
+  public static final int RESULTS_BYTES = 16;
+
+  private final CudaKernels k;
+  private final DeviceScope persistent;
+  private final List<ActivationQuantizer> activations = new ArrayList<>();
+  private final List<WeightQuantizer> weights = new ArrayList<>();
+  private final Map<TensorQuantizer, ActivationQuantizer> byHost = new IdentityHashMap<>();
+  private final List<Object> order = new ArrayList<>(); // quantizers in the order they quantized this step
+  private DeviceBuffer stats;
+  private int slots = 1; // slot 0: the scratch slot of dynamic statistics passes
+  private boolean training;
+
+  public DeviceQuantization(CudaKernels kernels) {
+    this.k = kernels;
+    this.persistent = kernels.device().scope("quantization");
+  }
+
+  CudaKernels kernels() {
+    return k;
+  }
+
+  private int allocateSlots(int count) {
+    if (stats != null) {
+      throw new IllegalStateException("quantizers are registered before the first step");
+    }
+    int first = slots;
+    slots += count;
+    return first;
+  }
+
+  private DeviceBuffer slot(int index, int count) {
+    return stats.slice(RESULTS_BYTES + (long) QuantStats.BYTES * index, (long) QuantStats.BYTES * count);
+  }
+
+  /** The device buffer of the step's results (loss sum, correct count, non-finite count: 16 bytes). */
+  public DeviceBuffer results() {
+    ensureAllocated();
+    return stats.slice(0, RESULTS_BYTES);
+  }
+
+  private void ensureAllocated() {
+    if (stats == null) {
+      stats = persistent.allocate(RESULTS_BYTES + (long) QuantStats.BYTES * slots, "step results and statistics");
+    }
+  }
+
+  /** Registers an activation or gradient quantizer. */
+  public ActivationQuantizer activation(TensorQuantizer q) {
+    if (q.kind() == QuantKind.WEIGHT || q.spec().perChannel()) {
+      throw new IllegalArgumentException(q.name() + ": activations and gradients are quantized per tensor");
+    }
+    if (q.spec().bits() > 8) {
+      throw new IllegalArgumentException(q.name() + ": the device's integer path takes up to 8 bits, got "
+          + q.spec().bits());
+    }
+    if (q.kind() == QuantKind.GRADIENT && !q.spec().symmetric()) {
+      throw new IllegalArgumentException(q.name() + ": the device's integer path takes symmetric gradients");
+    }
+    ActivationQuantizer a = new ActivationQuantizer(q, allocateSlots(1));
+    activations.add(a);
+    byHost.put(q, a);
+    return a;
+  }
+
+  /** The device quantizer registered for host quantizer {@code q}, or null. */
+  ActivationQuantizer activationOf(TensorQuantizer q) {
+    return byHost.get(q);
+  }
+
+  /**
+   * Registers the weight quantizer of a layer whose weights are {@code weight} (output channels on
+   * axis 0) held on the device in {@code values}; {@code channelsReduced} when the input gradient
+   * sums over the output channels (a dense layer), which then gets per-tensor codes of its weights.
+   */
+  public WeightQuantizer weight(TensorQuantizer q, Tensor weight, DeviceBuffer values, boolean channelsReduced) {
+    if (q.spec().bits() > 8) {
+      throw new IllegalArgumentException(q.name() + ": the device's integer path takes up to 8 bits, got "
+          + q.spec().bits());
+    }
+    if (!q.spec().symmetric()) {
+      throw new IllegalArgumentException(q.name() + ": the device's integer path takes symmetric weights");
+    }
+    int channels = q.spec().perChannel() ? weight.dim(0) : 1;
+    WeightQuantizer w = new WeightQuantizer(q, weight.shape(), values, channels, channelsReduced,
+        allocateSlots(channels));
+    weights.add(w);
+    return w;
+  }
+
+  /** Starts a step (or an evaluation batch): every statistics slot back to the identity. */
+  public void beginStep(boolean training) {
+    ensureAllocated();
+    this.training = training;
+    for (ActivationQuantizer a : activations) {
+      a.step = null;
+    }
+    k.statsInit(stats.from(RESULTS_BYTES), slots);
+  }
+
+  private ByteBuffer read(DeviceBuffer b) {
+    byte[] bytes = new byte[(int) b.bytes()];
+    b.download(bytes);
+    return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private static QuantStats stats(ByteBuffer b, int slot) {
+    int off = RESULTS_BYTES + QuantStats.BYTES * slot;
+    int[] w = new int[6];
+    for (int i = 0; i < 6; i++) {
+      w[i] = b.getInt(off + 4 * i);
+    }
+    return QuantStats.fromWords(w, 0);
+  }
+
+  private static ChannelStats channelStats(ByteBuffer b, int first, int channels, long elements) {
+    float[] min = new float[channels];
+    float[] max = new float[channels];
+    long clipped = 0;
+    long nonFinite = 0;
+    for (int c = 0; c < channels; c++) {
+      QuantStats s = stats(b, first + c);
+      min[c] = s.min();
+      max[c] = s.max();
+      clipped += s.clipped();
+      nonFinite += s.nonFinite();
+    }
+    return ChannelStats.of(min, max, elements, clipped, nonFinite);
+  }
+
+  /**
+   * Quantizes every layer's weights for this step (see the class comment). Host/device traffic: one
+   * read-back of the statistics of the weights whose estimator needs them, one upload of every
+   * weight's parameters.
+   */
+  public void quantizeWeights() {
+    boolean anyStats = false;
+    try (TrafficCounter.Quantizing counted = k.traffic().quantizing()) {
+      for (WeightQuantizer w : weights) {
+        if (w.q.needsCurrentStats(training)) {
+          DeviceBuffer x = w.values;
+          if (w.channels > 1) {
+            k.minmaxChannels(x, w.size, w.channels, slot(w.firstSlot, w.channels));
+          } else {
+            k.minmaxReduce(x, w.size, slot(w.firstSlot, 1));
+          }
+          anyStats = true;
+        }
+      }
+    }
+    ByteBuffer current = anyStats ? read(stats) : null;
+    for (WeightQuantizer w : weights) {
+      ChannelStats c = w.q.needsCurrentStats(training) ? channelStats(current, w.firstSlot, w.channels, w.size) : null;
+      w.step = w.q.plan(training, w.channels, c, null);
+      w.backwardParams = null;
+      if (w.channelsReduced && training) {
+        Range used = w.step.range();
+        w.backwardParams = w.channels == 1 ? w.step.params()
+            : QuantParams.of(w.step.params().grid(), Range.of(used.envelopeMin(), used.envelopeMax()));
+      }
+    }
+    // one upload of every weight quantizer's parameters: per output channel its scale (a per-tensor
+    // scale repeated) and (zero point, lo, hi); then the input gradient's per-tensor scale
+    int entries = paramEntries();
+    float[] scales = new float[entries];
+    int[] levels = new int[3 * entries];
+    for (WeightQuantizer w : weights) {
+      QuantParams p = w.step.params();
+      int out = w.shape[0];
+      for (int o = 0; o < out; o++) {
+        int c = w.channels > 1 ? o : 0;
+        int at = w.paramOffset + o;
+        scales[at] = p.scale(c);
+        levels[3 * at] = p.zeroPoint(c);
+        levels[3 * at + 1] = p.lo(c);
+        levels[3 * at + 2] = p.hi(c);
+      }
+      scales[w.paramOffset + out] = w.backwardParams == null ? 1f : w.backwardParams.scale(0);
+    }
+    weightParams().upload(scales, levels, entries);
+    // the statistics passes' records back to the identity (bookkeeping, not counted as traffic)
+    k.statsInit(stats.from(RESULTS_BYTES + (long) QuantStats.BYTES * firstWeightSlot()), weightSlots());
+    try (TrafficCounter.Quantizing counted = k.traffic().quantizing()) {
+      for (WeightQuantizer w : weights) {
+        w.quantize();
+      }
+    }
+  }
+
+  private WeightParams paramsBuffers;
+
+  /** Parameter entries of all weight quantizers: one per output channel plus one backward scale each. */
+  private int paramEntries() {
+    int total = 0;
+    for (WeightQuantizer w : weights) {
+      w.paramOffset = total;
+      total += w.shape[0] + 1;
+    }
+    return total;
+  }
+
+  private WeightParams weightParams() {
+    if (paramsBuffers == null) {
+      int total = Math.max(1, paramEntries());
+      paramsBuffers = new WeightParams(persistent.floats(total, "weight scales"), persistent.ints(3L * total,
+          "weight levels"));
+    }
+    return paramsBuffers;
+  }
+
+  private int firstWeightSlot() {
+    return weights.isEmpty() ? slots : weights.get(0).firstSlot;
+  }
+
+  private int weightSlots() {
+    int n = 0;
+    for (WeightQuantizer w : weights) {
+      n += w.channels;
+    }
+    return n;
+  }
+
+  /** The device buffers of every weight quantizer's parameters. */
+  private record WeightParams(DeviceBuffer scales, DeviceBuffer levels) {
+    void upload(float[] s, int[] l, int count) {
+      scales.upload(s, 0, count);
+      levels.upload(l, 0, 3 * count);
+    }
+  }
+
+  /**
+   * Ends a step: one read-back of the step's results and every quantizer's statistics; the
+   * quantizers used this step learn from them in the order they were used ({@code gradients} says
+   * from the results whether the gradient quantizers learn: not when the step's loss was not
+   * finite, whose backward the CPU engine skips).
+   *
+   * @return the step's results (little-endian: double loss sum, int correct, int non-finite count)
+   */
+  public ByteBuffer endStep(java.util.function.Predicate<ByteBuffer> gradients) {
+    ByteBuffer b = read(stats);
+    boolean withGradients = gradients.test(b);
+    for (Object used : order) {
+      if (used instanceof WeightQuantizer w) {
+        w.q.complete(w.step, channelStats(b, w.firstSlot, w.channels, w.size));
+      } else if (used instanceof ActivationQuantizer a && a.step != null) {
+        if (a.q.kind() == QuantKind.GRADIENT && !withGradients) {
+          continue;
+        }
+        QuantStats s = stats(b, a.slot);
+        a.q.complete(a.step, ChannelStats.of(new float[] {s.min()}, new float[] {s.max()}, a.elements, s.clipped(),
+            s.nonFinite()));
+      }
+    }
+    order.clear();
+    return b;
+  }
+
+  @Override
+  public void close() {
+    persistent.close();
+  }
+
+  /**
+   * An activation or gradient quantizer on the device: a static range lets the producing kernel
+   * quantize ({@link #fusedTarget}); otherwise {@link #quantize} quantizes the full-precision tensor.
+   */
+  public final class ActivationQuantizer {
+    private final TensorQuantizer q;
+    private final int slot;
+    private TensorQuantizer.Step step;
+    private long elements;
+
+    private ActivationQuantizer(TensorQuantizer q, int slot) {
+      this.q = q;
+      this.slot = slot;
+    }
+
+    public TensorQuantizer host() {
+      return q;
+    }
+
+    private boolean mask() {
+      return q.kind() == QuantKind.ACTIVATION && q.spec().steClip() && training;
+    }
+
+    private void used(TensorQuantizer.Step s, long n) {
+      if (step != null) {
+        throw new IllegalStateException(q.name() + " quantized twice in one step");
+      }
+      step = s;
+      elements = n;
+      order.add(this);
+    }
+
+    private DeviceTensor.Quantized allocate(StepContext ctx, long n) {
+      DeviceBuffer codes = ctx.scope().bytes(n, q.name() + " codes");
+      DeviceBuffer m = mask() ? ctx.scope().bytes(n, q.name() + " STE mask") : null;
+      return new DeviceTensor.Quantized(codes, m, step.params(), this);
+    }
+
+    /**
+     * The quantized output the producing kernel writes for this quantizer when its range is known
+     * before the tensor exists this step (a static estimator past its warm-up), else null (the
+     * producer then writes the full-precision tensor and {@link #quantize} follows).
+     */
+    public Fused fusedTarget(StepContext ctx, long n) {
+      if (q.needsCurrentStats(training)) {
+        return null;
+      }
+      used(q.plan(training, 1, null, null), n);
+      DeviceTensor.Quantized form = allocate(ctx, n);
+      return new Fused(form, new QuantOut(form.codes(), form.mask(), step.params(), step.rounding(), step.key(),
+          slot(slot, 1)));
+    }
+
+    /**
+     * Quantizes a full-precision tensor this quantizer consumes (its producer could not): with a
+     * dynamic range, a statistics pass read back to the host first (and, for an estimator that
+     * searches the values, the values), then one quantizing pass that records the statistics.
+     */
+    public DeviceTensor.Quantized quantize(DeviceTensor x, StepContext ctx) {
+      long n = x.size();
+      ChannelStats current = null;
+      float[] values = null;
+      TrafficCounter traffic = k.traffic();
+      if (q.needsCurrentStats(training)) {
+        DeviceBuffer scratch = slot(0, 1);
+        k.statsInit(scratch, 1); // bookkeeping, not counted
+        try (TrafficCounter.Quantizing counted = traffic.quantizing()) {
+          k.minmaxReduce(x.buffer(), n, scratch);
+        }
+        QuantStats s = k.readStats(scratch);
+        current = ChannelStats.of(new float[] {s.min()}, new float[] {s.max()}, n, 0, s.nonFinite());
+        if (q.estimator().type() == EstimatorType.DSGC) {
+          values = new float[(int) n];
+          x.buffer().download(values, 0, (int) n);
+          traffic.addQuantization(4L * n); // the search reads the tensor once, on the host
+        }
+      }
+      used(q.plan(training, 1, current, values), n);
+      Route.Feed feed = q.route().feed();
+      if (feed == Route.Feed.WRITTEN_FOR_QUANTIZER || feed == Route.Feed.PRODUCER) {
+        traffic.addQuantization(4L * n); // the producer wrote these floats only for this quantizer
+      }
+      DeviceTensor.Quantized form = allocate(ctx, n);
+      try (TrafficCounter.Quantizing counted = traffic.quantizing()) {
+        k.actQuantForward(x.buffer(), null, n, false, 0f, new QuantOut(form.codes(), form.mask(), step.params(),
+            step.rounding(), step.key(), slot(slot, 1)));
+      }
+      return form;
+    }
+
+    /**
+     * The clipping STE in backward: zeroes {@code dX} (n floats) where the input quantized as
+     * {@code form} (this quantizer's) was clipped; nothing without a mask.
+     */
+    public void applyMask(DeviceBuffer dX, DeviceTensor.Quantized form, long n) {
+      if (form.mask() == null) {
+        return;
+      }
+      try (TrafficCounter.Quantizing counted = k.traffic().quantizing()) {
+        k.applyMask(dX, form.mask(), n);
+      }
+    }
+
+    /** A producer's instructions: where to write the codes (and mask), and the form the consumer gets. */
+    public record Fused(DeviceTensor.Quantized form, QuantOut out) {}
+  }
+
+  /**
+   * A weight quantizer on the device: the weights' int8 codes for the forward product (per channel
+   * or per tensor), their scales as a device array (the INT8 GEMM's per-channel epilogue scale), and
+   * for a dense layer the per-tensor codes of the input gradient, transposed.
+   */
+  public final class WeightQuantizer {
+    private final TensorQuantizer q;
+    private final int[] shape;
+    private final DeviceBuffer values;
+    private final long size;
+    private final int channels;
+    private final boolean channelsReduced;
+    private final int firstSlot;
+    private final DeviceBuffer codes;
+    private final DeviceBuffer backwardCodesT;
+    private final DeviceBuffer backwardScratch;
+    private TensorQuantizer.Step step;
+    private int paramOffset;
+    private QuantParams backwardParams;
+
+    private WeightQuantizer(TensorQuantizer q, int[] shape, DeviceBuffer values, int channels, boolean channelsReduced,
+        int firstSlot) {
+      this.q = q;
+      this.shape = shape.clone();
+      this.values = values;
+      long s = 1;
+      for (int d : shape) {
+        s *= d;
+      }
+      this.size = s;
+      this.channels = channels;
+      this.channelsReduced = channelsReduced;
+      this.firstSlot = firstSlot;
+      this.codes = persistent.bytes(size, q.name() + " codes");
+      this.backwardCodesT = channelsReduced ? persistent.bytes(size, q.name() + " input-gradient codes (transposed)")
+          : null;
+      this.backwardScratch = channelsReduced && channels > 1 ? persistent.bytes(size, q.name() + " per-tensor codes")
+          : null;
+    }
+
+    public TensorQuantizer host() {
+      return q;
+    }
+
+    /** The weights' shape (output channels first). */
+    public int[] shape() {
+      return shape.clone();
+    }
+
+    /** The forward codes (shape of the weights). */
+    public DeviceBuffer codes() {
+      return codes;
+    }
+
+    /** The forward scale of every output channel (a per-tensor scale repeated): weight.dim(0) floats on the device. */
+    public DeviceBuffer scales() {
+      return weightParams().scales().slice(4L * paramOffset, 4L * shape[0]);
+    }
+
+    /** The input gradient's per-tensor weight scale: 1 float on the device (dense layers). */
+    public DeviceBuffer backwardScale() {
+      return weightParams().scales().slice(4L * (paramOffset + shape[0]), 4);
+    }
+
+    public int channels() {
+      return channels;
+    }
+
+    public QuantParams params() {
+      return step.params();
+    }
+
+    /** The input gradient's weight codes, transposed to (in, out): dense layers in training only. */
+    public DeviceBuffer backwardCodesTransposed() {
+      return backwardCodesT;
+    }
+
+    /** The input gradient's per-tensor weight parameters: dense layers only. */
+    public QuantParams backwardParams() {
+      return backwardParams;
+    }
+
+    private void quantize() {
+      DeviceBuffer w = values;
+      QuantParams p = step.params();
+      int out = shape[0];
+      int inner = (int) (size / out);
+      if (channels > 1) {
+        k.quantizeChannels(w, codes, size, channels, scales(), weightParams().levels().slice(12L * paramOffset,
+            12L * channels), step.rounding(), step.key(), slot(firstSlot, channels));
+      } else {
+        k.quantizeStatic(w, codes, size, p, step.rounding(), step.key(), slot(firstSlot, 1));
+      }
+      if (backwardParams != null) {
+        DeviceBuffer perTensor = codes;
+        if (channels > 1) {
+          k.quantizeStatic(w, backwardScratch, size, backwardParams, Rounding.NEAREST, 0, slot(0, 1)); // statistics unused
+          perTensor = backwardScratch;
+        }
+        k.transposeS8(perTensor, out, inner, backwardCodesT);
+      }
+      order.add(this);
+    }
+  }
+}

@@ -3,6 +3,7 @@ package io.hindsight.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hindsight.cuda.CudaKernels;
+import io.hindsight.cuda.Traffic;
 import io.hindsight.cuda.TrafficCounter;
 import io.hindsight.device.DeviceBuffer;
 import io.hindsight.device.DeviceScope;
@@ -32,9 +33,11 @@ class QuantizedMlpStepTest {
     assertThat(dynamicTraffic.snapshot().get("minmax_reduce").launches()).isEqualTo(4);
     assertThat(dynamicTraffic.snapshot().get("quantize_with_range").launches()).isEqualTo(4);
     // dynamic: each of the four GEMM outputs is written in FP32 (4 B), read twice (8 B) instead of
-    // written once in int8 (1 B); the int8 levels are written by the quantize pass instead
+    // written once in int8 (1 B); the int8 levels are written by the quantize pass instead, and its
+    // statistics pass and quantizing pass each record statistics
     long outputs = 2L * m * hidden + 2L * m * width;
-    assertThat(dynamicTraffic.bytesMoved() - staticTraffic.bytesMoved()).isEqualTo(outputs * (4 + 8));
+    assertThat(dynamicTraffic.bytesMoved() - staticTraffic.bytesMoved())
+        .isEqualTo(outputs * (4 + 8) + 4 * 2 * Traffic.STATS_BYTES);
   }
 
   /** The traffic of the second step (the first one also copies the initial weights). */

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Whole runs on {@code cuda-sim}, the CUDA backend's device-resident path on the software device:
@@ -31,11 +33,17 @@ class DeviceTrainingTest {
 
   private static ResolvedSpec spec(String arch, double width, String dataset, int train, int test, int epochs,
       int batch, String extra) {
+    return spec(arch, width, dataset, train, test, epochs, batch, extra, "");
+  }
+
+  /** {@code extra} goes into the training block, {@code topLevel} after it (for example a quantization block). */
+  private static ResolvedSpec spec(String arch, double width, String dataset, int train, int test, int epochs,
+      int batch, String extra, String topLevel) {
     return JobSpecs.parseAndResolve("""
         {"model": {"arch": "%s", "width": %s},
          "dataset": {"name": "%s", "trainLimit": %d, "testLimit": %d},
-         "training": {"epochs": %d, "batchSize": %d, "seed": 7 %s}}"""
-        .formatted(arch, width, dataset, train, test, epochs, batch, extra));
+         "training": {"epochs": %d, "batchSize": %d, "seed": 7 %s} %s}"""
+        .formatted(arch, width, dataset, train, test, epochs, batch, extra, topLevel));
   }
 
   private static TrainingResult run(ResolvedSpec spec, io.hindsight.backend.Backend backend, Path ckpt,
@@ -78,9 +86,19 @@ class DeviceTrainingTest {
         .isGreaterThan((long) (32 * batchBytes));
   }
 
-  @Test
-  void resumingOnTheSoftwareDeviceGivesTheUninterruptedRun(@TempDir Path dir) throws IOException {
-    ResolvedSpec spec = spec("mlp", 0.25, "synthetic", 256, 64, 2, 32, ", \"momentum\": 0.9");
+  /**
+   * Cancelled at step 11 and resumed from its checkpoint, a run ends exactly as the uninterrupted
+   * one: FP32, and INT8 on the fused path (estimator state, stochastic-rounding counters and the
+   * device tensors all restored).
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "mlp, FP32 | mlp | ",
+      "cnn, INT8 in-hindsight, stochastic gradients | cnn | , \"quantization\": {}"})
+  void resumingOnTheSoftwareDeviceGivesTheUninterruptedRun(String name, String arch, String quantization,
+      @TempDir Path dir) throws IOException {
+    ResolvedSpec spec = spec(arch, 0.25, "synthetic", 256, 64, 2, 32, ", \"momentum\": 0.9",
+        quantization == null ? "" : quantization);
     TrainingResult whole;
     try (CudaBackend b = CudaBackend.simulated(2)) {
       whole = run(spec, b, null, null, 0);
@@ -99,6 +117,12 @@ class DeviceTrainingTest {
     assertThat(resumed.testLoss()).isEqualTo(whole.testLoss());
     assertThat(resumed.epochs()).extracting(EpochMetrics::trainLoss)
         .containsExactlyElementsOf(whole.epochs().stream().map(EpochMetrics::trainLoss).toList());
+    if (quantization != null) {
+      assertThat(resumed.device().quantizationBytes()).as("the fused INT8 path ran").isPositive();
+      assertThat(resumed.plugins().get("quantization").get("quantizers"))
+          .as("every quantizer's final range and counts")
+          .isEqualTo(whole.plugins().get("quantization").get("quantizers"));
+    }
   }
 
   @Test

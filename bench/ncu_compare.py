@@ -51,6 +51,12 @@ def main():
             worst = max(worst, abs(rr - 1))
         print("%-24s %8d %14d %14.0f %8.3f %14d %14.0f %8.3f" % (name, len(launches[name]), rd, dr, rr, wr, dw, wr_ratio))
     print("largest read disagreement on kernels reading >= 64 MB: %.1f%%" % (100 * worst))
+    total_counted = sum(rd + wr for name, (n, rd, wr) in counted.items() if name in measured)
+    total_dram = sum(m.get("dram__bytes_read.sum", 0) + m.get("dram__bytes_write.sum", 0)
+                     for name, m in measured.items() if name in counted)
+    if total_counted:
+        print("all profiled kernels together: counted %d B, DRAM %.0f B, ratio %.3f"
+              % (total_counted, total_dram, total_dram / total_counted))
 
 
 if __name__ == "__main__":

@@ -71,12 +71,15 @@ cat > "$bundle/run-gpu.sh" <<'RUN'
 #               compared; names the first kernel that diverges           -> steptrace.log
 #   devicetrain bench device-step --backend cuda: resnet20 and mobilenetv2 FP32 device-resident
 #               training samples/s, batch 128                           -> devicetrain.log
+#   int8train   bench device-step --backend cuda --quant: resnet20 fused INT8 training samples/s,
+#               batch 128, hindsight-minmax against current-minmax      -> int8train.log
 #   torchtrain  bench/torch_train_peer.py: PyTorch FP32 eager training samples/s, same models and batch
 #   train       the accuracy check: specs/gpu-check-*.json trained with --backend cuda
 #               (needs data/ from scripts/gpu-bundle.sh --data)         -> train-*/result.json
 #   quantstep   bench quant-step --backend cuda (resnet20 FP32 / INT8 hindsight / INT8 current)
 #   not by default: bench (GpuBench table), torch (bench/torch_peer.py), ncu (NcuProbe under
-#   Nsight Compute, joined by ncu_compare.py), extra (specs/extra-*.json, longer runs)
+#   Nsight Compute, joined by ncu_compare.py), ncustep (one whole resnet20 INT8 step under Nsight
+#   Compute against the kernels' counters), extra (specs/extra-*.json, longer runs)
 # Usage: run-gpu.sh [results dir] [--quick]     STEPS="selftest steptrace ..." selects steps
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -85,7 +88,7 @@ quick=()
 for arg in "$@"; do
   if [[ "$arg" == "--quick" ]]; then quick=(--quick); else out="$arg"; fi
 done
-steps="${STEPS:-selftest steptrace devicetrain torchtrain train quantstep}"
+steps="${STEPS:-selftest steptrace devicetrain int8train torchtrain train quantstep}"
 mkdir -p "$out/tmp"
 if [[ ! -x "$here/runtime/bin/java" ]]; then
   tar xzf "$here/runtime.tgz" -C "$here"
@@ -118,6 +121,13 @@ device_train() {
   done
 }
 step devicetrain 60 device_train
+int8_train() {
+  for q in hindsight-minmax current-minmax; do
+    "${java[@]}" io.hindsight.cli.Main bench device-step --model resnet20 --batch 128 --iters 30 --backend cuda \
+      --quant "$q" || return 1
+  done
+}
+step int8train 90 int8_train
 step bench 150 "${java[@]}" io.hindsight.bench.GpuBench --out "$out/bench-gpu.txt" "${quick[@]}"
 if have_torch; then
   step torch 150 python3 "$here/torch_peer.py" --out "$out/bench-torch.txt" "${quick[@]}"
@@ -132,6 +142,14 @@ if [[ -n "$ncu_bin" ]]; then
     python3 "$here/ncu_compare.py" "$out/ncu-counted.csv" "$out/ncu-raw.csv" | tee "$out/ncu-compare.txt"
   }
   step ncu 180 ncu_run
+  ncu_step() { # every kernel of one whole resnet20 INT8 step (hindsight-minmax, after one warm-up step)
+    "$ncu_bin" --target-processes all --csv --log-file "$out/ncustep-raw.csv" \
+      --metrics dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum \
+      "${java[@]}" io.hindsight.cli.Main bench device-step --model resnet20 --batch 128 --warmup 1 --iters 1 \
+      --backend cuda --quant hindsight-minmax --counted "$out/ncustep-counted.csv" &&
+    python3 "$here/ncu_compare.py" "$out/ncustep-counted.csv" "$out/ncustep-raw.csv" | tee "$out/ncustep-compare.txt"
+  }
+  step ncustep 300 ncu_step
 fi
 train_check() {
   for spec in "$here"/specs/gpu-check-*.json; do

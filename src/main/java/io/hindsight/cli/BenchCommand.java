@@ -192,8 +192,8 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   @Command(name = "device-step", sortOptions = false,
-      description = "FP32 device-resident training samples/s on a CUDA backend (its PyTorch peer: "
-          + "bench/torch_train_peer.py).")
+      description = "Device-resident training samples/s on a CUDA backend, FP32 or fused INT8 (the FP32 "
+          + "PyTorch peer: bench/torch_train_peer.py).")
   static final class DeviceStep implements Callable<Integer> {
     private final PrintStream out;
 
@@ -223,12 +223,23 @@ final class BenchCommand implements Callable<Integer> {
         description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     String backend;
 
+    @Option(names = "--quant", paramLabel = "ESTIMATOR", order = 6,
+        completionCandidates = SpecOptions.EstimatorNames.class,
+        description = "train INT8 with this estimator for activations and gradients: ${COMPLETION-CANDIDATES} "
+            + "(default: FP32)")
+    String quant;
+
+    @Option(names = "--counted", paramLabel = "FILE", order = 7,
+        description = "write each kernel's counted bytes over the whole process to FILE (CSV, for "
+            + "bench/ncu_compare.py)")
+    java.nio.file.Path counted;
+
     @Mixin
     HelpOption help;
 
     @Override
     public Integer call() throws Exception {
-      io.hindsight.bench.DeviceStepBenchmark.run(model, batch, warmup, iters, backend, out);
+      io.hindsight.bench.DeviceStepBenchmark.run(model, batch, warmup, iters, backend, quant, counted, out);
       return 0;
     }
   }

@@ -34,11 +34,7 @@ final class DeviceConv2d implements DeviceLayer {
 
   @Override
   public DeviceTensor forward(DeviceTensor x, boolean training, StepContext step) {
-    if (x.rank() != 4 || x.dim(1) != host.inChannels()) {
-      throw new IllegalArgumentException(name() + ": expected " + host.inChannels() + " input channels but got " + x);
-    }
-    ConvGeometry g = new ConvGeometry(x.dim(0), host.inChannels(), x.dim(2), x.dim(3), host.outChannels(),
-        host.kernel(), host.kernel(), host.stride(), host.padding(), host.groups());
+    ConvGeometry g = DeviceConvGeometry.of(host, x);
     DeviceTensor y = step.floats(name() + " output", g.n(), g.outC(), g.outH(), g.outW());
     ConvOnDevice.forward(step.kernels(), step.scope(), g, x.buffer(), w, b, y.buffer());
     savedX = x;

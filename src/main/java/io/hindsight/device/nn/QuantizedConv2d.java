@@ -52,11 +52,7 @@ final class QuantizedConv2d extends QuantizedLayer {
 
   @Override
   public DeviceTensor forward(DeviceTensor x, boolean training, StepContext step) {
-    if (x.rank() != 4 || x.dim(1) != host.inChannels()) {
-      throw new IllegalArgumentException(name() + ": expected " + host.inChannels() + " input channels but got " + x);
-    }
-    ConvGeometry g = new ConvGeometry(x.dim(0), host.inChannels(), x.dim(2), x.dim(3), host.outChannels(),
-        host.kernel(), host.kernel(), host.stride(), host.padding(), 1);
+    ConvGeometry g = DeviceConvGeometry.of(host, x);
     CudaKernels k = step.kernels();
     DeviceTensor.Quantized xq = codes(x, input, step);
     QuantParams px = xq.params();

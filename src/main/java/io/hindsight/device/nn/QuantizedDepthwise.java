@@ -41,11 +41,7 @@ final class QuantizedDepthwise extends QuantizedLayer {
 
   @Override
   public DeviceTensor forward(DeviceTensor x, boolean training, StepContext step) {
-    if (x.rank() != 4 || x.dim(1) != host.inChannels()) {
-      throw new IllegalArgumentException(name() + ": expected " + host.inChannels() + " input channels but got " + x);
-    }
-    ConvGeometry g = new ConvGeometry(x.dim(0), host.inChannels(), x.dim(2), x.dim(3), host.outChannels(),
-        host.kernel(), host.kernel(), host.stride(), host.padding(), host.groups());
+    ConvGeometry g = DeviceConvGeometry.of(host, x);
     DeviceTensor.Quantized xq = codes(x, input, step);
     QuantParams px = xq.params();
     DeviceTensor y = step.floats(name() + " output", g.n(), g.outC(), g.outH(), g.outW());

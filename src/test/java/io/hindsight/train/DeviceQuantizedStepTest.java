@@ -18,7 +18,6 @@ import io.hindsight.quant.TensorQuantizer;
 import io.hindsight.quant.config.QuantConfigReader;
 import io.hindsight.quant.config.QuantKind;
 import io.hindsight.quant.config.QuantizationConfig;
-import io.hindsight.tensor.Tensor;
 import io.hindsight.util.Rng;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,19 +52,6 @@ class DeviceQuantizedStepTest {
     return new ModelFactory(backend, plan, new Rng(3)).build(arch, width, 0, new int[] {1, 28, 28}, 10, new Rng(11));
   }
 
-  private static Batch batch(int n, int seed) {
-    Rng r = new Rng(seed);
-    float[] x = new float[n * 28 * 28];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) (r.nextGaussian() * 0.8);
-    }
-    int[] labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      labels[i] = r.nextInt(10);
-    }
-    return new Batch(Tensor.of(x, n, 1, 28, 28), labels);
-  }
-
   private static double relative(double a, double b, double scale) {
     return Math.abs(a - b) / Math.max(scale, 1e-12);
   }
@@ -87,7 +73,7 @@ class DeviceQuantizedStepTest {
         refPlan.beginEpoch();
         devPlan.beginEpoch();
         for (int step = 0; step < steps; step++) {
-          Batch batch = batch(n, 5 + step);
+          Batch batch = DeviceStepParityTest.batch(n, 5 + step);
           refPlan.beginStep(step);
           devPlan.beginStep(step);
           StepEngine.StepOutcome a = cpuEngine.trainStep(batch, 0.05);
@@ -153,12 +139,12 @@ class DeviceQuantizedStepTest {
       try (DeviceStepEngine engine = new DeviceStepEngine(model, sgd, sim.kernels(), 0.9, false, 5e-4, true)) {
         plan.beginEpoch();
         plan.beginStep(0);
-        engine.trainStep(batch(4, 5), 0.05); // warm-up: every static estimator's first step is dynamic
+        engine.trainStep(DeviceStepParityTest.batch(4, 5), 0.05); // warm-up: every static estimator's first step is dynamic
         SoftwareDevice device = (SoftwareDevice) sim.deviceHandle();
         device.addLaunchListener(log::add);
         plan.beginStep(1);
         long before = sim.kernels().traffic().quantizationBytes();
-        engine.trainStep(batch(4, 6), 0.05);
+        engine.trainStep(DeviceStepParityTest.batch(4, 6), 0.05);
         traffic.add(new long[] {sim.kernels().traffic().quantizationBytes() - before,
             plan.traffic().step().bytesMoved()});
       }

@@ -44,8 +44,9 @@ class DeviceStepParityTest {
         10, new Rng(11));
   }
 
-  private static Batch batch(int n) {
-    Rng r = new Rng(5);
+  /** {@code n} images of Gaussian pixels (std 0.8) and uniform labels, drawn from {@code seed}. */
+  static Batch batch(int n, long seed) {
+    Rng r = new Rng(seed);
     float[] x = new float[n * 28 * 28];
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) (r.nextGaussian() * 0.8);
@@ -95,7 +96,7 @@ class DeviceStepParityTest {
   @ParameterizedTest(name = "{0} width {1}, batch {2}, {3} steps")
   @CsvSource({"mlp, 0.25, 16, 2", "cnn, 0.25, 8, 2", "resnet20, 0.5, 4, 2", "mobilenetv2, 0.25, 4, 1"})
   void stepsOnTheSoftwareDeviceMatchTheCpuEngine(String arch, double width, int n, int steps) {
-    Batch batch = batch(n);
+    Batch batch = batch(n, 5);
     try (CpuBackend cpu = new CpuBackend(2); CudaBackend sim = CudaBackend.simulated(2)) {
       Model ref = build(arch, width, cpu);
       Model dev = build(arch, width, sim);

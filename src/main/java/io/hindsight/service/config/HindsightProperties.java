@@ -232,7 +232,7 @@ public class HindsightProperties {
     /** Largest page of a listing. */
     private int maxPageSize = 100;
     /** Jobs one API key may have QUEUED, RUNNING or CANCELLING at once (0: no limit). */
-    private int maxActiveJobsPerKey = 100;
+    private int maxActiveJobsPerKey = 500;
     /** Bytes of uploaded datasets one API key may store (0: no limit); default 10 GiB. */
     private long maxDatasetBytesPerKey = 10L << 30;
     /** Sustained requests per second per API key, per replica (0: no limit). */

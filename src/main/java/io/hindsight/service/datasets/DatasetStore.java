@@ -73,7 +73,6 @@ public class DatasetStore {
       bytes += parts[i].getSize();
     }
     long uploaded = bytes;
-    tx.executeWithoutResult(s -> quotas.requireDatasetRoom(caller, uploaded)); // before the work of reading it
     for (int i = 0; i < 4; i++) {
       try (InputStream in = parts[i].getInputStream()) {
         arrays[i] = IdxReader.read(in, partNames[i], i % 2 == 0 ? 3 : 1);
@@ -97,6 +96,7 @@ public class DatasetStore {
     if (h < 8 || w < 8 || h > 64 || w > 64) {
       throw ApiException.badRequest("trainImages", "images must be between 8x8 and 64x64 pixels, got " + h + "x" + w);
     }
+    tx.executeWithoutResult(s -> quotas.requireDatasetRoom(caller, uploaded)); // before writing anything
     String id = Ids.newId();
     Path root = props.getDatasetDir().toAbsolutePath().normalize();
     Files.createDirectories(root);

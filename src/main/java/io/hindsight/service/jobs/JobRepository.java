@@ -26,7 +26,8 @@ import org.springframework.transaction.annotation.Transactional;
 @Repository
 public class JobRepository {
   static final String VIEW_COLUMNS = "id, seq, status, attempt, backend, spec, progress, latest_metrics, "
-      + "failure_reason, created_at, updated_at, started_at, finished_at";
+      + "failure_reason, created_at, updated_at, started_at, finished_at, "
+      + "(SELECT k.name FROM api_keys k WHERE k.id = jobs.owner_key) AS owner";
   private final JdbcClient jdbc;
   private final ObjectMapper json;
   private final JobEvents events;
@@ -163,7 +164,7 @@ public class JobRepository {
         rs.getString("backend"), read(rs.getString("spec"), new TypeReference<Map<String, Object>>() {}),
         read(rs.getString("progress"), Progress.class), read(rs.getString("latest_metrics"), EpochMetrics.class),
         rs.getString("failure_reason"), instant(rs, "created_at"), instant(rs, "updated_at"),
-        instant(rs, "started_at"), instant(rs, "finished_at"), null);
+        instant(rs, "started_at"), instant(rs, "finished_at"), rs.getString("owner"), null);
   }
 
   private static Instant instant(ResultSet rs, String col) throws SQLException {

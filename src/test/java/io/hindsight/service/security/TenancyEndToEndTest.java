@@ -122,6 +122,8 @@ class TenancyEndToEndTest {
     assertThat(ids(alice.get("/api/v1/datasets"))).containsExactly(aliceData);
     // the admin key sees everything
     assertThat(ids(admin.get("/api/v1/jobs"))).containsExactly(a3, b2, a2, b1, a1);
+    assertThat(admin.json(admin.get("/api/v1/jobs")).path("jobs").findValuesAsText("owner"))
+        .containsExactly("alice", "bob", "alice", "bob", "alice");
     assertThat(ids(admin.get("/api/v1/datasets"))).containsExactly(aliceData);
     assertThat(admin.job(a1).path("status").asText()).isEqualTo("QUEUED");
 

@@ -130,7 +130,8 @@ final class JobSubmission {
     }
   }
 
-  private static String problem(HttpResponse<String> res) {
+  /** One line for a refused request: status, the problem's title and detail, and the field to blame. */
+  static String problem(HttpResponse<String> res) {
     try {
       JsonNode p = JSON.readTree(res.body());
       return res.statusCode() + " " + p.path("title").asText() + ": " + p.path("detail").asText()

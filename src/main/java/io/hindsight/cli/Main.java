@@ -69,6 +69,11 @@ public final class Main {
         codes.put("1", "the job failed or was cancelled, or the server could not be reached");
         codes.put("2", "bad usage, or the server refused the job (the message names the field)");
       }
+      case "keys", "create", "list", "revoke" -> {
+        codes.put("0", "success");
+        codes.put("1", "the server could not be reached or failed");
+        codes.put("2", "bad usage, or the server refused (not an admin key, a bad or taken name, an unknown id)");
+      }
       case "help" -> {
         return;
       }

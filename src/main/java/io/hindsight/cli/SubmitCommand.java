@@ -25,9 +25,8 @@ final class SubmitCommand implements Callable<Integer> {
   private final PrintStream out;
   private final PrintStream err;
 
-  @Option(names = "--server", paramLabel = "URL", required = true, order = 1,
-      description = "the server, e.g. http://localhost:8080")
-  String serverUrl;
+  @Mixin
+  ServerOptions server;
 
   @Option(names = "--spec", paramLabel = "FILE", required = true, order = 2,
       description = "job spec (JSON), as for `hindsight train --spec`")
@@ -35,10 +34,6 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Option(names = "--wait", order = 3, description = "follow progress; exit 0 only if the job succeeds")
   boolean await;
-
-  @Option(names = "--api-key", paramLabel = "KEY", order = 4,
-      description = "API key (default: $HINDSIGHT_API_KEY, else the file hindsight-data/api-key)")
-  String apiKey;
 
   @Mixin
   HelpOption help;
@@ -50,34 +45,10 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    URI server;
-    try {
-      server = URI.create(serverUrl.replaceAll("/+$", ""));
-      if (server.getScheme() == null || !server.getScheme().startsWith("http")) {
-        throw new IllegalArgumentException();
-      }
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--server must be an http(s) URL, got '" + serverUrl + "'");
-    }
+    URI url = server.server();
     if (!Files.isRegularFile(specFile)) {
       throw new UsageException("spec file not found: " + specFile);
     }
-    String key = apiKey(apiKey);
-    return JobSubmission.submit(server, key, specFile, await, out, err);
-  }
-
-  private static String apiKey(String flag) throws IOException {
-    if (flag != null && !flag.isBlank()) {
-      return flag;
-    }
-    String env = System.getenv("HINDSIGHT_API_KEY");
-    if (env != null && !env.isBlank()) {
-      return env;
-    }
-    Path file = Path.of("hindsight-data", "api-key");
-    if (Files.isReadable(file)) {
-      return Files.readString(file).strip();
-    }
-    throw new UsageException("no API key: pass --api-key or set HINDSIGHT_API_KEY");
+    return JobSubmission.submit(url, server.apiKey(), specFile, await, out, err);
   }
 }

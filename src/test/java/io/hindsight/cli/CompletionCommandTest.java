@@ -32,7 +32,8 @@ class CompletionCommandTest {
   void scriptCoversEveryCommandAndFlag() throws IOException {
     String s = script();
     assertThat(s).contains("complete -F").contains("train", "compare", "report", "bench", "serve", "submit",
-        "train-step", "quant-step", "--estimators", "--range-every", "--api-key", "--no-workers");
+        "train-step", "quant-step", "--estimators", "--range-every", "--api-key", "--no-workers", "keys", "revoke",
+        "--admin");
     assertThat(Main.run(new String[] {"completion", "fish"}, new PrintStream(new ByteArrayOutputStream()),
         new PrintStream(new ByteArrayOutputStream()))).isEqualTo(2);
   }

@@ -2,6 +2,7 @@ package io.hindsight.service.api;
 
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.Content;
@@ -19,8 +20,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The OpenAPI document's header (title, version, the API-key bearer scheme), the shared
- * {@code Problem} schema, and the error responses every operation has (400, 401, and 404 where the
- * path names a resource). The document served at {@code /v3/api-docs} must stay identical to the
+ * {@code Problem} schema, and the error responses every operation has (400, 401, 429 with
+ * {@code Retry-After}, and 404 where the path names a resource, also for another key's resource). The document served at {@code /v3/api-docs} must stay identical to the
  * repository's {@code openapi.yaml} ({@code OpenApiContractTest} checks it).
  */
 @Configuration
@@ -46,10 +47,14 @@ public class OpenApiConfig {
   OpenApiCustomizer problemResponses() {
     return api -> api.getPaths().forEach((path, item) -> item.readOperations().forEach(op -> {
       op.getResponses().putIfAbsent("400", problem("Invalid request (malformed id, parameter or body)"));
-      op.getResponses().putIfAbsent("401", problem("Missing or unknown API key"));
+      op.getResponses().putIfAbsent("401", problem("Missing, unknown or revoked API key"));
       if (path.contains("{id}")) {
-        op.getResponses().putIfAbsent("404", problem("No such resource"));
+        op.getResponses().putIfAbsent("404", problem("No such resource, or it belongs to another API key"));
       }
+      op.getResponses().putIfAbsent("429", problem("Over the key's request rate (or, where the operation creates"
+          + " jobs or datasets, its quota); Retry-After says when to try again")
+          .addHeaderObject("Retry-After", new Header().description("seconds to wait before retrying")
+              .schema(new IntegerSchema())));
     }));
   }
 

@@ -35,6 +35,13 @@ public class ProblemHandler {
     return respond(e.status(), e.title(), e.getMessage(), e.field());
   }
 
+  @ExceptionHandler(RetryLaterException.class)
+  ResponseEntity<ProblemDetail> retryLater(RetryLaterException e) {
+    return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        .header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds()))
+        .body(Problems.of(e.status(), e.title(), e.getMessage(), e.field()));
+  }
+
   @ExceptionHandler(SpecException.class)
   ResponseEntity<ProblemDetail> spec(SpecException e) {
     return respond(HttpStatus.BAD_REQUEST, "Invalid job spec", e.detail(), e.field().isEmpty() ? null : e.field());

@@ -11,6 +11,7 @@ import io.hindsight.service.jobs.JobRepository;
 import io.hindsight.service.jobs.JobService;
 import io.hindsight.service.jobs.JobStatus;
 import io.hindsight.service.queue.CheckpointStore;
+import io.hindsight.service.security.Caller;
 import io.hindsight.train.Checkpoint;
 import io.hindsight.train.CheckpointIo;
 import io.swagger.v3.oas.annotations.Operation;
@@ -18,6 +19,7 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,9 +67,9 @@ public class ArtifactController {
       responses = @ApiResponse(responseCode = "200", description = "The model archive",
           content = @Content(mediaType = "application/zip",
               schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string", format = "binary"))))
-  public ResponseEntity<StreamingResponseBody> model(@PathVariable String id) throws IOException {
-    jobs.requireExists(id);
-    JobStatus status = repository.status(id).orElseThrow();
+  public ResponseEntity<StreamingResponseBody> model(@PathVariable String id, HttpServletRequest request)
+      throws IOException {
+    JobStatus status = jobs.requireVisible(id, Caller.of(request));
     if (status != JobStatus.SUCCEEDED) {
       throw ApiException.conflict("job " + id + " has no trained model (status " + status + ")");
     }
@@ -86,7 +88,8 @@ public class ArtifactController {
       responses = @ApiResponse(responseCode = "200", description = "plugins.quantization of result.json",
           content = @Content(mediaType = "application/json",
               schema = @io.swagger.v3.oas.annotations.media.Schema(type = "object"))))
-  public ResponseEntity<String> quantizers(@PathVariable String id) throws IOException {
+  public ResponseEntity<String> quantizers(@PathVariable String id, HttpServletRequest request) throws IOException {
+    jobs.requireVisible(id, Caller.of(request));
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
         .body(JSON.writeValueAsString(quantization(id)));
   }
@@ -105,8 +108,9 @@ public class ArtifactController {
   public ResponseEntity<String> ranges(@PathVariable String id,
       @RequestParam(required = false) @Parameter(description = "quantizer name, <layer>/<kind>") String quantizer,
       @RequestParam(required = false) @Parameter(description = "json, csv or svg") String format,
-      @RequestHeader(name = HttpHeaders.ACCEPT, required = false) @Parameter(hidden = true) String accept) throws IOException {
-    jobs.requireExists(id);
+      @RequestHeader(name = HttpHeaders.ACCEPT, required = false) @Parameter(hidden = true) String accept,
+      HttpServletRequest request) throws IOException {
+    jobs.requireVisible(id, Caller.of(request));
     String fmt = format != null ? format.toLowerCase(Locale.ROOT)
         : accept != null && accept.contains("image/svg+xml") ? "svg"
         : accept != null && accept.contains("text/csv") ? "csv" : "json";
@@ -144,8 +148,8 @@ public class ArtifactController {
     };
   }
 
+  /** The quantization section of a job the caller was checked to see. */
   private JsonNode quantization(String id) throws IOException {
-    jobs.requireExists(id);
     String result = repository.result(id).orElseThrow(() -> ApiException.conflict(
         "job " + id + " has no result yet (status " + repository.status(id).orElseThrow() + ")"));
     JsonNode q = JSON.readTree(result).path("plugins").path("quantization");

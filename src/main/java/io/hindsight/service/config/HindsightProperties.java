@@ -217,7 +217,10 @@ public class HindsightProperties {
     }
   }
 
-  /** Limits on what one job may ask of this server (answered 422 when exceeded). */
+  /**
+   * Limits on what one job may ask of this server (answered 422 when exceeded) and quotas per API
+   * key (answered 429 with Retry-After).
+   */
   public static class Limits {
     private int maxEpochs = 100;
     private double maxWidth = 2.0;
@@ -228,6 +231,14 @@ public class HindsightProperties {
     private int maxSpecBytes = 64 * 1024;
     /** Largest page of a listing. */
     private int maxPageSize = 100;
+    /** Jobs one API key may have QUEUED, RUNNING or CANCELLING at once (0: no limit). */
+    private int maxActiveJobsPerKey = 500;
+    /** Bytes of uploaded datasets one API key may store (0: no limit); default 10 GiB. */
+    private long maxDatasetBytesPerKey = 10L << 30;
+    /** Sustained requests per second per API key, per replica (0: no limit). */
+    private double requestsPerSecond = 100;
+    /** Requests one API key may make at once before the rate applies (the token bucket's size). */
+    private int requestBurst = 200;
 
     public int getMaxEpochs() {
       return maxEpochs;
@@ -283,6 +294,38 @@ public class HindsightProperties {
 
     public void setMaxPageSize(int maxPageSize) {
       this.maxPageSize = maxPageSize;
+    }
+
+    public int getMaxActiveJobsPerKey() {
+      return maxActiveJobsPerKey;
+    }
+
+    public void setMaxActiveJobsPerKey(int maxActiveJobsPerKey) {
+      this.maxActiveJobsPerKey = maxActiveJobsPerKey;
+    }
+
+    public long getMaxDatasetBytesPerKey() {
+      return maxDatasetBytesPerKey;
+    }
+
+    public void setMaxDatasetBytesPerKey(long maxDatasetBytesPerKey) {
+      this.maxDatasetBytesPerKey = maxDatasetBytesPerKey;
+    }
+
+    public double getRequestsPerSecond() {
+      return requestsPerSecond;
+    }
+
+    public void setRequestsPerSecond(double requestsPerSecond) {
+      this.requestsPerSecond = requestsPerSecond;
+    }
+
+    public int getRequestBurst() {
+      return requestBurst;
+    }
+
+    public void setRequestBurst(int requestBurst) {
+      this.requestBurst = requestBurst;
     }
   }
 

@@ -1,6 +1,6 @@
 package io.hindsight.service.jobs;
 
-import io.hindsight.service.security.ApiKeyFilter;
+import io.hindsight.service.security.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -39,7 +39,7 @@ public class ComparisonController {
           content = @Content(schema = @Schema(implementation = Comparison.class))))
   public ResponseEntity<Comparison> start(@PathVariable String id,
       @RequestBody(required = false) @Parameter(hidden = true) byte[] body, HttpServletRequest request) {
-    Comparison c = comparisons.start(id, body, (String) request.getAttribute(ApiKeyFilter.KEY_ID));
+    Comparison c = comparisons.start(id, body, Caller.of(request));
     return ResponseEntity.created(URI.create("/api/v1/jobs/" + id + "/compare")).body(c);
   }
 
@@ -47,7 +47,7 @@ public class ComparisonController {
   @Operation(operationId = "getComparison", summary = "The comparison table",
       description = "Per variant: job, status, test accuracy, difference to FP32, bytes moved and bytes a dynamic"
           + " scheme would have moved (filled in as the runs finish).")
-  public Comparison get(@PathVariable String id) {
-    return comparisons.get(id);
+  public Comparison get(@PathVariable String id, HttpServletRequest request) {
+    return comparisons.get(id, Caller.of(request));
   }
 }

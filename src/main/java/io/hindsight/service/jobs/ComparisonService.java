@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hindsight.service.api.ApiException;
 import io.hindsight.service.metrics.JobMetrics;
+import io.hindsight.service.quota.Quotas;
+import io.hindsight.service.security.Caller;
 import io.hindsight.spec.JobSpecs;
 import io.hindsight.spec.QuantizationOverrides;
 import io.hindsight.spec.SpecException;
@@ -22,7 +24,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Estimator comparisons: from a job's submitted spec, one job per estimator (and one in FP32),
  * all queued in one transaction and linked to the original job; the comparison table is read
- * from their results. The spec changes match {@code hindsight compare}.
+ * from their results. The spec changes match {@code hindsight compare}. The runs belong to the key
+ * that started the comparison (and count against its active-jobs quota); a key sees a comparison of
+ * a job it sees, with the runs it sees.
  */
 @Service
 public class ComparisonService {
@@ -35,9 +39,10 @@ public class ComparisonService {
   private final TransactionTemplate tx;
   private final JobMetrics metrics;
   private final ObjectMapper json;
+  private final Quotas quotas;
 
   public ComparisonService(JobService jobs, JobRepository repository, SpecPreparer preparer, JdbcClient jdbc,
-      TransactionTemplate tx, JobMetrics metrics, ObjectMapper json) {
+      TransactionTemplate tx, JobMetrics metrics, ObjectMapper json, Quotas quotas) {
     this.jobs = jobs;
     this.repository = repository;
     this.preparer = preparer;
@@ -45,10 +50,11 @@ public class ComparisonService {
     this.tx = tx;
     this.metrics = metrics;
     this.json = json;
+    this.quotas = quotas;
   }
 
-  public Comparison start(String id, byte[] body, String apiKeyId) {
-    jobs.requireExists(id);
+  public Comparison start(String id, byte[] body, Caller caller) {
+    jobs.requireVisible(id, caller);
     CompareRequest req = parse(body);
     String submitted = jdbc.sql("SELECT spec FROM jobs WHERE id = ?").param(id).query(String.class).single();
     ObjectNode base;
@@ -63,37 +69,38 @@ public class ComparisonService {
       ObjectNode fp32 = base.deepCopy();
       fp32.remove("quantization");
       labels.add("fp32");
-      prepared.add(preparer.prepare(fp32.toString().getBytes(StandardCharsets.UTF_8)));
+      prepared.add(preparer.prepare(fp32.toString().getBytes(StandardCharsets.UTF_8), caller));
     }
     for (int i = 0; i < req.estimators().size(); i++) {
       String est = req.estimators().get(i);
       ObjectNode s = base.deepCopy();
       QuantizationOverrides.applyEstimator(QuantizationOverrides.ensureQuantization(s), est);
       try {
-        prepared.add(preparer.prepare(s.toString().getBytes(StandardCharsets.UTF_8)));
+        prepared.add(preparer.prepare(s.toString().getBytes(StandardCharsets.UTF_8), caller));
       } catch (SpecException e) {
         throw ApiException.badRequest("estimators[" + i + "]", "'" + est + "': " + e.getMessage());
       }
       labels.add(est);
     }
     tx.executeWithoutResult(status -> {
+      quotas.requireJobSlots(caller, prepared.size());
       for (int i = 0; i < prepared.size(); i++) {
         SpecPreparer.Prepared p = prepared.get(i);
         String jobId = io.hindsight.service.api.Ids.newId();
         repository.insert(new JobRepository.NewJob(jobId, p.submittedJson(), p.engineSpecJson(),
-            p.engineSpec().backend(), apiKeyId));
+            p.engineSpec().backend(), caller.keyId()), caller.name());
         jdbc.sql("UPDATE jobs SET comparison_of = ?, variant = ? WHERE id = ?").params(id, labels.get(i), jobId)
             .update();
       }
     });
     prepared.forEach(p -> metrics.submitted(p.engineSpec().backend()));
-    return table(id);
+    return table(id, caller);
   }
 
-  /** The comparison table of job {@code id}; 404 if none was started. */
-  public Comparison get(String id) {
-    jobs.requireExists(id);
-    Comparison c = table(id);
+  /** The comparison table of job {@code id} with the runs {@code caller} sees; 404 if there are none. */
+  public Comparison get(String id, Caller caller) {
+    jobs.requireVisible(id, caller);
+    Comparison c = table(id, caller);
     if (c.rows().isEmpty()) {
       throw new ApiException(HttpStatus.NOT_FOUND, "No comparison", "no comparison of job " + id
           + " was started (POST /api/v1/jobs/" + id + "/compare)", null);
@@ -101,10 +108,13 @@ public class ComparisonService {
     return c;
   }
 
-  private Comparison table(String id) {
+  private Comparison table(String id, Caller caller) {
     record Raw(String variant, String jobId, JobStatus status, String result) {}
-    List<Raw> raws = jdbc.sql("SELECT variant, id, status, result FROM jobs WHERE comparison_of = ? ORDER BY seq")
-        .param(id).query((rs, i) -> new Raw(rs.getString(1), rs.getString(2), JobStatus.valueOf(rs.getString(3)),
+    List<Object> params = new ArrayList<>(List.of(id));
+    params.addAll(caller.ownerParams());
+    List<Raw> raws = jdbc.sql("SELECT variant, id, status, result FROM jobs WHERE comparison_of = ?"
+            + caller.ownedRows("owner_key") + " ORDER BY seq")
+        .params(params).query((rs, i) -> new Raw(rs.getString(1), rs.getString(2), JobStatus.valueOf(rs.getString(3)),
             rs.getString(4))).list();
     Double fp32 = null;
     List<JsonNode> results = new ArrayList<>();

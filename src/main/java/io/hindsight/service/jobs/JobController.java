@@ -1,7 +1,7 @@
 package io.hindsight.service.jobs;
 
 import io.hindsight.service.api.ApiException;
-import io.hindsight.service.security.ApiKeyFilter;
+import io.hindsight.service.security.Caller;
 import io.hindsight.spec.JobSpec;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -60,8 +60,7 @@ public class JobController {
                   schema = @Schema(ref = "#/components/schemas/Problem")))})
   public ResponseEntity<String> submit(@RequestBody(required = false) @Parameter(hidden = true) byte[] body,
       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey, HttpServletRequest request) {
-    String keyId = (String) request.getAttribute(ApiKeyFilter.KEY_ID);
-    JobService.Submission s = jobs.submit(body, keyId, idempotencyKey);
+    JobService.Submission s = jobs.submit(body, Caller.of(request), idempotencyKey);
     return ResponseEntity.status(s.status()).location(URI.create(s.location()))
         .contentType(MediaType.APPLICATION_JSON).body(s.body());
   }
@@ -72,14 +71,15 @@ public class JobController {
       @RequestParam(required = false) @Parameter(description = "QUEUED, RUNNING, CANCELLING, CANCELLED,"
           + " SUCCEEDED or FAILED") String status,
       @RequestParam(required = false) @Parameter(description = "1-100 (default 20)") Integer pageSize,
-      @RequestParam(required = false) @Parameter(description = "opaque token from nextPageToken") String pageToken) {
-    return jobs.list(status, pageSize, pageToken);
+      @RequestParam(required = false) @Parameter(description = "opaque token from nextPageToken") String pageToken,
+      HttpServletRequest request) {
+    return jobs.list(status, pageSize, pageToken, Caller.of(request));
   }
 
   @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(operationId = "getJob", summary = "Get a job", description = "Status, history, attempt, progress, latest metrics, failure.")
-  public JobView get(@PathVariable String id) {
-    return jobs.get(id);
+  public JobView get(@PathVariable String id, HttpServletRequest request) {
+    return jobs.get(id, Caller.of(request));
   }
 
   @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -94,16 +94,16 @@ public class JobController {
           @ApiResponse(responseCode = "409", description = "Already succeeded or failed",
               content = @Content(mediaType = "application/problem+json",
                   schema = @Schema(ref = "#/components/schemas/Problem")))})
-  public ResponseEntity<JobView> cancel(@PathVariable String id) {
-    JobView v = jobs.cancel(id);
+  public ResponseEntity<JobView> cancel(@PathVariable String id, HttpServletRequest request) {
+    JobView v = jobs.cancel(id, Caller.of(request));
     return ResponseEntity.status(v.status() == JobStatus.CANCELLED ? HttpStatus.OK : HttpStatus.ACCEPTED).body(v);
   }
 
   @GetMapping(path = "/{id}/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(operationId = "getJobMetrics", summary = "Per-epoch metrics of a job")
-  public EpochHistory metrics(@PathVariable String id) {
-    jobs.requireExists(id);
-    return new EpochHistory(id, repository.status(id).orElseThrow(), repository.epochs(id));
+  public EpochHistory metrics(@PathVariable String id, HttpServletRequest request) {
+    JobStatus status = jobs.requireVisible(id, Caller.of(request));
+    return new EpochHistory(id, status, repository.epochs(id));
   }
 
   @GetMapping(path = "/{id}/result", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -111,8 +111,8 @@ public class JobController {
       description = "409 until the job has SUCCEEDED.",
       responses = @ApiResponse(responseCode = "200", description = "result.json (see docs/outputs.md)",
           content = @Content(schema = @Schema(type = "object"))))
-  public ResponseEntity<String> result(@PathVariable String id) {
-    jobs.requireExists(id);
+  public ResponseEntity<String> result(@PathVariable String id, HttpServletRequest request) {
+    jobs.requireVisible(id, Caller.of(request));
     String r = repository.result(id).orElseThrow(() -> ApiException.conflict(
         "job " + id + " has no result (status " + repository.status(id).orElseThrow() + ")"));
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(r);

@@ -2,10 +2,12 @@ package io.hindsight.service.jobs;
 
 import io.hindsight.service.api.ApiException;
 import io.hindsight.service.config.HindsightProperties;
+import io.hindsight.service.security.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.annotation.PreDestroy;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -66,8 +68,8 @@ public class JobEventStream {
   public SseEmitter stream(@PathVariable String id,
       @RequestHeader(name = "Last-Event-ID", required = false) @Parameter(description = "resume after this event")
           String lastEventIdHeader,
-      @RequestParam(name = "lastEventId", required = false) String lastEventIdParam) {
-    jobs.requireExists(id);
+      @RequestParam(name = "lastEventId", required = false) String lastEventIdParam, HttpServletRequest request) {
+    jobs.requireVisible(id, Caller.of(request));
     long after = parse(lastEventIdHeader != null ? lastEventIdHeader : lastEventIdParam);
     SseEmitter emitter = new SseEmitter(props.getEvents().getStreamTimeout().toMillis());
     AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();

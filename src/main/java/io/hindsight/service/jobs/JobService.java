@@ -6,7 +6,9 @@ import io.hindsight.service.api.ApiException;
 import io.hindsight.service.api.Ids;
 import io.hindsight.service.config.HindsightProperties;
 import io.hindsight.service.metrics.JobMetrics;
+import io.hindsight.service.quota.Quotas;
 import io.hindsight.service.security.ApiKeys;
+import io.hindsight.service.security.Caller;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +19,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Job submission, reading and cancellation for the API. Submission is durable before it is
  * answered: the job row, its first history entry and (with an {@code Idempotency-Key}) the stored
- * response commit in one transaction.
+ * response commit in one transaction, after the key's active-jobs quota is checked. A key sees and
+ * acts on its own jobs only (another key's job is "not found", exactly like an unknown id); admin
+ * keys see all.
  */
 @Service
 public class JobService {
@@ -28,9 +32,10 @@ public class JobService {
   private final ObjectMapper json;
   private final JobMetrics metrics;
   private final HindsightProperties props;
+  private final Quotas quotas;
 
   public JobService(SpecPreparer preparer, JobRepository jobs, IdempotencyStore idempotency, TransactionTemplate tx,
-      ObjectMapper json, JobMetrics metrics, HindsightProperties props) {
+      ObjectMapper json, JobMetrics metrics, HindsightProperties props, Quotas quotas) {
     this.preparer = preparer;
     this.jobs = jobs;
     this.idempotency = idempotency;
@@ -38,14 +43,16 @@ public class JobService {
     this.json = json;
     this.metrics = metrics;
     this.props = props;
+    this.quotas = quotas;
   }
 
   /** The answer to a submission: a new job, or the replay of an earlier one. */
   public record Submission(int status, String location, String body) {}
 
-  public Submission submit(byte[] body, String apiKeyId, String idempotencyKey) {
+  public Submission submit(byte[] body, Caller caller, String idempotencyKey) {
+    String apiKeyId = caller.keyId();
     if (idempotencyKey == null) {
-      return create(body, apiKeyId, null);
+      return create(body, caller, null);
     }
     if (idempotencyKey.isBlank() || idempotencyKey.length() > 200
         || !idempotencyKey.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
@@ -66,24 +73,25 @@ public class JobService {
       return new Submission(e.statusCode(), e.location(), e.response());
     }
     try {
-      return create(body, apiKeyId, idempotencyKey);
+      return create(body, caller, idempotencyKey);
     } catch (RuntimeException ex) {
       idempotency.release(apiKeyId, idempotencyKey);
       throw ex;
     }
   }
 
-  private Submission create(byte[] body, String apiKeyId, String idempotencyKey) {
-    SpecPreparer.Prepared p = preparer.prepare(body);
+  private Submission create(byte[] body, Caller caller, String idempotencyKey) {
+    SpecPreparer.Prepared p = preparer.prepare(body, caller);
     String id = Ids.newId();
     String location = "/api/v1/jobs/" + id;
     Submission s = tx.execute(status -> {
+      quotas.requireJobSlots(caller, 1);
       jobs.insert(new JobRepository.NewJob(id, p.submittedJson(), p.engineSpecJson(), p.engineSpec().backend(),
-          apiKeyId));
-      JobView view = get(id);
+          caller.keyId()), caller.name());
+      JobView view = get(id, caller);
       String text = write(view);
       if (idempotencyKey != null) {
-        idempotency.complete(apiKeyId, idempotencyKey, 201, location, text);
+        idempotency.complete(caller.keyId(), idempotencyKey, 201, location, text);
       }
       return new Submission(201, location, text);
     });
@@ -91,21 +99,22 @@ public class JobService {
     return s;
   }
 
-  public JobView get(String id) {
-    Ids.require(id, "id");
+  public JobView get(String id, Caller caller) {
+    requireVisible(id, caller);
     JobView v = jobs.find(id).orElseThrow(() -> ApiException.notFound("job", id));
     return v.withHistory(jobs.history(id));
   }
 
-  /** Checks the id and that the job exists. */
-  public void requireExists(String id) {
+  /**
+   * Checks the id and that {@code caller} may see the job (owns it, or is an admin key): 404 otherwise,
+   * with the same answer as for an id that does not exist. Returns the job's status.
+   */
+  public JobStatus requireVisible(String id, Caller caller) {
     Ids.require(id, "id");
-    if (jobs.status(id).isEmpty()) {
-      throw ApiException.notFound("job", id);
-    }
+    return jobs.status(id, caller).orElseThrow(() -> ApiException.notFound("job", id));
   }
 
-  public JobPage list(String status, Integer pageSize, String pageToken) {
+  public JobPage list(String status, Integer pageSize, String pageToken, Caller caller) {
     JobStatus filter = null;
     if (status != null) {
       try {
@@ -121,25 +130,24 @@ public class JobService {
       throw ApiException.badRequest("pageSize", "must be in [1, " + max + "], got " + size);
     }
     long before = pageToken == null ? 0 : PageToken.decode(pageToken, filter);
-    List<Map.Entry<Long, JobView>> rows = jobs.list(filter, before, size + 1);
+    List<Map.Entry<Long, JobView>> rows = jobs.list(filter, before, size + 1, caller);
     boolean more = rows.size() > size;
     List<Map.Entry<Long, JobView>> page = more ? rows.subList(0, size) : rows;
     String next = more ? PageToken.encode(page.get(page.size() - 1).getKey(), filter) : null;
     return new JobPage(page.stream().map(Map.Entry::getValue).toList(), next);
   }
 
-  /** Requests cancellation; 409 if the job already SUCCEEDED or FAILED. */
-  public JobView cancel(String id) {
-    requireExists(id);
-    JobStatus before = jobs.status(id).orElseThrow();
-    JobStatus after = jobs.requestCancel(id);
+  /** Requests cancellation (recorded as by {@code caller}); 409 if the job already SUCCEEDED or FAILED. */
+  public JobView cancel(String id, Caller caller) {
+    JobStatus before = requireVisible(id, caller);
+    JobStatus after = jobs.requestCancel(id, caller.name());
     if (after == JobStatus.SUCCEEDED || after == JobStatus.FAILED) {
       throw ApiException.conflict("job " + id + " already " + after + "; nothing to cancel");
     }
     if (before == JobStatus.QUEUED && after == JobStatus.CANCELLED) {
       metrics.finished("CANCELLED", "none", null);
     }
-    return get(id);
+    return get(id, caller);
   }
 
   private String write(Object o) {

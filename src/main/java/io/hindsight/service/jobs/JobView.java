@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * A job as the API shows it. {@code history} is present on {@code GET /jobs/{id}} and omitted in
  * listings; {@code backend} is what the latest attempt ran on; {@code latestMetrics} is the last
- * finished epoch; {@code failureReason} is set when the job FAILED.
+ * finished epoch; {@code failureReason} is set when the job FAILED; {@code owner} is the name of
+ * the API key the job belongs to.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(
@@ -25,10 +26,11 @@ public record JobView(
     Instant updatedAt,
     Instant startedAt,
     Instant finishedAt,
+    String owner,
     List<StatusChange> history) {
 
   JobView withHistory(List<StatusChange> h) {
     return new JobView(id, status, attempt, backend, spec, progress, latestMetrics, failureReason, createdAt,
-        updatedAt, startedAt, finishedAt, h);
+        updatedAt, startedAt, finishedAt, owner, h);
   }
 }

@@ -8,6 +8,7 @@ import io.hindsight.service.api.ApiException;
 import io.hindsight.service.config.HindsightProperties;
 import io.hindsight.service.datasets.DatasetStore;
 import io.hindsight.service.datasets.DatasetView;
+import io.hindsight.service.security.Caller;
 import io.hindsight.spec.JobSpecs;
 import io.hindsight.spec.ResolvedSpec;
 import io.hindsight.spec.SpecException;
@@ -21,7 +22,8 @@ import org.springframework.stereotype.Component;
 /**
  * Turns an HTTP job submission into the spec the engine runs, without parsing specs itself: the
  * body must be UTF-8 JSON; {@code dataset.path} is refused (a client never names a server path);
- * {@code dataset.name: "upload:<id>"} becomes the uploaded dataset's folder; the service's default
+ * {@code dataset.name: "upload:<id>"} becomes the folder of that uploaded dataset, if the submitting
+ * key may see it; the service's default
  * checkpoint interval is filled in; then {@link JobSpecs} parses and validates it all, and this
  * server's limits (epochs, width, batch, dataset size) are checked.
  */
@@ -39,7 +41,8 @@ public class SpecPreparer {
   /** The prepared job: what the user sent (normalized JSON) and what the engine runs. */
   public record Prepared(String submittedJson, ResolvedSpec engineSpec, String engineSpecJson) {}
 
-  public Prepared prepare(byte[] body) {
+  /** Prepares {@code body} as submitted by {@code caller} (whose uploaded datasets it may name). */
+  public Prepared prepare(byte[] body, Caller caller) {
     String text = utf8(body);
     JsonNode tree;
     try {
@@ -63,9 +66,9 @@ public class SpecPreparer {
       JsonNode name = ds.get("name");
       if (name != null && name.isTextual() && name.asText().startsWith(DatasetStore.PREFIX)) {
         String id = name.asText().substring(DatasetStore.PREFIX.length());
-        ds.put("path", datasets.folderOf(id).toString());
+        ds.put("path", datasets.folderOf(id, caller).toString());
         ds.put("name", "mnist");
-        DatasetView v = datasets.find(id).orElseThrow();
+        DatasetView v = datasets.find(id, caller).orElseThrow();
         uploadedTrain = v.trainExamples();
         uploadedTest = v.testExamples();
       }

@@ -17,13 +17,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Requires {@code Authorization: Bearer <key>} for everything under {@code /api} (and for
  * {@code /actuator/prometheus} unless configured open). Health probes, the OpenAPI document and
- * Swagger UI stay open. The caller's key id is put on the request as {@link #KEY_ID}.
+ * Swagger UI stay open. The key is looked up in the database on every request (a revocation on any
+ * replica holds from the next request on) and the {@link Caller} is put on the request.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 public class ApiKeyFilter extends OncePerRequestFilter {
-  /** Request attribute holding the authenticated key's id. */
-  public static final String KEY_ID = "hindsight.apiKeyId";
   private final ApiKeys keys;
   private final HindsightProperties props;
 
@@ -51,12 +50,12 @@ public class ApiKeyFilter extends OncePerRequestFilter {
       unauthorized(res, "the Authorization header must use the Bearer scheme");
       return;
     }
-    Optional<String> id = keys.authenticate(header.substring(7).strip());
-    if (id.isEmpty()) {
-      unauthorized(res, "unknown API key");
+    Optional<Caller> caller = keys.authenticate(header.substring(7).strip());
+    if (caller.isEmpty()) {
+      unauthorized(res, "unknown or revoked API key");
       return;
     }
-    req.setAttribute(KEY_ID, id.get());
+    req.setAttribute(Caller.ATTRIBUTE, caller.get());
     chain.doFilter(req, res);
   }
 

@@ -32,15 +32,18 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * A generated corpus of malformed and invalid requests (wrong types, missing and unknown fields,
  * out-of-range and huge values, invalid UTF-8, oversized bodies, bad ids, path tricks, bad query
- * parameters, bad auth, bad uploads): every one must be answered 4xx with a problem+json body and
- * no internals, never 5xx; valid submissions interleaved with them must all be kept, and the
- * service must be healthy afterwards.
+ * parameters, bad auth, bad uploads, another key's ids, admin paths without an admin key, bad and
+ * duplicate key names, over-quota requests): every one must be answered 4xx with a problem+json
+ * body and no internals, never 5xx; valid submissions interleaved with them must all be kept, and
+ * the service must be healthy afterwards.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "hindsight.security.api-key=" + Api.KEY,
     "hindsight.worker.enabled=false",
     "spring.servlet.multipart.max-file-size=64KB",
-    "spring.servlet.multipart.max-request-size=256KB"})
+    "spring.servlet.multipart.max-request-size=256KB",
+    "hindsight.limits.max-active-jobs-per-key=12",
+    "hindsight.limits.max-dataset-bytes-per-key=50000"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @AutoConfigureObservability
 class BadInputCorpusTest {
@@ -59,15 +62,19 @@ class BadInputCorpusTest {
   JdbcClient jdbc;
 
   /** One corpus entry: what it is, the request, and the field the problem must name (or null). */
-  record Case(String name, Supplier<HttpRequest> request, String field) {}
+  record Case(String name, Supplier<HttpRequest> request, String field, int status) {
+    Case(String name, Supplier<HttpRequest> request, String field) {
+      this(name, request, field, 0);
+    }
+  }
 
   @Test
   void everyBadRequestGetsA4xxProblemAndNothingAcceptedIsLost() throws Exception {
     Api api = new Api(port);
-    List<Case> corpus = corpus(api);
+    List<String> accepted = new ArrayList<>();
+    List<Case> corpus = corpus(api, accepted);
     assertThat(corpus.size()).isGreaterThanOrEqualTo(200);
     System.out.printf("bad-input corpus: %d requests%n", corpus.size());
-    List<String> accepted = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     int i = 0;
     for (Case c : corpus) {
@@ -95,15 +102,18 @@ class BadInputCorpusTest {
     List<String> stored = jdbc.sql("SELECT id FROM jobs").query(String.class).list();
     assertThat(stored).containsExactlyInAnyOrderElementsOf(accepted);
     for (String id : accepted) {
-      assertThat(api.job(id).path("status").asText()).isEqualTo("QUEUED");
+      assertThat(api.job(id).path("status").asText()).as(id).isEqualTo("QUEUED");
     }
     assertThat(api.get("/actuator/prometheus").body()).doesNotContain("status=\"5");
   }
 
   private static String check(Case c, HttpResponse<String> r) {
     int s = r.statusCode();
-    if (s < 400 || s >= 500) {
-      return "status " + s + " " + r.body();
+    if (s < 400 || s >= 500 || (c.status() != 0 && s != c.status())) {
+      return "status " + s + (c.status() != 0 ? " (expected " + c.status() + ")" : "") + " " + r.body();
+    }
+    if (s == 429 && r.headers().firstValue("Retry-After").filter(v -> v.matches("[1-9][0-9]*")).isEmpty()) {
+      return "429 without a Retry-After of whole seconds";
     }
     String ct = r.headers().firstValue("Content-Type").orElse("");
     if (!ct.startsWith("application/problem+json")) {
@@ -123,14 +133,20 @@ class BadInputCorpusTest {
         || body.contains("org.springframework")) {
       return "leaks internals: " + body;
     }
+    String path = r.request().uri().getRawPath();
+    if (java.util.Set.of(401, 403, 404, 409, 429).contains(s)
+        && !OpenApiContractTest.documented(r.request().method(), path, s)) {
+      return "answered " + s + ", which openapi.yaml does not document for " + r.request().method() + " " + path;
+    }
     if (c.field() != null && !p.path("field").asText().startsWith(c.field())) {
       return "field '" + p.path("field").asText() + "', expected '" + c.field() + "': " + body;
     }
     return null;
   }
 
-  private List<Case> corpus(Api api) {
+  private List<Case> corpus(Api api, List<String> accepted) {
     List<Case> out = new ArrayList<>();
+    tenancy(api, accepted, out);
     specMutations(api, out);
     rawBodies(api, out);
     badIds(api, out);
@@ -140,6 +156,96 @@ class BadInputCorpusTest {
     methods(api, out);
     uploads(api, out);
     return out;
+  }
+
+  /**
+   * Another key's resources (404 exactly as unknown ids), admin paths with an ordinary key (403),
+   * bad and taken key names (400, 409), a revoked key (401), over-quota submissions and uploads (429).
+   */
+  private void tenancy(Api api, List<String> accepted, List<Case> out) {
+    String[] other = newKey(api, "other");
+    Api owner = api.as(other[1]);
+    String theirJob = owner.submit(Api.tinySpec(""));
+    accepted.add(theirJob);
+    Multipart small = dataset(10);
+    HttpResponse<String> up = owner.send(owner.request("/api/v1/datasets").header("Content-Type",
+        small.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(small.body())).build());
+    assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
+    String theirDataset = api.json(up).path("id").asText();
+    Api tenant = api.as(newKey(api, "tenant")[1]);
+    String[] jobEndpoints = {"GET /api/v1/jobs/%s", "POST /api/v1/jobs/%s/cancel", "GET /api/v1/jobs/%s/events",
+        "GET /api/v1/jobs/%s/metrics", "GET /api/v1/jobs/%s/result", "GET /api/v1/jobs/%s/artifacts/model",
+        "GET /api/v1/jobs/%s/quantizers", "GET /api/v1/jobs/%s/ranges", "GET /api/v1/jobs/%s/compare",
+        "POST /api/v1/jobs/%s/compare", "GET /api/v1/datasets/%s", "DELETE /api/v1/datasets/%s"};
+    for (String e : jobEndpoints) {
+      String[] mp = e.split(" ");
+      String path = mp[1].formatted(e.contains("datasets") ? theirDataset : theirJob);
+      String body = mp[1].endsWith("compare") ? "{\"estimators\": [\"current-minmax\"]}" : "";
+      out.add(new Case("another key's " + e, () -> tenant.request(path).header("Content-Type", "application/json")
+          .method(mp[0], HttpRequest.BodyPublishers.ofString(body)).build(), null, 404));
+    }
+    byte[] theirData = Api.tinySpec("").replace("\"synthetic\"", "\"upload:" + theirDataset + "\"")
+        .getBytes(StandardCharsets.UTF_8);
+    out.add(new Case("another key's dataset in a spec", () -> postJob(tenant, theirData), "dataset.name", 422));
+    String[][] admin = {{"GET", "/api/v1/admin/keys", ""}, {"POST", "/api/v1/admin/keys", "{\"name\": \"x\"}"},
+        {"POST", "/api/v1/admin/keys", "{\"name\": \"x\", \"admin\": true}"},
+        {"DELETE", "/api/v1/admin/keys/" + other[0], ""}, {"DELETE", "/api/v1/admin/keys/" + UNKNOWN, ""}};
+    for (String[] a : admin) {
+      out.add(new Case("ordinary key on " + a[0] + " " + a[1] + " " + a[2], () -> tenant.request(a[1])
+          .header("Content-Type", "application/json").method(a[0], HttpRequest.BodyPublishers.ofString(a[2]))
+          .build(), "Authorization", 403));
+    }
+    for (String body : new String[] {"{\"name\": \"\"}", "{\"name\": \"a b\"}", "{\"name\": \"../x\"}",
+        "{\"name\": \"" + "n".repeat(65) + "\"}", "{\"name\": \"é\"}", "{\"name\": 5}", "{\"name\": null}",
+        "{\"name\": \"ok\", \"admin\": \"true\"}", "{\"name\": \"ok\", \"admin\": 1}",
+        "{\"name\": \"ok\", \"role\": \"root\"}", "{}", "[]", "", "{", "{\"name\": [\"x\"]}"}) {
+      out.add(new Case("key body " + body, () -> api.request("/api/v1/admin/keys").header("Content-Type",
+          "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), null, 400));
+    }
+    out.add(new Case("duplicate key name", () -> api.request("/api/v1/admin/keys").header("Content-Type",
+        "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"other\"}")).build(), "name",
+        409));
+    for (String id : new String[] {"abc", UNKNOWN.replace('0', 'A'), "x".repeat(500)}) {
+      out.add(new Case("revoke key id=" + id, () -> api.request("/api/v1/admin/keys/" + id).DELETE().build(), "id",
+          400));
+    }
+    out.add(new Case("revoke unknown key", () -> api.request("/api/v1/admin/keys/" + UNKNOWN).DELETE().build(), null,
+        404));
+    String[] revoked = newKey(api, "revoked");
+    assertThat(api.delete("/api/v1/admin/keys/" + revoked[0]).statusCode()).isEqualTo(204);
+    out.add(new Case("revoked key", () -> api.as(revoked[1]).request("/api/v1/jobs").GET().build(), "Authorization",
+        401));
+    // quotas: "other" has 1 active job of 12 and one 15748-byte upload of 50000
+    Api quota = api.as(newKey(api, "quota")[1]);
+    String quotaJob = null;
+    for (int i = 0; i < 12; i++) {
+      quotaJob = quota.submit(Api.tinySpec(""));
+      accepted.add(quotaJob);
+    }
+    String compared = quotaJob;
+    byte[] one = Api.tinySpec("").getBytes(StandardCharsets.UTF_8);
+    out.add(new Case("a 13th active job", () -> postJob(quota, one), null, 429));
+    out.add(new Case("a comparison over the active-jobs quota", () -> quota.request("/api/v1/jobs/"
+        + compared + "/compare").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"estimators\": [\"current-minmax\"]}")).build(), null, 429));
+    Multipart big = dataset(40);
+    byte[] bigBody = big.body();
+    out.add(new Case("upload over the storage quota", () -> owner.request("/api/v1/datasets").header("Content-Type",
+        big.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(bigBody)).build(), null, 429));
+  }
+
+  /** Creates an ordinary key: its id and the key. */
+  private static String[] newKey(Api admin, String name) {
+    HttpResponse<String> r = admin.post("/api/v1/admin/keys", "{\"name\": \"" + name + "\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    JsonNode k = admin.json(r);
+    return new String[] {k.path("id").asText(), k.path("key").asText()};
+  }
+
+  /** A valid upload of {@code n} training and {@code n} test images (28x28). */
+  private static Multipart dataset(int n) {
+    int[] l = Multipart.labels(n, 0);
+    return full(Multipart.idxImages(l, 28), Multipart.idxLabels(l), Multipart.idxImages(l, 28), Multipart.idxLabels(l));
   }
 
   private static HttpRequest postJob(Api api, byte[] body) {
@@ -243,7 +349,8 @@ class BadInputCorpusTest {
         "..%2F..%2Fetc%2Fpasswd", "%2e%2e", "x".repeat(500), UNKNOWN, "%E2%82%AC", "null"};
     String[] endpoints = {"GET /api/v1/jobs/%s", "POST /api/v1/jobs/%s/cancel", "GET /api/v1/jobs/%s/events",
         "GET /api/v1/jobs/%s/metrics", "GET /api/v1/jobs/%s/result", "GET /api/v1/jobs/%s/artifacts/model",
-        "GET /api/v1/jobs/%s/quantizers", "GET /api/v1/jobs/%s/ranges", "GET /api/v1/datasets/%s"};
+        "GET /api/v1/jobs/%s/quantizers", "GET /api/v1/jobs/%s/ranges", "GET /api/v1/datasets/%s",
+        "DELETE /api/v1/datasets/%s", "GET /api/v1/jobs/%s/compare", "DELETE /api/v1/admin/keys/%s"};
     for (String e : endpoints) {
       for (String id : ids) {
         String[] mp = e.split(" ");
@@ -305,7 +412,8 @@ class BadInputCorpusTest {
   private void methods(Api api, List<Case> out) {
     String[][] m = {{"PUT", "/api/v1/jobs"}, {"DELETE", "/api/v1/jobs/" + UNKNOWN}, {"PATCH", "/api/v1/jobs/" + UNKNOWN},
         {"GET", "/api/v1/jobs/" + UNKNOWN + "/cancel"}, {"DELETE", "/api/v1/datasets"}, {"PUT", "/api/v1/datasets/"
-        + UNKNOWN}};
+        + UNKNOWN}, {"PUT", "/api/v1/admin/keys"}, {"PATCH", "/api/v1/admin/keys/" + UNKNOWN},
+        {"DELETE", "/api/v1/admin/keys"}};
     for (String[] x : m) {
       out.add(new Case(x[0] + " " + x[1], () -> api.request(x[1]).method(x[0], HttpRequest.BodyPublishers
           .ofString("{}")).build(), null));

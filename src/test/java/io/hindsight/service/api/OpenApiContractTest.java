@@ -71,6 +71,65 @@ class OpenApiContractTest {
     assertThat(ui.body()).contains("Swagger UI");
   }
 
+  /**
+   * The contract documents the tenancy and quota answers: every API operation 401 and 429 (with
+   * Retry-After), every operation on an id 404 (unknown or another key's), the admin operations 403,
+   * creating a key with a taken name 409.
+   */
+  @Test
+  void theContractDocumentsTheTenancyAndQuotaAnswers() throws Exception {
+    JsonNode paths = new YAMLMapper().readTree(CONTRACT.toFile()).path("paths");
+    int operations = 0;
+    for (var p = paths.fields(); p.hasNext(); ) {
+      var path = p.next();
+      if (!path.getKey().startsWith("/api/")) {
+        continue;
+      }
+      for (var o = path.getValue().fields(); o.hasNext(); ) {
+        var op = o.next();
+        String where = op.getKey() + " " + path.getKey();
+        JsonNode responses = op.getValue().path("responses");
+        assertThat(responses.has("401")).as(where).isTrue();
+        assertThat(responses.path("429").path("headers").has("Retry-After")).as(where).isTrue();
+        if (path.getKey().contains("{id}")) {
+          assertThat(responses.has("404")).as(where).isTrue();
+        }
+        if (path.getKey().startsWith("/api/v1/admin/")) {
+          assertThat(responses.has("403")).as(where).isTrue();
+        }
+        operations++;
+      }
+    }
+    assertThat(operations).isGreaterThanOrEqualTo(18);
+    assertThat(paths.at("/~1api~1v1~1admin~1keys/post/responses").has("409")).isTrue();
+    assertThat(documented("DELETE", "/api/v1/admin/keys/00000000-0000-4000-8000-000000000000", 403)).isTrue();
+    assertThat(documented("GET", "/api/v1/jobs", 403)).isFalse();
+  }
+
+  private static JsonNode contractPaths;
+
+  /**
+   * Whether the contract documents answering {@code status} to {@code method path}; true too when
+   * the request matches no documented operation (a path or method the API does not have).
+   */
+  static synchronized boolean documented(String method, String path, int status) {
+    try {
+      if (contractPaths == null) {
+        contractPaths = new YAMLMapper().readTree(CONTRACT.toFile()).path("paths");
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    for (var p = contractPaths.fields(); p.hasNext(); ) {
+      var entry = p.next();
+      if (path.matches(entry.getKey().replaceAll("\\{[^}]+}", "[^/]+"))) {
+        JsonNode op = entry.getValue().path(method.toLowerCase(java.util.Locale.ROOT));
+        return op.isMissingNode() || op.path("responses").has(Integer.toString(status));
+      }
+    }
+    return true;
+  }
+
   /** Collects the JSON pointers where {@code a} and {@code b} differ (at most 20). */
   static void diff(String at, JsonNode a, JsonNode b, java.util.List<String> out) {
     if (out.size() >= 20 || a.equals(b)) {

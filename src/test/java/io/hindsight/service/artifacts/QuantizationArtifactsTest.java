@@ -58,7 +58,7 @@ class QuantizationArtifactsTest {
   void storeAQuantizedJob() throws Exception {
     api = new Api(port);
     id = UUID.randomUUID().toString();
-    jobs.insert(new JobRepository.NewJob(id, "{}", "{}", "cpu", null));
+    jobs.insert(new JobRepository.NewJob(id, "{}", "{}", "cpu", null), null);
     jdbc.sql("UPDATE jobs SET status = 'SUCCEEDED', result = ?, finished_at = ? WHERE id = ?")
         .params("{\"testAccuracy\": 0.9, \"plugins\": {\"quantization\": " + SECTION + "}}",
             Timestamp.from(Instant.now()), id).update();

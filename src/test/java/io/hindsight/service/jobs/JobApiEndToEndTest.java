@@ -291,7 +291,7 @@ class JobApiEndToEndTest {
     assertThat(other.statusCode()).isEqualTo(422);
     assertThat(api.json(other).path("field").asText()).isEqualTo("Idempotency-Key");
 
-    String keyId = keys.authenticate(Api.KEY).orElseThrow();
+    String keyId = keys.authenticate(Api.KEY).orElseThrow().keyId();
     String inFlightBody = Api.tinySpec(", \"learningRate\": 0.01");
     assertThat(idempotency.reserve(keyId, "k-2", ApiKeys.sha256(inFlightBody))).isEmpty();
     HttpResponse<String> busy = api.send(api.request("/api/v1/jobs").header("Idempotency-Key", "k-2")

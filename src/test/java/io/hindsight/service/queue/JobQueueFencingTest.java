@@ -61,7 +61,7 @@ class JobQueueFencingTest {
 
   String newJob() {
     String id = UUID.randomUUID().toString();
-    jobs.insert(new JobRepository.NewJob(id, "{}", "{}", "cpu", null));
+    jobs.insert(new JobRepository.NewJob(id, "{}", "{}", "cpu", null), null);
     return id;
   }
 
@@ -150,7 +150,7 @@ class JobQueueFencingTest {
     drain();
     String cancelling = newJob();
     queue.claim(ANY, "w1", LEASE, 5).orElseThrow();
-    assertThat(jobs.requestCancel(cancelling)).isEqualTo(JobStatus.CANCELLING);
+    assertThat(jobs.requestCancel(cancelling, "test")).isEqualTo(JobStatus.CANCELLING);
     expireLease(cancelling);
     assertThat(queue.claim(ANY, "w2", LEASE, 5)).isEmpty();
     assertThat(jobs.status(cancelling)).hasValue(JobStatus.CANCELLED);
@@ -168,7 +168,7 @@ class JobQueueFencingTest {
   void claimsOnlyTheBackendsAWorkerServes() {
     drain();
     String id = UUID.randomUUID().toString();
-    jobs.insert(new JobRepository.NewJob(id, "{}", "{}", "cuda", null));
+    jobs.insert(new JobRepository.NewJob(id, "{}", "{}", "cuda", null), null);
     assertThat(queue.claim(List.of("cpu", "auto"), "cpu-worker", LEASE, 5)).isEmpty();
     assertThat(queue.claim(List.of("cuda", "auto"), "gpu-worker", LEASE, 5)).map(Claim::jobId).hasValue(id);
   }

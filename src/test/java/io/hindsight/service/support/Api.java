@@ -18,15 +18,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-/** A small HTTP client for tests: JSON requests with the API key, SSE reading, polling. */
+/** A small HTTP client for tests: JSON requests with an API key (the bootstrap one unless told), SSE reading, polling. */
 public final class Api {
   public static final String KEY = "test-key-0123456789";
   public static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final String key;
 
   public Api(int port) {
-    this.base = "http://127.0.0.1:" + port;
+    this("http://127.0.0.1:" + port, KEY);
+  }
+
+  private Api(String base, String key) {
+    this.base = base;
+    this.key = key;
+  }
+
+  /** The same server, with another API key. */
+  public Api as(String otherKey) {
+    return new Api(base, otherKey);
+  }
+
+  /** A DELETE request. */
+  public HttpResponse<String> delete(String path) {
+    return send(request(path).DELETE().build());
   }
 
   public String base() {
@@ -39,7 +55,7 @@ public final class Api {
 
   public HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + KEY);
+        .header("Authorization", "Bearer " + key);
   }
 
   public HttpResponse<String> send(HttpRequest r) {

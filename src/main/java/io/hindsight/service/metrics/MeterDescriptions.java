@@ -18,21 +18,28 @@ import org.springframework.stereotype.Component;
 @Component
 public class MeterDescriptions implements MeterFilter {
   /** Descriptions of meters that Spring Boot and its libraries register without one. */
-  static final Map<String, String> KNOWN = Map.of(
-      "http.server.requests", "Duration of HTTP requests the service answered (API and actuator), by method, "
-          + "URI template, status, outcome and exception",
-      "http.server.requests.active", "HTTP requests the service is answering now, by method and URI template",
-      "http.client.requests", "Duration of HTTP requests the service made",
-      "spring.security.filterchains", "Time spent in the Spring Security filter chains",
-      "spring.security.authorizations", "Time spent on Spring Security authorization decisions",
-      "spring.security.http.secured.requests", "Time spent on requests that passed Spring Security",
-      "tasks.scheduled.execution", "Duration of scheduled task runs",
-      "tasks.scheduled.execution.active", "Scheduled task runs in progress");
+  static final Map<String, String> KNOWN = Map.ofEntries(
+      Map.entry("http.server.requests", "Duration of HTTP requests the service answered (API and actuator), by "
+          + "method, URI template, status, outcome and exception"),
+      Map.entry("http.server.requests.active", "HTTP requests the service is answering now, by method and URI"
+          + " template"),
+      Map.entry("http.client.requests", "Duration of HTTP requests the service made"),
+      Map.entry("spring.security.filterchains", "Time spent in the Spring Security filter chains"),
+      Map.entry("spring.security.authorizations", "Time spent on Spring Security authorization decisions"),
+      Map.entry("spring.security.http.secured.requests", "Time spent on requests that passed Spring Security"),
+      Map.entry("tasks.scheduled.execution", "Duration of scheduled task runs"),
+      Map.entry("tasks.scheduled.execution.active", "Scheduled task runs in progress"),
+      Map.entry("tomcat.sessions.active.current", "HTTP sessions active now (the API keeps none)"),
+      Map.entry("tomcat.sessions.active.max", "Most HTTP sessions active at once"),
+      Map.entry("tomcat.sessions.alive.max", "Longest time an expired HTTP session had been alive"),
+      Map.entry("tomcat.sessions.created", "HTTP sessions created"),
+      Map.entry("tomcat.sessions.expired", "HTTP sessions expired"),
+      Map.entry("tomcat.sessions.rejected", "HTTP sessions refused because the most allowed were active"));
 
   @Override
   public Meter.Id map(Meter.Id id) {
     if (id.getDescription() != null && !id.getDescription().isBlank() || id.syntheticAssociation() != null) {
-      return id;   // described already, or derived from a meter that is (the id keeps that link)
+      return id;   // described already, or derived from another meter (mapping would drop that link)
     }
     String description = KNOWN.getOrDefault(id.getName(), fallback(id));
     return new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), description, id.getType());

@@ -28,11 +28,11 @@ import org.HdrHistogram.Histogram;
  * an asynchronous HTTP client. Each latency is measured from the request's intended start, not from
  * when it was sent, so a server (or generator) that falls behind is charged for the whole wait
  * (coordinated omission corrected); latencies go to HdrHistograms (1 µs to 60 s, 3 digits). A
- * closed-loop warm-up comes first and the first seconds of each rate are not recorded. Prints, per rate, p50/p99/p99.9/max by
- * endpoint and for reads and submissions, errors, and the generator's lateness; then the highest
- * rate at which reads kept p99 under 50 ms and submissions under 100 ms. Bounded: at most
- * {@value #MAX_IN_FLIGHT} requests in flight (beyond that a request is counted as an error, the
- * schedule goes on), 10 minutes per rate. Run:
+ * closed-loop warm-up comes first and the first seconds of each rate are not recorded. Prints, per
+ * rate, p50/p99/p99.9/max by endpoint and for reads and submissions, errors, and the generator's
+ * lateness; then the highest rate at which reads kept p99 under 50 ms and submissions under
+ * 100 ms. Bounded: at most {@value #MAX_IN_FLIGHT} requests in flight (beyond that a request is
+ * counted as an error, the schedule goes on), 10 minutes per rate. Run:
  * {@code scripts/load-bench --open-loop [RATES=100,200,400] [SECONDS=30] [--workers]}.
  */
 public final class OpenLoopBenchmark {

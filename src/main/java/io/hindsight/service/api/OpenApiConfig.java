@@ -37,7 +37,7 @@ public class OpenApiConfig {
         .info(new Info().title("Hindsight training-job API").version("v1")
             .description("Submit, follow and collect fully quantized training jobs. Errors are RFC 9457"
                 + " application/problem+json documents whose `field` names the offending input.")
-            .license(new License().name("Apache-2.0")))
+            .license(new License().name("Apache-2.0").identifier("Apache-2.0")))
         .components(new Components().addSchemas("Problem", problem).addSecuritySchemes("apiKey", new SecurityScheme()
             .type(SecurityScheme.Type.HTTP).scheme("bearer").description("An API key: Authorization: Bearer <key>")))
         .addSecurityItem(new SecurityRequirement().addList("apiKey"));

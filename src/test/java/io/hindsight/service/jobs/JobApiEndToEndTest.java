@@ -8,6 +8,7 @@ import io.hindsight.djl.LibtorchSelfCheck;
 import io.hindsight.service.security.ApiKeys;
 import io.hindsight.service.support.Api;
 import io.hindsight.service.support.Multipart;
+import io.hindsight.service.support.PrometheusText;
 import io.hindsight.service.support.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
@@ -38,7 +39,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * End to end over HTTP against PostgreSQL: submit tiny jobs, follow their SSE streams (and resume
  * them), read results, metrics and the model artifact, cancel, fail on NaN, upload a dataset and
- * train on it, idempotent submission, pagination, Prometheus metrics.
+ * train on it, idempotent submission, pagination, Prometheus metrics (every family with HELP text).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "hindsight.security.api-key=" + Api.KEY,
@@ -401,10 +402,13 @@ class JobApiEndToEndTest {
     HttpResponse<String> open = api.send(HttpRequest.newBuilder(java.net.URI.create(api.base()
         + "/actuator/prometheus")).GET().build());
     assertThat(open.statusCode()).isEqualTo(401);
+    assertThat(api.get("/api/v1/jobs/00000000-0000-4000-8000-000000000000").statusCode()).isEqualTo(404);
     String text = api.get("/actuator/prometheus").body();
     assertThat(text).contains("hindsight_jobs_submitted_total", "hindsight_jobs_succeeded_total",
         "hindsight_jobs_queued", "hindsight_jobs_running", "hindsight_job_duration_seconds",
         "hindsight_step_duration_seconds", "hindsight_training_samples_total", "hindsight_job_test_accuracy");
+    assertThat(text).containsPattern("http_server_requests_seconds_count\\{[^}]*status=\"404\"");
+    assertThat(PrometheusText.familiesWithoutHelp(text)).as("families without HELP text").isEmpty();
     assertThat(text).doesNotContain(id);
     HttpResponse<String> health = api.send(HttpRequest.newBuilder(java.net.URI.create(api.base()
         + "/actuator/health/readiness")).GET().build());

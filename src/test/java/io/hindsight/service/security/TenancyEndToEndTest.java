@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * Every endpoint that takes an id answers another key's id exactly as an unknown id; lists and
  * their pagination hold only the caller's own; the admin key sees and acts on everything; the job
  * history names the key that submitted or cancelled; a key revoked on one replica is refused on
- * the other at once; the active-jobs, storage and request-rate quotas answer 429 with Retry-After.
+ * the other at once; the active-jobs, storage and request-rate quotas answer 429 with Retry-After;
+ * one key's submissions racing on both replicas cannot overshoot its active-jobs quota.
  */
 class TenancyEndToEndTest {
   static final String UNKNOWN = "00000000-0000-4000-8000-000000000000";
@@ -38,6 +39,7 @@ class TenancyEndToEndTest {
         "hindsight.limits.max-active-jobs-per-key=4", "hindsight.limits.max-dataset-bytes-per-key=20000");
     // the second replica limits the request rate hard: 5 at once, then one every 5 s
     b = Replica.start(schema, data, "node-b", "hindsight.worker.enabled=false",
+        "hindsight.limits.max-active-jobs-per-key=4",
         "hindsight.limits.requests-per-second=0.2", "hindsight.limits.request-burst=5");
   }
 
@@ -190,6 +192,41 @@ class TenancyEndToEndTest {
     assertRetryLater(limited);
     assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 5L);
     assertThat(b.api().get("/api/v1/jobs").statusCode()).isEqualTo(200); // another key's bucket is full
+  }
+
+  /** Submissions of one key racing on both replicas: the active-jobs quota (4) lets exactly 4 through. */
+  @Test
+  void concurrentSubmissionsOnTwoReplicasCannotOvershootTheQuota() throws Exception {
+    String key = createKey(a.api(), "carol", false).path("key").asText();
+    List<Api> targets = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      targets.add((i % 3 == 0 ? b : a).api().as(key)); // 4 on b (within its burst of 5), 8 on a
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<HttpResponse<String>>> answers = new ArrayList<>();
+    try {
+      for (Api t : targets) {
+        answers.add(pool.submit(() -> {
+          go.await();
+          return t.post("/api/v1/jobs", Api.tinySpec(""));
+        }));
+      }
+      go.countDown();
+      int accepted = 0;
+      for (var f : answers) {
+        HttpResponse<String> r = f.get();
+        if (r.statusCode() == 201) {
+          accepted++;
+        } else {
+          assertRetryLater(r);
+          assertThat(read(r.body()).path("title").asText()).isEqualTo("Quota exceeded");
+        }
+      }
+      assertThat(accepted).isEqualTo(4);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private static JsonNode createKey(Api admin, String name, boolean isAdmin) {

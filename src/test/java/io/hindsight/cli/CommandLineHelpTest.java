@@ -34,7 +34,7 @@ class CommandLineHelpTest {
   }
 
   static Stream<String> commands() {
-    return Stream.of("train", "compare", "report", "bench", "bench gemm", "bench train-step", "bench quant-step",
+    return Stream.of("train", "compare", "report", "export", "bench", "bench gemm", "bench train-step", "bench quant-step",
         "bench gpu", "bench device-step", "serve", "submit", "completion");
   }
 

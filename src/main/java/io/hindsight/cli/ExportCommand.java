@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
     description = {"Write a finished run's model (RUN_DIR/checkpoint.bin) as ONNX: a float graph for an FP32 run, "
         + "QDQ (INT8 weights, QuantizeLinear/DequantizeLinear with the final ranges) for a quantized one; "
         + "input `images` (N, 1, 28, 28) = pixels / 255, output `logits` (N, 10). See docs/onnx.md.",
-        "With --check: ONNX Runtime's accuracy on the run's test split next to result.json's."})
+        "With --check: the test accuracy ONNX Runtime gets with the file, next to the one in result.json."})
 final class ExportCommand implements Callable<Integer> {
   /** Export formats. */
   enum Format { onnx }

@@ -18,6 +18,7 @@ import io.hindsight.quant.LayerQuantHooks;
 import io.hindsight.quant.TensorQuantizer;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.tensor.Tensor;
+import io.hindsight.train.BuildInfo;
 import java.util.Map;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.OperatorSetIdProto;
@@ -80,7 +81,7 @@ public final class OnnxExporter {
         .setIrVersion(IR_VERSION)
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
         .setProducerName("hindsight")
-        .setProducerVersion(io.hindsight.train.BuildInfo.version())
+        .setProducerVersion(BuildInfo.version())
         .setDocString("Hindsight " + model.arch() + ": input " + INPUT + " (N, " + shape[0] + ", " + shape[1] + ", "
             + shape[2] + ") float32 pixels / 255, output " + OUTPUT + " (N, " + model.classes() + ")")
         .setGraph(e.g.build(model.arch(), GraphBuilder.batchOfFloats(INPUT, shape),

@@ -34,9 +34,9 @@ final class QuantizedTensors {
       throw new OnnxExportException(q.name() + ": per-channel activation ranges have no QDQ form");
     }
     if (q.needsCurrentStats(false)) {
-      throw new OnnxExportException(q.name() + ": the " + q.spec().estimator().id() + " estimator takes the range "
-          + "of each batch in evaluation, while a QDQ graph needs a fixed one; train with a static estimator "
-          + "(e.g. hindsight-minmax) to export this model");
+      throw new OnnxExportException(q.name() + ": the " + q.spec().estimator().id() + " estimator has no fixed "
+          + "range in evaluation (it takes each batch's own range, or has not left its dynamic warm-up), while a "
+          + "QDQ graph needs a fixed one; train with a static estimator (e.g. hindsight-minmax) to export this model");
     }
     return q.plan(false, 1, null, null).params();
   }

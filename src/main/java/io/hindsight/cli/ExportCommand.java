@@ -8,6 +8,7 @@ import io.hindsight.onnx.GraphInput;
 import io.hindsight.onnx.OnnxExportException;
 import io.hindsight.onnx.OnnxModels;
 import io.hindsight.onnx.OnnxRuntimeModel;
+import io.hindsight.tensor.Tensor;
 import io.hindsight.train.Checkpoint;
 import io.hindsight.train.CheckpointIo;
 import io.hindsight.train.TrainedModel;
@@ -15,6 +16,7 @@ import io.hindsight.train.TrainingData;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,6 +39,8 @@ final class ExportCommand implements Callable<Integer> {
   enum Format { onnx }
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Examples per forward in --check. */
+  private static final int BATCH = 500;
 
   private final PrintStream out;
   private final PrintStream err;
@@ -94,25 +98,30 @@ final class ExportCommand implements Callable<Integer> {
     Files.write(file, onnx);
     out.printf(Locale.ROOT, "wrote %s (%d bytes, %s %s, %s)%n", file, onnx.length, model.spec().model().arch(),
         model.spec().quantized() ? "QDQ" : "FP32", format);
-    return check ? check(model, onnx) : 0;
+    return check ? check(c, model, onnx) : 0;
   }
 
-  private int check(TrainedModel model, byte[] onnx) throws Exception {
+  private int check(Checkpoint c, TrainedModel model, byte[] onnx) throws Exception {
     DatasetInstaller.ensure(model.spec(), err);
     Dataset test = TrainingData.load(model.spec()).test();
     GraphInput input = GraphInput.of(model.spec().dataset().name());
-    double deployed;
-    double defined;
     long start = System.nanoTime();
+    int[] deployedClasses;
+    int[] definedClasses;
     try (OnnxRuntimeModel ort = new OnnxRuntimeModel(onnx, 0, true)) {
-      deployed = (double) ort.correct(test, input, 500) / test.size();
+      deployedClasses = ort.predictions(test, input, BATCH);
     }
     try (OnnxRuntimeModel ort = new OnnxRuntimeModel(onnx, 0, false)) {
-      defined = (double) ort.correct(test, input, 500) / test.size();
+      definedClasses = ort.predictions(test, input, BATCH);
     }
+    double deployed = accuracy(deployedClasses, test);
+    double defined = accuracy(definedClasses, test);
     out.printf(Locale.ROOT, "onnxruntime test accuracy on %d examples of %s: %.4f (all graph optimizations), "
             + "%.4f (no graph optimizations) in %.1f s%n", test.size(), model.spec().dataset().name(), deployed,
         defined, (System.nanoTime() - start) / 1e9);
+    int[] engine = ourPredictions(c, test);
+    out.printf(Locale.ROOT, "same predicted class as our engine's evaluation: %d of %d (all optimizations), %d of %d "
+        + "(none)%n", same(engine, deployedClasses), test.size(), same(engine, definedClasses), test.size());
     Path result = runDir.resolve("result.json");
     if (!Files.isRegularFile(result)) {
       out.println("no result.json in " + runDir + " to compare with");
@@ -129,5 +138,39 @@ final class ExportCommand implements Callable<Integer> {
         + "(none); %s (limit %.2f pp)%n", ours, (deployed - ours) * 100, (defined - ours) * 100,
         worst <= maxDifference ? "within" : "OUTSIDE", maxDifference);
     return worst <= maxDifference ? 0 : 1;
+  }
+
+  /** Our engine's evaluation-mode predictions of the restored model. */
+  private static int[] ourPredictions(Checkpoint c, Dataset test) {
+    int[] predicted = new int[test.size()];
+    int per = test.imageSize();
+    try (CpuBackend backend = CpuBackend.withDefaultThreads()) {
+      TrainedModel t = TrainedModel.restore(c, backend);
+      for (int from = 0; from < test.size(); from += BATCH) {
+        int n = Math.min(BATCH, test.size() - from);
+        Tensor logits = t.model().forward(Tensor.of(Arrays.copyOfRange(test.images(), from * per, (from + n) * per),
+            n, test.channels(), test.height(), test.width()), false);
+        int classes = logits.dim(1);
+        for (int i = 0; i < n; i++) {
+          predicted[from + i] = OnnxRuntimeModel.argmax(
+              Arrays.copyOfRange(logits.data(), i * classes, (i + 1) * classes));
+        }
+      }
+    }
+    return predicted;
+  }
+
+  private static double accuracy(int[] predicted, Dataset data) {
+    return (double) same(predicted, data.labels()) / data.size();
+  }
+
+  private static int same(int[] a, int[] b) {
+    int n = 0;
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] == b[i]) {
+        n++;
+      }
+    }
+    return n;
   }
 }

@@ -10,9 +10,9 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * An exported model loaded in ONNX Runtime (its Java API, CPU execution provider): logits of a batch, and the accuracy on a dataset
- * split fed through {@link GraphInput}. An independent check that the file computes what our
- * engine computed.
+ * An exported model loaded in ONNX Runtime (its Java API, CPU execution provider): logits of a
+ * batch, and the predicted classes of a dataset split fed through {@link GraphInput}. An independent
+ * check that the file computes what our engine computed.
  */
 public final class OnnxRuntimeModel implements AutoCloseable {
   private final OrtEnvironment env;
@@ -53,22 +53,20 @@ public final class OnnxRuntimeModel implements AutoCloseable {
     }
   }
 
-  /** The number of examples of {@code data} whose largest logit (the first on ties) is their label. */
-  public long correct(Dataset data, GraphInput input, int batchSize) {
+  /** The predicted class (the largest logit, the first on ties) of every example of {@code data}. */
+  public int[] predictions(Dataset data, GraphInput input, int batchSize) {
     int per = data.imageSize();
     int[] chw = {data.channels(), data.height(), data.width()};
-    long correct = 0;
+    int[] predicted = new int[data.size()];
     for (int from = 0; from < data.size(); from += batchSize) {
       int n = Math.min(batchSize, data.size() - from);
       float[] x = input.fromDatasetValues(Arrays.copyOfRange(data.images(), from * per, (from + n) * per));
       float[][] logits = logits(x, n, chw);
       for (int i = 0; i < n; i++) {
-        if (argmax(logits[i]) == data.labels()[from + i]) {
-          correct++;
-        }
+        predicted[from + i] = argmax(logits[i]);
       }
     }
-    return correct;
+    return predicted;
   }
 
   /** The index of the largest value (the first of equal ones); NaN never wins. */

@@ -102,7 +102,7 @@ class MainTest {
     int rc = run("export", run.toString(), "--check", "--max-difference", "5");
     assertThat(rc).as(stderr()).isZero();
     assertThat(stdout()).contains("wrote " + run.resolve("model.onnx"), "QDQ", "onnxruntime test accuracy on 64",
-        "result.json test accuracy", "within");
+        "result.json test accuracy", "within", "same predicted class as our engine's evaluation: ");
     onnx.Onnx.ModelProto m = onnx.Onnx.ModelProto.parseFrom(Files.readAllBytes(run.resolve("model.onnx")));
     assertThat(m.getGraph().getNodeList()).anyMatch(n -> n.getOpType().equals("QuantizeLinear"));
 

@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
     commandListHeading = "%nCommands:%n",
     footer = {"", "`hindsight <command> --help` lists a command's flags. Environment: JAVA_HOME (Java 17+), "
         + "JAVA_OPTS (default -Xmx8g), HINDSIGHT_DATA_DIR (datasets)."},
-    subcommands = {TrainCommand.class, CompareCommand.class, ReportCommand.class, BenchCommand.class,
-        ServeCommand.class, SubmitCommand.class, KeysCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, CompareCommand.class, ReportCommand.class, ExportCommand.class,
+        BenchCommand.class, ServeCommand.class, SubmitCommand.class, KeysCommand.class, CompletionCommand.class,
+        CommandLine.HelpCommand.class})
 final class HindsightCommand implements Callable<Integer> {
   private final PrintStream out;
 

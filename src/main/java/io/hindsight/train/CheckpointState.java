@@ -39,13 +39,8 @@ final class CheckpointState {
   }
 
   static void restore(Checkpoint c, Model model, Sgd sgd, Rng rng, List<TrainingPlugin> plugins) {
+    restoreModel(c, model, plugins);
     Map<String, Tensor> t = c.tensors();
-    for (Parameter p : model.parameters()) {
-      copy(t, "param/" + p.name(), p.value());
-    }
-    for (Buffer b : model.buffers()) {
-      copy(t, "buffer/" + b.name(), b.value());
-    }
     Map<String, Tensor> momentum = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : t.entrySet()) {
       if (e.getKey().startsWith("momentum/")) {
@@ -54,6 +49,17 @@ final class CheckpointState {
     }
     sgd.restore(momentum);
     rng.restore(c.rngState());
+  }
+
+  /** The model's parameters and buffers and the plugins' state (no optimizer, no data order). */
+  static void restoreModel(Checkpoint c, Model model, List<TrainingPlugin> plugins) {
+    Map<String, Tensor> t = c.tensors();
+    for (Parameter p : model.parameters()) {
+      copy(t, "param/" + p.name(), p.value());
+    }
+    for (Buffer b : model.buffers()) {
+      copy(t, "buffer/" + b.name(), b.value());
+    }
     for (TrainingPlugin p : plugins) {
       JsonNode s = c.extensions().get(p.name());
       if (s != null) {

@@ -12,7 +12,8 @@ class EngineBoundaryTest {
   static final String[] ENGINE = {
       "io.hindsight.tensor..", "io.hindsight.backend..", "io.hindsight.nn..", "io.hindsight.model..",
       "io.hindsight.optim..", "io.hindsight.data..", "io.hindsight.train..", "io.hindsight.spec..",
-      "io.hindsight.quant..", "io.hindsight.cuda..", "io.hindsight.util..", "io.hindsight.djl.."
+      "io.hindsight.quant..", "io.hindsight.cuda..", "io.hindsight.util..", "io.hindsight.djl..",
+      "io.hindsight.onnx.."
   };
 
   private final JavaClasses classes = new ClassFileImporter()

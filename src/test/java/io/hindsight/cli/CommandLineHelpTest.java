@@ -34,9 +34,9 @@ class CommandLineHelpTest {
   }
 
   static Stream<String> commands() {
-    return Stream.of("train", "compare", "report", "bench", "bench gemm", "bench train-step", "bench quant-step",
-        "bench gpu", "bench device-step", "serve", "submit", "keys", "keys create", "keys list", "keys revoke",
-        "completion");
+    return Stream.of("train", "compare", "report", "export", "bench", "bench gemm", "bench train-step",
+        "bench quant-step", "bench gpu", "bench device-step", "serve", "submit", "keys", "keys create", "keys list",
+        "keys revoke", "completion");
   }
 
   static CommandLine command(String path) {

@@ -93,4 +93,24 @@ class MainTest {
     assertThat(run(args)).isZero(); // the checkpoint says the run is complete: nothing to redo
     assertThat(stdout()).contains("test accuracy");
   }
+
+  @Test
+  void exportWritesOnnxAndChecksItWithOnnxRuntime(@TempDir Path dir) throws IOException {
+    Path run = dir.resolve("run");
+    assertThat(run("train", "--dataset", "synthetic", "--model", "cnn", "--width", "0.25", "--epochs", "1",
+        "--train-limit", "128", "--test-limit", "64", "--quantize", "--out", run.toString(), "--quiet")).isZero();
+    int rc = run("export", run.toString(), "--check", "--max-difference", "5");
+    assertThat(rc).as(stderr()).isZero();
+    assertThat(stdout()).contains("wrote " + run.resolve("model.onnx"), "QDQ", "onnxruntime test accuracy on 64",
+        "result.json test accuracy", "within", "same predicted class as our engine's evaluation: ");
+    onnx.Onnx.ModelProto m = onnx.Onnx.ModelProto.parseFrom(Files.readAllBytes(run.resolve("model.onnx")));
+    assertThat(m.getGraph().getNodeList()).anyMatch(n -> n.getOpType().equals("QuantizeLinear"));
+
+    Path other = dir.resolve("elsewhere/m.onnx");
+    assertThat(run("export", run.toString(), "--format", "onnx", "--out", other.toString())).isZero();
+    assertThat(other).exists();
+    assertThat(run("export", dir.resolve("missing").toString())).isEqualTo(2);
+    assertThat(stderr()).contains("holds no checkpoint.bin");
+    assertThat(run("export", run.toString(), "--format", "tflite")).isEqualTo(2);
+  }
 }

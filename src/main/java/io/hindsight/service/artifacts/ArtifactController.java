@@ -2,6 +2,8 @@ package io.hindsight.service.artifacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hindsight.onnx.OnnxExportException;
+import io.hindsight.onnx.OnnxModels;
 import io.hindsight.quant.RangesCsv;
 import io.hindsight.report.RangeChart;
 import io.hindsight.report.SvgChart;
@@ -39,8 +41,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /**
- * A finished job's artifacts: the trained model ({@link ModelArchive}), the quantization section
- * of its result, and the per-step quantization ranges ({@code ranges.csv}) as JSON, CSV or SVG.
+ * A finished job's artifacts: the trained model ({@link ModelArchive}; as ONNX, {@link OnnxModels}),
+ * the quantization section of its result, and the per-step quantization ranges ({@code ranges.csv}) as JSON, CSV or SVG.
  */
 @RestController
 @RequestMapping("/api/v1/jobs")
@@ -63,22 +65,52 @@ public class ArtifactController {
   @GetMapping(path = "/{id}/artifacts/model", produces = "application/zip")
   @Operation(operationId = "getModelArtifact", summary = "Download the trained model",
       description = "A zip (format hindsight-model/1): manifest.json (spec, tensor directory, quantization"
-          + " parameters) and tensors/NNNN.bin (raw float32, little-endian). 409 unless the job SUCCEEDED.",
+          + " parameters), tensors/NNNN.bin (raw float32, little-endian) and model.onnx (as from"
+          + " /artifacts/onnx, unless the model has no ONNX form). 409 unless the job SUCCEEDED.",
       responses = @ApiResponse(responseCode = "200", description = "The model archive",
           content = @Content(mediaType = "application/zip",
               schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string", format = "binary"))))
   public ResponseEntity<StreamingResponseBody> model(@PathVariable String id, HttpServletRequest request)
       throws IOException {
-    JobStatus status = jobs.requireVisible(id, Caller.of(request));
+    Checkpoint c = finishedModel(id, Caller.of(request));
+    StreamingResponseBody body = out -> ModelArchive.write(id, c, out);
+    return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/zip"))
+        .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"model-" + id + ".zip\"").body(body);
+  }
+
+  @GetMapping(path = "/{id}/artifacts/onnx", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+  @Operation(operationId = "getOnnxArtifact", summary = "Download the trained model as ONNX",
+      description = "An ONNX model (opset 13; docs/onnx.md): input images (N, 1, 28, 28) float32 = pixels / 255,"
+          + " output logits (N, 10); FP32 jobs a float graph, quantized jobs QDQ (INT8 weights, QuantizeLinear/"
+          + "DequantizeLinear with the final ranges). 409 unless the job SUCCEEDED, or when the model has no ONNX"
+          + " form (e.g. an activation range taken from each batch); the problem's detail says why.",
+      responses = @ApiResponse(responseCode = "200", description = "The ONNX model",
+          content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+              schema = @io.swagger.v3.oas.annotations.media.Schema(type = "string", format = "binary"))))
+  public ResponseEntity<byte[]> onnx(@PathVariable String id, HttpServletRequest request) throws IOException {
+    Checkpoint c = finishedModel(id, Caller.of(request));
+    byte[] onnx;
+    try {
+      onnx = OnnxModels.export(c, id);
+    } catch (OnnxExportException e) {
+      throw ApiException.conflict("the model of job " + id + " has no ONNX form: " + e.getMessage());
+    }
+    return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+        .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"model-" + id + ".onnx\"").body(onnx);
+  }
+
+  /**
+   * The checkpoint of a job that SUCCEEDED: 404 for an unknown job or one {@code caller} may not see, 409
+   * before success, 410 when it is gone.
+   */
+  private Checkpoint finishedModel(String id, Caller caller) throws IOException {
+    JobStatus status = jobs.requireVisible(id, caller);
     if (status != JobStatus.SUCCEEDED) {
       throw ApiException.conflict("job " + id + " has no trained model (status " + status + ")");
     }
     Path file = checkpoints.latest(id).orElseThrow(() -> new ApiException(HttpStatus.GONE, "Artifact gone",
         "the model of job " + id + " is no longer in the checkpoint store", null));
-    Checkpoint c = CheckpointIo.read(file);
-    StreamingResponseBody body = out -> ModelArchive.write(id, c, out);
-    return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/zip"))
-        .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"model-" + id + ".zip\"").body(body);
+    return CheckpointIo.read(file);
   }
 
   @GetMapping(path = "/{id}/quantizers", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hindsight.onnx.OnnxExportException;
+import io.hindsight.onnx.OnnxModels;
 import io.hindsight.tensor.Tensor;
 import io.hindsight.train.Checkpoint;
 import java.io.IOException;
@@ -21,10 +23,14 @@ import java.util.zip.ZipOutputStream;
  * {@code tensors/NNNN.bin} per tensor, raw float32 little-endian in the tensor's row-major
  * (NCHW / out×in) order. Parameters ({@code param/...}) and buffers ({@code buffer/...}, e.g.
  * BatchNorm running statistics) are included; optimizer state is not. Entry names are generated,
- * never taken from tensor names.
+ * never taken from tensor names. The zip also carries {@code model.onnx} ({@link OnnxModels}: the
+ * same model as ONNX, QDQ for a quantized job) unless the model has no ONNX form, in which case the
+ * manifest's {@code onnxUnavailable} says why.
  */
 public final class ModelArchive {
   public static final String FORMAT = "hindsight-model/1";
+  /** The zip entry of the ONNX form of the model. */
+  public static final String ONNX_FILE = "model.onnx";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ModelArchive() {}
@@ -74,6 +80,16 @@ public final class ModelArchive {
     ObjectNode ext = manifest.putObject("extensions");
     c.extensions().forEach(ext::set);
     manifest.set("quantization", c.extensions().getOrDefault("quantization", JSON.nullNode()));
+    try {
+      byte[] onnx = OnnxModels.export(c, jobId);
+      zip.putNextEntry(new ZipEntry(ONNX_FILE));
+      zip.write(onnx);
+      zip.closeEntry();
+      manifest.put("onnx", ONNX_FILE);
+    } catch (OnnxExportException e) {
+      manifest.putNull("onnx");
+      manifest.put("onnxUnavailable", e.getMessage());
+    }
     zip.putNextEntry(new ZipEntry("manifest.json"));
     zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
     zip.closeEntry();

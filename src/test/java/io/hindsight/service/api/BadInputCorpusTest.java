@@ -349,6 +349,7 @@ class BadInputCorpusTest {
         "..%2F..%2Fetc%2Fpasswd", "%2e%2e", "x".repeat(500), UNKNOWN, "%E2%82%AC", "null"};
     String[] endpoints = {"GET /api/v1/jobs/%s", "POST /api/v1/jobs/%s/cancel", "GET /api/v1/jobs/%s/events",
         "GET /api/v1/jobs/%s/metrics", "GET /api/v1/jobs/%s/result", "GET /api/v1/jobs/%s/artifacts/model",
+        "GET /api/v1/jobs/%s/artifacts/onnx",
         "GET /api/v1/jobs/%s/quantizers", "GET /api/v1/jobs/%s/ranges", "GET /api/v1/datasets/%s",
         "DELETE /api/v1/datasets/%s", "GET /api/v1/jobs/%s/compare", "DELETE /api/v1/admin/keys/%s"};
     for (String e : endpoints) {

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import onnx.Onnx.ModelProto;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -143,6 +144,15 @@ class JobApiEndToEndTest {
       assertThat(Float.isFinite(first)).isTrue();
     }
     assertThat(params).isEqualTo(result.path("provenance").path("parameters").asLong());
+    assertThat(manifest.path("onnx").asText()).isEqualTo("model.onnx");
+    assertThat(entries.get("model.onnx")).isNotEmpty();
+    HttpResponse<byte[]> onnxFile = api.send(api.request("/api/v1/jobs/" + id + "/artifacts/onnx").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(onnxFile.statusCode()).isEqualTo(200);
+    assertThat(onnxFile.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+    ModelProto fp32 = ModelProto.parseFrom(onnxFile.body());
+    assertThat(fp32.getGraph().getNodeList()).extracting(n -> n.getOpType()).contains("Gemm", "Relu")
+        .doesNotContain("QuantizeLinear");
 
     // this job ran without quantization
     HttpResponse<String> q = api.get("/api/v1/jobs/" + id + "/quantizers");
@@ -152,7 +162,7 @@ class JobApiEndToEndTest {
   }
 
   @Test
-  void quantizedJobServesItsQuantizersRangesAndTrafficMetrics() {
+  void quantizedJobServesItsQuantizersRangesAndTrafficMetrics() throws Exception {
     String id = api.submit(Api.tinySpec("").replaceFirst("\\{", "{\"quantization\": {}, "));
     api.awaitStatus(id, "SUCCEEDED", Duration.ofSeconds(90));
     JsonNode q = api.json(api.get("/api/v1/jobs/" + id + "/quantizers"));
@@ -169,6 +179,20 @@ class JobApiEndToEndTest {
     HttpResponse<byte[]> zip = api.send(api.request("/api/v1/jobs/" + id + "/artifacts/model").GET().build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertThat(zip.statusCode()).isEqualTo(200);
+    HttpResponse<byte[]> qdq = api.send(api.request("/api/v1/jobs/" + id + "/artifacts/onnx").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(qdq.statusCode()).isEqualTo(200);
+    assertThat(ModelProto.parseFrom(qdq.body()).getGraph().getNodeList())
+        .extracting(n -> n.getName()).contains("fc1/activation/quantize", "fc1/weight/dequantize");
+
+    // an activation range taken from each batch has no QDQ form: the zip says why, /onnx is a 409 problem
+    String dynamic = api.submit(Api.tinySpec("").replaceFirst("\\{",
+        "{\"quantization\": {\"activations\": {\"estimator\": \"current-minmax\"}}, "));
+    api.awaitStatus(dynamic, "SUCCEEDED", Duration.ofSeconds(90));
+    HttpResponse<String> refused = api.get("/api/v1/jobs/" + dynamic + "/artifacts/onnx");
+    assertThat(refused.statusCode()).isEqualTo(409);
+    assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(api.json(refused).path("detail").asText()).contains("no ONNX form", "current-minmax");
     String metrics = api.get("/actuator/prometheus").body();
     assertThat(metrics).contains("hindsight_quantization_bytes_moved_total",
         "hindsight_quantization_bytes_moved_if_dynamic_total", "hindsight_quantization_clipped_fraction");
@@ -230,6 +254,9 @@ class JobApiEndToEndTest {
     assertThat(api.post("/api/v1/jobs/" + longJob + "/cancel", "").statusCode()).isEqualTo(200);
     assertThat(api.get("/api/v1/jobs/" + longJob + "/result").statusCode()).isEqualTo(409);
     assertThat(api.get("/api/v1/jobs/" + longJob + "/artifacts/model").statusCode()).isEqualTo(409);
+    HttpResponse<String> noOnnx = api.get("/api/v1/jobs/" + longJob + "/artifacts/onnx");
+    assertThat(noOnnx.statusCode()).isEqualTo(409);
+    assertThat(noOnnx.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 
     String finished = api.submit(Api.tinySpec(""));
     api.awaitStatus(finished, "SUCCEEDED", Duration.ofSeconds(60));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hindsight.onnx.OnnxExportException;
 import io.hindsight.onnx.OnnxModels;
 import io.hindsight.tensor.Tensor;
 import io.hindsight.train.Checkpoint;
@@ -86,7 +85,7 @@ public final class ModelArchive {
       zip.write(onnx);
       zip.closeEntry();
       manifest.put("onnx", ONNX_FILE);
-    } catch (OnnxExportException e) {
+    } catch (IllegalArgumentException e) { // OnnxExportException, or a checkpoint the model cannot be rebuilt from
       manifest.putNull("onnx");
       manifest.put("onnxUnavailable", e.getMessage());
     }

@@ -32,11 +32,15 @@ public final class TrainingJobs {
         .checkpointFile(checkpointFile)
         .resumeFrom(resume)
         .cancelled(cancelled == null ? () -> false : cancelled);
+    RunHealth health = new RunHealth(listener);
     if (spec.quantized()) {
       Path runDir = checkpointFile == null ? null : checkpointFile.toAbsolutePath().getParent();
-      b.plugin(new QuantizationPlugin(spec.quantization(), spec.training().seed(), runDir,
-          spec.output().rangeEvery()));
+      QuantizationPlugin quantization = new QuantizationPlugin(spec.quantization(), spec.training().seed(), runDir,
+          spec.output().rangeEvery());
+      quantization.plan().addListener(health);
+      b.plugin(quantization);
     }
+    b.plugin(health);
     configureEngine(b, spec, backend, listener == null ? TrainingListener.NONE : listener);
     return b.build();
   }

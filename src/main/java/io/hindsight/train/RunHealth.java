@@ -19,12 +19,14 @@ import java.util.Set;
  *   <li>{@link HealthFlag#CLIPPING_SPIKE}: a training quantization clipped at least
  *       {@link #CLIPPING_SPIKE_FRACTION} of its tensor: the range lagged far behind the tensor (a
  *       static range estimated from earlier steps). Once per quantizer, at its first such step.
- *   <li>{@link HealthFlag#LOSS_DIVERGENCE}: a step's loss was NaN/Inf, or the smoothed train loss
- *       (exponential moving average over about {@link #LOSS_WINDOW} steps) rose above
- *       {@link #LOSS_RISE} times the first step's loss (an untrained model's loss: learning went
- *       backwards), or above {@link #LOSS_RISE} times its lowest value once {@link #LOSS_WINDOW}
- *       steps are in (a blow-up later on). Once per run, naming the quantizer whose clipping spiked
- *       first, if any did.
+ *   <li>{@link HealthFlag#LOSS_DIVERGENCE}: a step's loss was NaN/Inf; or the smoothed train loss
+ *       (exponential moving average over about {@link #LOSS_WINDOW} steps) stayed for
+ *       {@link #LOSS_WINDOW} consecutive steps, once {@code 2 * LOSS_WINDOW} steps are in, either at
+ *       least {@link #LOSS_STUCK} times the first step's loss (an untrained model's loss: the run
+ *       is not learning, or went back to chance) or above {@link #LOSS_RISE} times its lowest value
+ *       so far (a blow-up later on). The step is the first of that stretch. A spike that the run
+ *       recovers from within {@link #LOSS_WINDOW} steps is not a divergence. Once per run, naming
+ *       the quantizer whose clipping spiked first at or before that step, if any did.
  * </ul>
  * Flags go to the run's listener as they are raised ({@link TrainingListener#onHealthFlag}) and to
  * {@code result.json} as {@code plugins.health}; they are checkpointed, so a resumed run keeps them.
@@ -33,8 +35,10 @@ public final class RunHealth implements TrainingPlugin, QuantizationListener {
   public static final String NAME = "health";
   /** The clipped fraction of one quantization that counts as a spike. */
   public static final double CLIPPING_SPIKE_FRACTION = 0.05;
-  /** The factor the smoothed loss may rise by before it counts as diverged. */
-  public static final double LOSS_RISE = 1.25;
+  /** The factor the smoothed loss may rise by, above its lowest value, before it counts as diverged. */
+  public static final double LOSS_RISE = 1.5;
+  /** The fraction of the first step's loss that the smoothed loss must fall under to count as learning. */
+  public static final double LOSS_STUCK = 0.9;
   /** The smoothing window of the train loss, in steps. */
   public static final int LOSS_WINDOW = 20;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +50,8 @@ public final class RunHealth implements TrainingPlugin, QuantizationListener {
   private double smoothed = Double.NaN;
   private double lowest = Double.POSITIVE_INFINITY;
   private long lossSteps;
+  private long badSince = -1; // first step of the current stretch over a threshold, or -1
+  private double badThreshold;
   private boolean diverged;
 
   /** @param listener told of each flag as it is raised */
@@ -88,10 +94,19 @@ public final class RunHealth implements TrainingPlugin, QuantizationListener {
       double a = 2.0 / (LOSS_WINDOW + 1);
       smoothed = a * loss + (1 - a) * smoothed;
     }
-    if (smoothed > LOSS_RISE * firstLoss) {
-      divergedAt(globalStep, smoothed, LOSS_RISE * firstLoss);
-    } else if (lossSteps > LOSS_WINDOW && smoothed > LOSS_RISE * lowest) {
-      divergedAt(globalStep, smoothed, LOSS_RISE * lowest);
+    if (lossSteps > 2L * LOSS_WINDOW) {
+      double threshold = Math.min(LOSS_STUCK * firstLoss, LOSS_RISE * lowest);
+      if (smoothed >= threshold) {
+        if (badSince < 0) {
+          badSince = globalStep;
+          badThreshold = threshold;
+        } else if (globalStep - badSince + 1 >= LOSS_WINDOW) {
+          divergedAt(badSince, smoothed, badThreshold);
+          return;
+        }
+      } else {
+        badSince = -1;
+      }
     }
     if (lossSteps >= LOSS_WINDOW) {
       lowest = Math.min(lowest, smoothed);
@@ -120,6 +135,7 @@ public final class RunHealth implements TrainingPlugin, QuantizationListener {
     }
     r.put("clippingSpikeFraction", CLIPPING_SPIKE_FRACTION);
     r.put("lossRise", LOSS_RISE);
+    r.put("lossStuck", LOSS_STUCK);
     r.put("lossWindow", LOSS_WINDOW);
     return r;
   }
@@ -132,6 +148,8 @@ public final class RunHealth implements TrainingPlugin, QuantizationListener {
     s.put("smoothed", smoothed);
     s.put("lowest", lowest);
     s.put("lossSteps", lossSteps);
+    s.put("badSince", badSince);
+    s.put("badThreshold", badThreshold);
     s.put("diverged", diverged);
     return s;
   }
@@ -155,6 +173,8 @@ public final class RunHealth implements TrainingPlugin, QuantizationListener {
     smoothed = state.path("smoothed").asDouble(Double.NaN);
     lowest = state.path("lowest").asDouble(Double.POSITIVE_INFINITY);
     lossSteps = state.path("lossSteps").asLong();
+    badSince = state.path("badSince").asLong(-1);
+    badThreshold = state.path("badThreshold").asDouble();
     diverged = state.path("diverged").asBoolean();
   }
 }

@@ -41,8 +41,8 @@ class RunHealthTest {
     health.onStepLoss(1, 2.5);
     health.onQuantized(record(2, "fc2/activation", 0.2)); // the same quantizer again: no second flag
     long step = 2;
-    for (; health.flags().size() < 2 && step < 100; step++) {
-      health.onStepLoss(step, 6.0); // learning went backwards
+    for (; health.flags().size() < 2 && step < 200; step++) {
+      health.onStepLoss(step, 6.0); // learning went backwards and stayed there
     }
     assertThat(told).isEqualTo(health.flags());
     assertThat(health.flags()).extracting(HealthFlag::kind)
@@ -54,11 +54,33 @@ class RunHealthTest {
     assertThat(spike.message()).contains("fc2/activation clipped 14.20% of its tensor at step 1");
     HealthFlag divergence = health.flags().get(1);
     assertThat(divergence.quantizer()).isEqualTo("fc2/activation");
-    assertThat(divergence.step()).isEqualTo(step - 1).isLessThan(10);
-    assertThat(divergence.threshold()).isEqualTo(RunHealth.LOSS_RISE * 2.3);
+    // judged once 2 windows are in, flagged after a window over the threshold, at the stretch's first step
+    assertThat(divergence.step()).isEqualTo(step - RunHealth.LOSS_WINDOW).isBetween(40L, 45L);
+    assertThat(divergence.threshold()).isEqualTo(RunHealth.LOSS_STUCK * 2.3);
     assertThat(divergence.value()).isGreaterThan(divergence.threshold());
     health.onStepLoss(step, Double.NaN); // once per run
     assertThat(health.flags()).hasSize(2);
+  }
+
+  @Test
+  void aSpikeTheRunRecoversFromIsNoDivergence() {
+    health.onStepLoss(0, 2.3);
+    health.onStepLoss(1, 20.0); // the first update blew the logits up
+    for (int s = 2; s < 300; s++) {
+      health.onStepLoss(s, 0.4 + 1.9 * Math.exp(-s / 40.0));
+    }
+    assertThat(health.flags()).isEmpty();
+  }
+
+  @Test
+  void aRunStuckAtTheUntrainedLossDiverged() {
+    for (int s = 0; s < 200; s++) {
+      health.onStepLoss(s, s == 0 ? 2.31 : 2.30 + 0.3 * Math.sin(s)); // chance, forever
+    }
+    assertThat(health.flags()).singleElement().satisfies(f -> {
+      assertThat(f.kind()).isEqualTo(HealthFlag.LOSS_DIVERGENCE);
+      assertThat(f.step()).isEqualTo(2L * RunHealth.LOSS_WINDOW);
+    });
   }
 
   @Test
@@ -96,9 +118,11 @@ class RunHealthTest {
     resumed.restoreState(state);
     assertThat(resumed.flags()).isEqualTo(health.flags());
     resumed.onQuantized(record(2, "conv2/gradient", 0.5)); // already flagged
-    resumed.onStepLoss(1, 100.0); // judged against the first loss from before the checkpoint
+    for (int s = 1; s < 100; s++) {
+      resumed.onStepLoss(s, 100.0); // judged against the first loss from before the checkpoint
+    }
     assertThat(resumed.flags()).extracting(HealthFlag::kind)
         .containsExactly(HealthFlag.CLIPPING_SPIKE, HealthFlag.LOSS_DIVERGENCE);
-    assertThat(resumed.flags().get(1).threshold()).isEqualTo(RunHealth.LOSS_RISE * 2.3);
+    assertThat(resumed.flags().get(1).threshold()).isEqualTo(RunHealth.LOSS_STUCK * 2.3);
   }
 }

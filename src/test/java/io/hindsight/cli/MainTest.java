@@ -105,6 +105,11 @@ class MainTest {
     assertThat(Files.readAllLines(dir.resolve("comparison.csv"))).hasSize(7)
         .contains("run,estimator,testAccuracy,deltaToFp32,bytesMoved,bytesMovedIfDynamic,seconds,seed,diverged");
     assertThat(stderr()).contains("[run 6/6 current-minmax seed 5] epoch 1:");
+    rc = run("report", dir.resolve("default/seed-3").toString(), dir.resolve("current-minmax/seed-3").toString(),
+        "--quantizers", "fc1/activation", "--out", dir.resolve("report").toString());
+    assertThat(rc).as(stderr()).isZero();
+    assertThat(dir.resolve("report/default-seed-3-fc1_activation.svg")).exists(); // same folder names: the variant too
+    assertThat(dir.resolve("report/current-minmax-seed-3-fc1_activation.svg")).exists();
     assertThat(run("compare", "--estimators", "default", "--seeds", "5-1")).isEqualTo(2);
     assertThat(stderr()).contains("--seeds", "from <= to");
   }

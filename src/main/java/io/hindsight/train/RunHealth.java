@@ -22,8 +22,9 @@ import java.util.Set;
  *   <li>{@link HealthFlag#LOSS_DIVERGENCE}: a step's loss was NaN/Inf; or the smoothed train loss
  *       (exponential moving average over about {@link #LOSS_WINDOW} steps) stayed for
  *       {@link #LOSS_WINDOW} consecutive steps, once {@code 2 * LOSS_WINDOW} steps are in, either at
- *       least {@link #LOSS_STUCK} times the first step's loss (an untrained model's loss: the run
- *       is not learning, or went back to chance) or above {@link #LOSS_RISE} times its lowest value
+ *       least {@link #LOSS_STUCK} times the loss of chance, {@code ln(classes)}, or of the first step
+ *       if that was lower (the run is not learning, or went back to chance; an untrained model's loss
+ *       is about chance's or above) or above {@link #LOSS_RISE} times its lowest value
  *       so far (a blow-up later on). The step is the first of that stretch. A spike that the run
  *       recovers from within {@link #LOSS_WINDOW} steps is not a divergence. Once per run, naming
  *       the quantizer whose clipping spiked first at or before that step, if any did.
@@ -37,13 +38,14 @@ public final class RunHealth implements TrainingPlugin, QuantizationListener {
   public static final double CLIPPING_SPIKE_FRACTION = 0.05;
   /** The factor the smoothed loss may rise by, above its lowest value, before it counts as diverged. */
   public static final double LOSS_RISE = 1.5;
-  /** The fraction of the first step's loss that the smoothed loss must fall under to count as learning. */
+  /** The fraction of chance's loss (or the first step's, if lower) that the smoothed loss must fall under to count as learning. */
   public static final double LOSS_STUCK = 0.9;
   /** The smoothing window of the train loss, in steps. */
   public static final int LOSS_WINDOW = 20;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final TrainingListener listener;
+  private final double chanceLoss;
   private final List<HealthFlag> flags = new ArrayList<>();
   private final Set<String> spiked = new HashSet<>();
   private double firstLoss = Double.NaN;
@@ -54,9 +56,16 @@ public final class RunHealth implements TrainingPlugin, QuantizationListener {
   private double badThreshold;
   private boolean diverged;
 
-  /** @param listener told of each flag as it is raised */
-  public RunHealth(TrainingListener listener) {
+  /**
+   * @param listener told of each flag as it is raised
+   * @param classes the number of classes, whose uniform prediction's loss {@code ln(classes)} is chance's
+   */
+  public RunHealth(TrainingListener listener, int classes) {
+    if (classes < 2) {
+      throw new IllegalArgumentException("classes must be >= 2, got " + classes);
+    }
     this.listener = listener == null ? TrainingListener.NONE : listener;
+    this.chanceLoss = Math.log(classes);
   }
 
   @Override
@@ -95,7 +104,7 @@ public final class RunHealth implements TrainingPlugin, QuantizationListener {
       smoothed = a * loss + (1 - a) * smoothed;
     }
     if (lossSteps > 2L * LOSS_WINDOW) {
-      double threshold = Math.min(LOSS_STUCK * firstLoss, LOSS_RISE * lowest);
+      double threshold = Math.min(LOSS_STUCK * Math.min(firstLoss, chanceLoss), LOSS_RISE * lowest);
       if (smoothed >= threshold) {
         if (badSince < 0) {
           badSince = globalStep;

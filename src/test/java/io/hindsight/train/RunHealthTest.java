@@ -1,6 +1,7 @@
 package io.hindsight.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hindsight.quant.QuantizationRecord;
@@ -15,7 +16,7 @@ class RunHealthTest {
     public void onHealthFlag(HealthFlag flag) {
       told.add(flag);
     }
-  });
+  }, 10);
 
   private static QuantizationRecord record(long step, String quantizer, double clippedFraction) {
     return new QuantizationRecord(step, quantizer, 0, 9.3, 0, 50.2, clippedFraction, (long) (clippedFraction * 1000),
@@ -84,6 +85,18 @@ class RunHealthTest {
   }
 
   @Test
+  void aRunBackAtChanceDivergedEvenWhenItsFirstLossWasHigher() {
+    health.onStepLoss(0, 2.9); // an initialization whose loss is above chance's, ln 10 = 2.303
+    for (int s = 1; s < 200; s++) {
+      health.onStepLoss(s, s < 10 ? 6.0 : 2.303); // a blow-up, then the uniform prediction
+    }
+    assertThat(health.flags()).singleElement().satisfies(f -> {
+      assertThat(f.kind()).isEqualTo(HealthFlag.LOSS_DIVERGENCE);
+      assertThat(f.threshold()).isCloseTo(RunHealth.LOSS_STUCK * Math.log(10), within(1e-12));
+    });
+  }
+
+  @Test
   void aNonFiniteLossIsADivergenceAtItsStep() {
     health.onStepLoss(0, 2.3);
     health.onStepLoss(1, Double.NaN);
@@ -114,7 +127,7 @@ class RunHealthTest {
     health.onStepLoss(0, 2.3);
     health.onQuantized(record(1, "conv2/gradient", 0.5));
     JsonNode state = health.saveState();
-    RunHealth resumed = new RunHealth(null);
+    RunHealth resumed = new RunHealth(null, 10);
     resumed.restoreState(state);
     assertThat(resumed.flags()).isEqualTo(health.flags());
     resumed.onQuantized(record(2, "conv2/gradient", 0.5)); // already flagged

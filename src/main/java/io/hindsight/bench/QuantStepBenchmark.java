@@ -21,7 +21,9 @@ import java.util.Locale;
  * in FP32, INT8 with in-hindsight ranges (static) and INT8 with current min-max ranges (dynamic),
  * measured in interleaved rounds in one process so all three see the same machine load; plus the
  * memory traffic each quantized scheme moves per step and per epoch of {@code epochExamples}
- * (the accelerator model of docs/memory-traffic.md; bytes depend only on tensor shapes).
+ * (the accelerator model of docs/memory-traffic.md; bytes depend only on tensor shapes). The epoch
+ * is charged step by step: the steps the benchmark ran as they ran (a static estimator's dynamic
+ * warm-up steps included), every later step as the last one.
  */
 public final class QuantStepBenchmark {
   private static final int[] INPUT = {1, 28, 28};
@@ -38,6 +40,7 @@ public final class QuantStepBenchmark {
     final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
     long nanos;
     long step;
+    final List<TrafficTotals> perStep = new ArrayList<>();
 
     Variant(String name, String arch, Backend backend, String quantJson) {
       this.name = name;
@@ -57,6 +60,9 @@ public final class QuantStepBenchmark {
       loss.forward(logits, labels);
       model.backward(loss.backward());
       sgd.step(LR);
+      if (plan != null) {
+        perStep.add(plan.traffic().step());
+      }
       step++;
       if (timed) {
         nanos += System.nanoTime() - t0;
@@ -111,12 +117,18 @@ public final class QuantStepBenchmark {
     for (Variant v : vs) {
       if (v.plan != null) {
         TrafficTotals t = v.plan.traffic().step();
+        double moved = 0;
+        double dynamic = 0;
+        for (long s = 0; s < stepsPerEpoch; s++) {
+          TrafficTotals st = v.perStep.get((int) Math.min(s, v.perStep.size() - 1));
+          moved += st.bytesMoved();
+          dynamic += st.bytesMovedIfDynamic();
+        }
         out.printf(Locale.ROOT,
-            "  %s, one epoch of %d examples (%d steps of batch %d): %.3f GB moved, %.3f GB if dynamic (%.2fx); "
-                + "peak full-precision buffer %.1f MB vs %.1f MB if dynamic%n",
-            v.name, epochExamples, stepsPerEpoch, batch, t.bytesMoved() * (double) stepsPerEpoch / 1e9,
-            t.bytesMovedIfDynamic() * (double) stepsPerEpoch / 1e9, t.savingVersusDynamic(),
-            t.peakFullPrecisionBytes() / 1e6, t.peakFullPrecisionBytesIfDynamic() / 1e6);
+            "  %s, one epoch of %d examples (%d steps of batch %d, the first %d as run): %.3f GB moved, %.3f GB "
+                + "if dynamic (%.2fx); peak full-precision buffer %.1f MB vs %.1f MB if dynamic%n",
+            v.name, epochExamples, stepsPerEpoch, batch, Math.min(stepsPerEpoch, v.perStep.size()), moved / 1e9,
+            dynamic / 1e9, dynamic / moved, t.peakFullPrecisionBytes() / 1e6, t.peakFullPrecisionBytesIfDynamic() / 1e6);
       }
     }
   }

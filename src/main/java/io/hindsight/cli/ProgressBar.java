@@ -18,6 +18,7 @@ final class ProgressBar implements TrainingListener {
   private final PrintStream out;
   private final boolean live;
   private final boolean logLines;
+  private final String prefix;
   private long lastDraw;
 
   /** For a command's flags: live on a console, log lines elsewhere, neither with {@code --quiet}. */
@@ -27,9 +28,15 @@ final class ProgressBar implements TrainingListener {
   }
 
   ProgressBar(PrintStream out, boolean live, boolean logLines) {
+    this(out, live, logLines, "");
+  }
+
+  /** @param prefix starts every epoch and warning line (e.g. which run of several side by side) */
+  ProgressBar(PrintStream out, boolean live, boolean logLines, String prefix) {
     this.out = out;
     this.live = live;
     this.logLines = logLines;
+    this.prefix = prefix;
   }
 
   @Override
@@ -76,7 +83,7 @@ final class ProgressBar implements TrainingListener {
     if (live) {
       out.print("\r" + " ".repeat(100) + "\r");
     }
-    out.println("warning: " + message);
+    out.println(prefix + "warning: " + message);
     out.flush();
   }
 
@@ -86,8 +93,8 @@ final class ProgressBar implements TrainingListener {
       out.print("\r" + " ".repeat(100) + "\r");
     }
     out.printf(Locale.ROOT,
-        "epoch %d: train loss %.4f acc %.4f | test loss %.4f acc %.4f | %.1f s, %.0f samples/s%s%n",
-        m.epoch(), m.trainLoss(), m.trainAccuracy(), m.testLoss(), m.testAccuracy(), m.seconds(),
+        "%sepoch %d: train loss %.4f acc %.4f | test loss %.4f acc %.4f | %.1f s, %.0f samples/s%s%n",
+        prefix, m.epoch(), m.trainLoss(), m.trainAccuracy(), m.testLoss(), m.testAccuracy(), m.seconds(),
         m.samplesPerSecond(), m.skippedSteps() > 0 ? " | " + m.skippedSteps() + " non-finite steps skipped" : "");
     out.flush();
   }

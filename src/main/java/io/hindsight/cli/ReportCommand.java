@@ -72,8 +72,19 @@ final class ReportCommand implements Callable<Integer> {
     Files.writeString(accFile, AccuracyChart.svg("Test accuracy per epoch", runs));
     out.println("wrote " + accFile);
 
+    Set<String> seen = new java.util.HashSet<>();
+    Set<String> repeated = new java.util.HashSet<>();
+    for (RunSummary r : runs) {
+      if (!seen.add(r.label())) {
+        repeated.add(r.label());
+      }
+    }
     for (RunSummary r : runs) {
       Path csv = r.dir().resolve("ranges.csv");
+      // a study's runs share their folder names (seed-21 under each variant): their plots take the variant too
+      Path parent = r.dir().toAbsolutePath().getParent();
+      String name = repeated.contains(r.label()) && parent != null && parent.getFileName() != null
+          ? parent.getFileName() + "-" + r.label() : r.label();
       if (!Files.isRegularFile(csv)) {
         continue;
       }
@@ -97,8 +108,8 @@ final class ReportCommand implements Callable<Integer> {
           err.println("report: " + r.label() + " has no quantizer " + q + "; known: " + known);
           continue;
         }
-        Path f = outDir.resolve(r.label() + "-" + q.replace('/', '_') + ".svg");
-        Files.writeString(f, RangeChart.svg(r.label() + ": " + q + " (" + r.estimator() + ")", byQuantizer.get(q)));
+        Path f = outDir.resolve(name + "-" + q.replace('/', '_') + ".svg");
+        Files.writeString(f, RangeChart.svg(name + ": " + q + " (" + r.estimator() + ")", byQuantizer.get(q)));
         out.println("wrote " + f);
       }
     }

@@ -15,7 +15,12 @@ import java.util.TreeSet;
  * it used, final test accuracy, per-epoch accuracy curve, memory traffic and time, read from
  * {@code result.json}; and its spec without the settings that do not change what is trained (seed,
  * threads, backend, checkpoint and output options), so runs that are repeats with other seeds can
- * be grouped ({@link SeedGroups}).
+ * be grouped ({@link SeedGroups}). A run that stopped with an error (e.g. NaN/Inf past the
+ * patience) has no {@code result.json}: {@link #failed} describes it from its {@code spec.json},
+ * with a NaN accuracy and the {@code failure} message.
+ *
+ * @param nonFiniteLoss whether any epoch's train or test loss was NaN/Inf
+ * @param failure why the run stopped without a result, or null for a finished run
  */
 public record RunSummary(
     Path dir,
@@ -29,7 +34,9 @@ public record RunSummary(
     long bytesMoved,
     long bytesMovedIfDynamic,
     double seconds,
-    JsonNode trainedSpec) {
+    JsonNode trainedSpec,
+    boolean nonFiniteLoss,
+    String failure) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,9 +57,45 @@ public record RunSummary(
     JsonNode spec = r.path("provenance").path("spec");
     String arch = spec.path("model").path("arch").asText("?");
     String engine = r.path("provenance").path("engine").asText(spec.path("engine").asText("hindsight"));
+    boolean nonFinite = false;
+    for (JsonNode e : epochs) {
+      nonFinite |= !Double.isFinite(number(e.path("trainLoss"))) || !Double.isFinite(number(e.path("testLoss")));
+    }
     return new RunSummary(dir, dir.getFileName().toString(), arch, engine, r.path("provenance").path("seed").asLong(),
         estimatorOf(q), r.path("testAccuracy").asDouble(), acc, moved, dynamic, r.path("totalSeconds").asDouble(),
-        trainedSpec(spec));
+        trainedSpec(spec), nonFinite, null);
+  }
+
+  /**
+   * A run that stopped without a result: read from its directory's {@code spec.json} (the job spec
+   * as {@code JobSpecs.toJson} writes it), labelled {@code estimator}, with a NaN accuracy.
+   */
+  public static RunSummary failed(Path dir, String estimator, String failure) throws IOException {
+    JsonNode spec = JSON.readTree(dir.resolve("spec.json").toFile());
+    return new RunSummary(dir, dir.getFileName().toString(), spec.path("model").path("arch").asText("?"),
+        spec.path("engine").asText("hindsight"), spec.path("training").path("seed").asLong(), estimator, Double.NaN,
+        new double[0], 0, 0, 0, trainedSpec(spec), true, failure);
+  }
+
+  /** Whether the run stopped without a result. */
+  public boolean isFailed() {
+    return failure != null;
+  }
+
+  /**
+   * Whether the run diverged: it failed, a loss was NaN/Inf, or its final test accuracy is under
+   * {@code threshold} (a fraction; e.g. twice chance).
+   */
+  public boolean diverged(double threshold) {
+    return isFailed() || nonFiniteLoss || !(testAccuracy >= threshold);
+  }
+
+  /** JSON numbers, and the strings Jackson writes for NaN/Inf ({@code "NaN"}, {@code "Infinity"}). */
+  private static double number(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) {
+      return 0;
+    }
+    return n.isNumber() ? n.asDouble() : Double.parseDouble(n.asText("NaN"));
   }
 
   /** {@code spec} less the fields that do not change the training (seed, threads, backend, checkpoint, output). */

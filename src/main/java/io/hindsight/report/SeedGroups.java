@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.stream.DoubleStream;
 
 /**
  * Runs that differ only in their seed, summarized by the mean and spread of their final test
@@ -17,21 +17,37 @@ import java.util.stream.Collectors;
  * causes: one pair of runs cannot tell a systematic difference from that spread.
  */
 public final class SeedGroups {
+  /**
+   * The final test accuracy under which a run counts as diverged unless another is given: twice
+   * chance on the ten-class datasets, far under any run that learned anything.
+   */
+  public static final double DEFAULT_DIVERGED_BELOW = 0.2;
+
   /** Runs with the same {@link RunSummary#trainedSpec()}, in the order given. */
   public record Group(JsonNode trainedSpec, List<RunSummary> runs) {
+    /** Mean final test accuracy of the runs that finished (failed runs have none). */
     public double mean() {
-      return runs.stream().mapToDouble(RunSummary::testAccuracy).average().orElse(Double.NaN);
+      return finished().average().orElse(Double.NaN);
     }
 
-    /** Sample standard deviation; NaN for a single run. */
+    /** Sample standard deviation over the runs that finished; NaN for fewer than two. */
     public double std() {
-      int n = runs.size();
+      int n = (int) finished().count();
       if (n < 2) {
         return Double.NaN;
       }
       double m = mean();
-      double ss = runs.stream().mapToDouble(r -> (r.testAccuracy() - m) * (r.testAccuracy() - m)).sum();
+      double ss = finished().map(a -> (a - m) * (a - m)).sum();
       return Math.sqrt(ss / (n - 1));
+    }
+
+    /** How many runs diverged ({@link RunSummary#diverged}) under {@code threshold}. */
+    public long diverged(double threshold) {
+      return runs.stream().filter(r -> r.diverged(threshold)).count();
+    }
+
+    private DoubleStream finished() {
+      return runs.stream().filter(r -> !r.isFailed()).mapToDouble(RunSummary::testAccuracy);
     }
 
     public String engine() {
@@ -64,24 +80,40 @@ public final class SeedGroups {
    * the run table (no group has two runs and no two groups differ only in their engine).
    */
   public static String report(List<RunSummary> runs) {
+    return report(runs, DEFAULT_DIVERGED_BELOW);
+  }
+
+  /** As {@link #report(List)}, counting runs under {@code divergedBelow} as diverged. */
+  public static String report(List<RunSummary> runs, double divergedBelow) {
     List<Group> groups = of(runs);
     String engines = engineComparisons(groups);
     if (groups.stream().noneMatch(g -> g.runs().size() > 1) && engines.isEmpty()) {
       return "";
     }
-    return table(groups) + engines;
+    return table(groups, divergedBelow) + engines;
   }
 
-  /** One line per group: runs, seeds, mean, sample standard deviation, min and max test accuracy. */
+  /** {@link #table(List, double)} with {@link #DEFAULT_DIVERGED_BELOW}. */
   public static String table(List<Group> groups) {
-    StringBuilder sb = new StringBuilder("\nruns that differ only in their seed:\n");
-    sb.append(String.format(Locale.ROOT, "%-40s %3s %-16s %8s %8s %8s %8s%n", "group", "n", "seeds", "mean", "std",
-        "min", "max"));
+    return table(groups, DEFAULT_DIVERGED_BELOW);
+  }
+
+  /**
+   * One line per group: runs, seeds, mean, sample standard deviation, min and max final test
+   * accuracy (of the runs that finished), and how many runs diverged: failed, a NaN/Inf loss, or a
+   * final test accuracy under {@code divergedBelow}.
+   */
+  public static String table(List<Group> groups, double divergedBelow) {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%nruns that differ only in their seed "
+        + "(diverged: failed, NaN/Inf loss or final test accuracy < %.2f):%n", divergedBelow));
+    sb.append(String.format(Locale.ROOT, "%-40s %3s %-16s %8s %8s %8s %8s %8s%n", "group", "n", "seeds", "mean", "std",
+        "min", "max", "diverged"));
     for (Group g : groups) {
-      var acc = g.runs().stream().mapToDouble(RunSummary::testAccuracy).summaryStatistics();
-      sb.append(String.format(Locale.ROOT, "%-40s %3d %-16s %8.4f %8s %8.4f %8.4f%n", g.label(), g.runs().size(),
+      var acc = g.finished().summaryStatistics();
+      sb.append(String.format(Locale.ROOT, "%-40s %3d %-16s %8.4f %8s %8.4f %8.4f %8d%n", g.label(), g.runs().size(),
           seeds(g.runs()), g.mean(), Double.isNaN(g.std()) ? "-" : String.format(Locale.ROOT, "%.4f", g.std()),
-          acc.getMin(), acc.getMax()));
+          acc.getCount() == 0 ? Double.NaN : acc.getMin(), acc.getCount() == 0 ? Double.NaN : acc.getMax(),
+          g.diverged(divergedBelow)));
     }
     return sb.toString();
   }
@@ -135,8 +167,25 @@ public final class SeedGroups {
     return copy;
   }
 
-  private static String seeds(List<RunSummary> runs) {
-    return runs.stream().map(r -> Long.toString(r.seed())).collect(Collectors.joining(","));
+  /** The seeds in run order, three or more consecutive ones as {@code a-b} (e.g. {@code 21-30}). */
+  static String seeds(List<RunSummary> runs) {
+    List<String> parts = new ArrayList<>();
+    int i = 0;
+    while (i < runs.size()) {
+      int j = i;
+      while (j + 1 < runs.size() && runs.get(j + 1).seed() == runs.get(j).seed() + 1) {
+        j++;
+      }
+      if (j - i >= 2) {
+        parts.add(runs.get(i).seed() + "-" + runs.get(j).seed());
+      } else {
+        for (int k = i; k <= j; k++) {
+          parts.add(Long.toString(runs.get(k).seed()));
+        }
+      }
+      i = j + 1;
+    }
+    return String.join(",", parts);
   }
 
   private static String trimmed(double d) {

@@ -167,6 +167,7 @@ public final class Trainer {
           trainSeconds += dt;
           for (TrainingPlugin p : plugins) {
             p.afterStep(globalStep);
+            p.onStepLoss(globalStep, out.applied() ? out.loss() : Double.NaN);
           }
           globalStep++;
           if (out.applied()) {

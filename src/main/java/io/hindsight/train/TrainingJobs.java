@@ -2,6 +2,7 @@ package io.hindsight.train;
 
 import io.hindsight.backend.Backend;
 import io.hindsight.cuda.CudaBackend;
+import io.hindsight.data.DatasetLoader;
 import io.hindsight.spec.ResolvedSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,19 +25,24 @@ public final class TrainingJobs {
    */
   public static Trainer newTrainer(ResolvedSpec spec, Backend backend, TrainingListener listener,
       Path checkpointFile, Checkpoint resume, BooleanSupplier cancelled) throws IOException {
+    DatasetLoader.Splits data = TrainingData.load(spec);
     Trainer.Builder b = Trainer.builder()
         .spec(spec)
         .backend(backend)
-        .data(TrainingData.load(spec))
+        .data(data)
         .listener(listener == null ? TrainingListener.NONE : listener)
         .checkpointFile(checkpointFile)
         .resumeFrom(resume)
         .cancelled(cancelled == null ? () -> false : cancelled);
+    RunHealth health = new RunHealth(listener, data.train().classes());
     if (spec.quantized()) {
       Path runDir = checkpointFile == null ? null : checkpointFile.toAbsolutePath().getParent();
-      b.plugin(new QuantizationPlugin(spec.quantization(), spec.training().seed(), runDir,
-          spec.output().rangeEvery()));
+      QuantizationPlugin quantization = new QuantizationPlugin(spec.quantization(), spec.training().seed(), runDir,
+          spec.output().rangeEvery());
+      quantization.plan().addListener(health);
+      b.plugin(quantization);
     }
+    b.plugin(health);
     configureEngine(b, spec, backend, listener == null ? TrainingListener.NONE : listener);
     return b.build();
   }

@@ -14,4 +14,9 @@ public interface TrainingListener {
 
   /** Something the user must know about the run's trustworthiness (e.g. a failed engine self-check). */
   default void onWarning(String message) {}
+
+  /** The run went wrong at a step ({@link RunHealth}); by default reported as a warning. */
+  default void onHealthFlag(HealthFlag flag) {
+    onWarning(flag.message());
+  }
 }

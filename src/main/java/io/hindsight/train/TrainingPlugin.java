@@ -29,6 +29,9 @@ public interface TrainingPlugin {
 
   default void afterStep(long globalStep) {}
 
+  /** The training step {@code globalStep} ended with {@code loss} (NaN where the step was skipped as non-finite). */
+  default void onStepLoss(long globalStep, double loss) {}
+
   default void onEpochEnd(int epoch) {}
 
   /** A checkpoint is about to be written: flush anything that must be durable with it. */

@@ -86,6 +86,35 @@ class MainTest {
   }
 
   @Test
+  void compareWithSeedsRunsEveryVariantPerSeedSideBySideAndSummarizesThem(@TempDir Path dir) throws IOException {
+    int rc = run("compare", "--dataset", "synthetic", "--model", "mlp", "--epochs", "1", "--train-limit", "64",
+        "--test-limit", "32", "--estimators", "default,current-minmax", "--no-fp32", "--seeds", "3-5", "--parallel",
+        "2", "--out", dir.toString(), "--quiet");
+    assertThat(rc).as(stderr()).isZero();
+    for (String variant : new String[] {"default", "current-minmax"}) {
+      for (int seed = 3; seed <= 5; seed++) {
+        JsonNode r = new ObjectMapper().readTree(dir.resolve(variant + "/seed-" + seed + "/result.json").toFile());
+        assertThat(r.at("/provenance/seed").asLong()).isEqualTo(seed);
+        assertThat(r.at("/plugins/health/flags").isArray()).isTrue();
+      }
+    }
+    JsonNode d = new ObjectMapper().readTree(dir.resolve("default/seed-3/result.json").toFile());
+    assertThat(d.at("/plugins/quantization/quantizers/1/estimator").asText()).isEqualTo("hindsight-minmax");
+    assertThat(stdout()).contains("runs that differ only in their seed", "mlp hindsight hindsight-minmax 1ep",
+        "mlp hindsight current-minmax 1ep", " 3-5 ", "diverged");
+    assertThat(Files.readAllLines(dir.resolve("comparison.csv"))).hasSize(7)
+        .contains("run,estimator,testAccuracy,deltaToFp32,bytesMoved,bytesMovedIfDynamic,seconds,seed,diverged");
+    assertThat(stderr()).contains("[run 6/6 current-minmax seed 5] epoch 1:");
+    rc = run("report", dir.resolve("default/seed-3").toString(), dir.resolve("current-minmax/seed-3").toString(),
+        "--quantizers", "fc1/activation", "--out", dir.resolve("report").toString());
+    assertThat(rc).as(stderr()).isZero();
+    assertThat(dir.resolve("report/default-seed-3-fc1_activation.svg")).exists(); // same folder names: the variant too
+    assertThat(dir.resolve("report/current-minmax-seed-3-fc1_activation.svg")).exists();
+    assertThat(run("compare", "--estimators", "default", "--seeds", "5-1")).isEqualTo(2);
+    assertThat(stderr()).contains("--seeds", "from <= to");
+  }
+
+  @Test
   void resumeFlagContinuesFromTheCheckpoint(@TempDir Path dir) {
     String[] args = {"train", "--dataset", "synthetic", "--model", "mlp", "--epochs", "1", "--train-limit", "64",
         "--test-limit", "32", "--out", dir.toString(), "--quiet", "--resume"};

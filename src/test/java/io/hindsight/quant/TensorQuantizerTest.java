@@ -26,7 +26,7 @@ class TensorQuantizerTest {
   @Test
   void hindsightQuantizerRecordsStepTWithTheRangeOfStepTMinusOne() {
     TensorQuantizer q = new TensorQuantizer("l", QuantKind.ACTIVATION,
-        spec(QuantKind.ACTIVATION, "{\"symmetric\": true}"), 1);
+        spec(QuantKind.ACTIVATION, "{\"symmetric\": true, \"warmupSteps\": 1}"), 1);
     assertThat(q.name()).isEqualTo("l/activation");
     q.quantize(tensor(-1f, 0.5f, 1f), true);
     Tensor y = q.quantize(tensor(-1f, 0.5f, 10f), true); // the max jumps at step 1
@@ -40,6 +40,39 @@ class TensorQuantizerTest {
     q.quantize(tensor(0f), true);
     assertThat(q.last().usedMax()).isEqualTo(10.0);
     assertThat(q.history()).extracting(QuantizationRecord::dynamic).containsExactly(true, false, false);
+  }
+
+  @Test
+  void theDefaultWarmUpIsDynamicForThreeTrainingStepsAndChargedAsDynamic() {
+    TensorQuantizer q = new TensorQuantizer("l", QuantKind.ACTIVATION, QuantizerSpec.defaults(QuantKind.ACTIVATION), 1);
+    assertThat(q.spec().warmupSteps()).isEqualTo(3);
+    float[] maxima = {2f, 10f, 50f, 4f, 5f};
+    for (float m : maxima) {
+      if (q.history().size() == 1) {
+        Tensor e = q.quantize(tensor(0f, 8f), false); // evaluation inside the warm-up: the learned range
+        assertThat(e.data()[1]).isEqualTo(2f);
+      }
+      q.quantize(tensor(0f, m / 2, m), true);
+    }
+    // steps 0-2 quantize with their own range (no clipping where the range jumps 5x), then s_{t-1}
+    assertThat(q.history()).extracting(QuantizationRecord::dynamic).containsExactly(true, true, true, false, false);
+    assertThat(q.history()).extracting(QuantizationRecord::usedMax).containsExactly(2.0, 10.0, 50.0, 50.0, 4.0);
+    assertThat(q.history()).extracting(QuantizationRecord::clippedFraction)
+        .containsExactly(0.0, 0.0, 0.0, 0.0, 1.0 / 3);
+    QuantizationRecord warm = q.history().get(2);
+    QuantizationRecord fixed = q.history().get(3);
+    assertThat(warm.bytesMoved()).isEqualTo(warm.bytesMovedIfDynamic()).isGreaterThan(fixed.bytesMoved());
+    // a resumed quantizer continues the count: a checkpoint taken inside the warm-up finishes it
+    TensorQuantizer inside = new TensorQuantizer("l", QuantKind.ACTIVATION,
+        QuantizerSpec.defaults(QuantKind.ACTIVATION), 1);
+    inside.quantize(tensor(0f, 1f), true);
+    TensorQuantizer resumed = new TensorQuantizer("l", QuantKind.ACTIVATION,
+        QuantizerSpec.defaults(QuantKind.ACTIVATION), 1);
+    resumed.restore(inside.state());
+    resumed.quantize(tensor(0f, 3f), true);
+    resumed.quantize(tensor(0f, 5f), true);
+    resumed.quantize(tensor(0f, 7f), true);
+    assertThat(resumed.history()).extracting(QuantizationRecord::dynamic).containsExactly(true, true, false);
   }
 
   @Test
@@ -80,7 +113,8 @@ class TensorQuantizerTest {
 
   @Test
   void trafficOfAKnownTensor() {
-    TensorQuantizer q = new TensorQuantizer("l", QuantKind.ACTIVATION, QuantizerSpec.defaults(QuantKind.ACTIVATION), 1);
+    TensorQuantizer q = new TensorQuantizer("l", QuantKind.ACTIVATION, spec(QuantKind.ACTIVATION, "{\"warmupSteps\": 1}"),
+        1);
     Tensor x = Tensor.zeros(2, 3, 4, 4); // 96 values
     Arrays.fill(x.data(), 0.25f);
     // the default route: a producer that quantizes, and the clipping STE's mask (10 bytes per value)
@@ -96,7 +130,8 @@ class TensorQuantizerTest {
 
   @Test
   void nonFiniteTensorsAreCountedAndDoNotMoveTheRange() {
-    TensorQuantizer q = new TensorQuantizer("l", QuantKind.ACTIVATION, QuantizerSpec.defaults(QuantKind.ACTIVATION), 1);
+    TensorQuantizer q = new TensorQuantizer("l", QuantKind.ACTIVATION, spec(QuantKind.ACTIVATION, "{\"warmupSteps\": 1}"),
+        1);
     q.quantize(tensor(0f, 1f), true);
     q.quantize(tensor(Float.POSITIVE_INFINITY, 50f, 0.5f), true);
     assertThat(q.last().nonFinite()).isEqualTo(1);

@@ -71,4 +71,42 @@ class SeedGroupsTest {
     assertThat(SeedGroups.report(twins)).contains("(standard error needs two runs of each)")
         .contains("same seed: seed 7 +1.00");
   }
+
+  @Test
+  void countsDivergedRunsFailedOnesIncludedAndKeepsThemOutOfTheMean() throws IOException {
+    List<RunSummary> runs = new ArrayList<>();
+    runs.add(run("s21", "hindsight", 21, 1, 0.05, 0.1015)); // at chance
+    runs.add(run("s22", "hindsight", 22, 1, 0.05, 0.8665));
+    runs.add(run("s23", "hindsight", 23, 1, 0.05, 0.8310));
+    Path failed = Files.createDirectories(dir.resolve("s24"));
+    Files.writeString(failed.resolve("spec.json"), """
+        {"model": {"arch": "mobilenetv2", "width": 1.0}, "engine": "hindsight", "backend": "cpu",
+         "training": {"epochs": 2, "learningRate": 0.05, "seed": 24, "threads": 3},
+         "checkpoint": {"everySteps": 0}, "output": {"rangeEvery": 1}}""");
+    runs.add(RunSummary.failed(failed, "fp32", "loss or gradients were NaN/Inf for 4 consecutive steps"));
+
+    List<SeedGroups.Group> groups = SeedGroups.of(runs);
+    assertThat(groups).hasSize(1); // the failed run's spec groups with the others
+    SeedGroups.Group g = groups.get(0);
+    assertThat(g.diverged(0.2)).isEqualTo(2);
+    assertThat(g.diverged(0.05)).isEqualTo(1); // only the failed one
+    assertThat(g.mean()).isCloseTo((0.1015 + 0.8665 + 0.8310) / 3, within(1e-12));
+    assertThat(runs.get(3).isFailed()).isTrue();
+    assertThat(runs.get(3).seed()).isEqualTo(24);
+    String table = SeedGroups.table(groups, 0.2);
+    assertThat(table).contains("accuracy < 0.20", "diverged", " 21-24 ").contains(String.format(java.util.Locale.ROOT,
+        "%8.4f %8.4f %8d", 0.1015, 0.8665, 2));
+  }
+
+  @Test
+  void aNonFiniteLossIsADivergenceWhateverTheAccuracy() throws IOException {
+    Path d = Files.createDirectories(dir.resolve("nan"));
+    Files.writeString(d.resolve("result.json"), """
+        {"testAccuracy": 0.5, "epochs": [{"epoch": 1, "trainLoss": "NaN", "testLoss": 1.0, "testAccuracy": 0.5}],
+         "provenance": {"seed": 1, "spec": {"model": {"arch": "cnn"}}}}""");
+    RunSummary r = RunSummary.read(d);
+    assertThat(r.nonFiniteLoss()).isTrue();
+    assertThat(r.diverged(0.2)).isTrue();
+    assertThat(SeedGroups.seeds(List.of(r))).isEqualTo("1");
+  }
 }

@@ -18,6 +18,7 @@ import io.hindsight.quant.TensorQuantizer;
 import io.hindsight.quant.config.QuantConfigReader;
 import io.hindsight.quant.config.QuantKind;
 import io.hindsight.quant.config.QuantizationConfig;
+import io.hindsight.quant.config.TensorQuantConfig;
 import io.hindsight.util.Rng;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,12 @@ class DeviceQuantizedStepTest {
         {"activations": {"estimator": "%s"}, "gradients": {"estimator": "%s"}}""".formatted(estimator, estimator));
   }
 
+  private static QuantizationConfig config(String estimator, int warmupSteps) {
+    return QuantConfigReader.read("""
+        {"activations": {"estimator": "%s", "warmupSteps": %d}, "gradients": {"estimator": "%s", "warmupSteps": %d}}"""
+        .formatted(estimator, warmupSteps, estimator, warmupSteps));
+  }
+
   private static Model build(String arch, double width, Backend backend, QuantizationPlan plan) {
     return new ModelFactory(backend, plan, new Rng(3)).build(arch, width, 0, new int[] {1, 28, 28}, 10, new Rng(11));
   }
@@ -62,8 +69,9 @@ class DeviceQuantizedStepTest {
   void quantizedStepsOnTheSoftwareDeviceMatchTheCpuEngine(String arch, double width, int n, int steps,
       String estimator) {
     try (CpuBackend cpu = new CpuBackend(2); CudaBackend sim = CudaBackend.simulated(2)) {
-      QuantizationPlan refPlan = QuantizationPlan.create(config(estimator), 42);
-      QuantizationPlan devPlan = QuantizationPlan.create(config(estimator), 42);
+      // the paper's single warm-up step: from step 1 on the static estimators take the static path
+      QuantizationPlan refPlan = QuantizationPlan.create(config(estimator, 1), 42);
+      QuantizationPlan devPlan = QuantizationPlan.create(config(estimator, 1), 42);
       Model ref = build(arch, width, cpu, refPlan);
       Model dev = build(arch, width, sim, devPlan);
       Sgd refSgd = new Sgd(ref.parameters(), 0.9, false, 5e-4);
@@ -129,7 +137,7 @@ class DeviceQuantizedStepTest {
   /** How the codes of one activation or gradient quantizer were written in a step, from the write log. */
   private record Written(String kernel, boolean floatsToo) {}
 
-  /** Runs a warm-up step, then logs one more step's launches; returns each quantizer's codes writes. */
+  /** Runs the default warm-up steps, then logs one more step's launches; returns each quantizer's codes writes. */
   private static Map<String, List<Written>> loggedStep(String arch, String estimator, List<long[]> traffic) {
     try (CudaBackend sim = CudaBackend.simulated(2)) {
       QuantizationPlan plan = QuantizationPlan.create(config(estimator), 42);
@@ -138,11 +146,14 @@ class DeviceQuantizedStepTest {
       List<LaunchRecord> log = new ArrayList<>();
       try (DeviceStepEngine engine = new DeviceStepEngine(model, sgd, sim.kernels(), 0.9, false, 5e-4, true)) {
         plan.beginEpoch();
-        plan.beginStep(0);
-        engine.trainStep(DeviceStepParityTest.batch(4, 5), 0.05); // warm-up: every static estimator's first step is dynamic
+        int warmup = TensorQuantConfig.DEFAULT_WARMUP_STEPS; // every static estimator's first steps are dynamic
+        for (int s = 0; s < warmup; s++) {
+          plan.beginStep(s);
+          engine.trainStep(DeviceStepParityTest.batch(4, 5 + s), 0.05);
+        }
         SoftwareDevice device = (SoftwareDevice) sim.deviceHandle();
         device.addLaunchListener(log::add);
-        plan.beginStep(1);
+        plan.beginStep(warmup);
         long before = sim.kernels().traffic().quantizationBytes();
         engine.trainStep(DeviceStepParityTest.batch(4, 6), 0.05);
         traffic.add(new long[] {sim.kernels().traffic().quantizationBytes() - before,

@@ -68,7 +68,12 @@ class QuantizedTrainingTest {
     run(spec("{\"gradients\": {\"estimator\": \"hindsight-minmax\"}}"), dir, null, 0);
     List<String[]> rows = Files.readAllLines(dir.resolve("ranges.csv")).stream().skip(1)
         .map(l -> l.split(",")).filter(f -> f[1].equals("conv2/gradient")).toList();
-    for (int t = 1; t < rows.size(); t++) {
+    int warmup = io.hindsight.quant.config.TensorQuantConfig.DEFAULT_WARMUP_STEPS;
+    for (int t = 0; t < warmup; t++) { // the dynamic warm-up: each step's own range
+      assertThat(rows.get(t)[2]).isEqualTo(rows.get(t)[4]);
+      assertThat(rows.get(t)[3]).isEqualTo(rows.get(t)[5]);
+    }
+    for (int t = warmup; t < rows.size(); t++) {
       assertThat(rows.get(t)[2]).isEqualTo(rows.get(t - 1)[4]); // usedMin(t) == observedMin(t-1)
       assertThat(rows.get(t)[3]).isEqualTo(rows.get(t - 1)[5]);
     }

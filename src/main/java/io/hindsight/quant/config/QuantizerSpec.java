@@ -25,7 +25,16 @@ public record QuantizerSpec(
     double min,
     double max,
     Warmup warmup,
-    boolean steClip) {
+    boolean steClip,
+    int warmupSteps) {
+
+  /** Without {@code warmupSteps}: the paper's single dynamic warm-up step. */
+  public QuantizerSpec(boolean enabled, int bits, EstimatorType estimator, Granularity granularity, Rounding rounding,
+      boolean symmetric, double momentum, int historyLength, int margin, double min, double max, Warmup warmup,
+      boolean steClip) {
+    this(enabled, bits, estimator, granularity, rounding, symmetric, momentum, historyLength, margin, min, max, warmup,
+        steClip, io.hindsight.quant.estimator.StaticRangeEstimator.PAPER_WARMUP_STEPS);
+  }
 
   public QuantGrid grid() {
     return new QuantGrid(bits, symmetric);
@@ -37,7 +46,7 @@ public record QuantizerSpec(
 
   /** A fresh estimator with this spec's parameters. */
   public RangeEstimator newEstimator() {
-    return RangeEstimators.create(estimator, grid(), momentum, historyLength, margin, warmup, min, max);
+    return RangeEstimators.create(estimator, grid(), momentum, historyLength, margin, warmup, warmupSteps, min, max);
   }
 
   /** A resolved spec of {@code kind} built from the built-in defaults (validated). */

@@ -14,6 +14,7 @@ import java.util.function.Function;
  */
 final class SpecResolver {
   static final int MAX_HISTORY_LENGTH = 1 << 20;
+  static final int MAX_WARMUP_STEPS = 10_000;
 
   private final QuantKind kind;
   private final TensorQuantConfig builtIn;
@@ -98,6 +99,11 @@ final class SpecResolver {
     Field<String> warmupField = field("warmup", TensorQuantConfig::warmup);
     Warmup warmup = Warmup.fromId(warmupField.value()).orElseThrow(() -> new QuantConfigException(
         warmupField.path(), "unknown warmup '" + warmupField.value() + "'; expected one of " + Warmup.ids()));
+    Field<Integer> warmupSteps = field("warmupSteps", TensorQuantConfig::warmupSteps);
+    if (warmupSteps.value() < 1 || warmupSteps.value() > MAX_WARMUP_STEPS) {
+      throw new QuantConfigException(warmupSteps.path(),
+          "must be in [1, " + MAX_WARMUP_STEPS + "], got " + warmupSteps.value());
+    }
     Field<Double> min = field("min", TensorQuantConfig::min);
     Field<Double> max = field("max", TensorQuantConfig::max);
     boolean needsRange = estimator == EstimatorType.FIXED || (estimator.hasWarmup() && warmup == Warmup.FIXED);
@@ -138,7 +144,8 @@ final class SpecResolver {
         min.value() == null ? Double.NaN : min.value(),
         max.value() == null ? Double.NaN : max.value(),
         warmup,
-        steClip.value());
+        steClip.value(),
+        warmupSteps.value());
   }
 
   /** A missing value is reported in {@code requiredIn}, the block that chose the estimator or warm-up needing it. */

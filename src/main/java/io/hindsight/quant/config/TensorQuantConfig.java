@@ -25,6 +25,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param max the range maximum of {@code fixed}, or the initial range of {@code warmup: fixed}
  * @param warmup first range of the learning static estimators: {@code dynamic} (the first
  *     tensor's own statistics, default) or {@code fixed} ({@code [min, max]})
+ * @param warmupSteps with {@code warmup: dynamic}: how many training steps use the tensor's own range before
+ *     the static range takes over, in [1, 10000] (default {@link #DEFAULT_WARMUP_STEPS})
  * @param steClip activations only: the straight-through estimator passes no gradient where the
  *     input was clipped (default true for activations)
  */
@@ -43,11 +45,23 @@ public record TensorQuantConfig(
     Double min,
     Double max,
     String warmup,
-    Boolean steClip) {
+    Boolean steClip,
+    Integer warmupSteps) {
 
   /** Every field unset: inherit everything. */
   public static final TensorQuantConfig INHERIT =
-      new TensorQuantConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+      new TensorQuantConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+  /** Dynamic warm-up steps of the static estimators that learn, unless the spec says otherwise. */
+  public static final int DEFAULT_WARMUP_STEPS = 3;
+
+  /** Without {@code warmupSteps} (inherited). */
+  public TensorQuantConfig(Boolean enabled, Integer bits, String estimator, String granularity, String rounding,
+      Boolean symmetric, Double momentum, Integer historyLength, Integer margin, Double min, Double max, String warmup,
+      Boolean steClip) {
+    this(enabled, bits, estimator, granularity, rounding, symmetric, momentum, historyLength, margin, min, max, warmup,
+        steClip, null);
+  }
 
   /** Rejects unknown fields whatever the caller's ObjectMapper settings. */
   @JsonAnySetter
@@ -59,11 +73,11 @@ public record TensorQuantConfig(
   public static TensorQuantConfig defaults(QuantKind kind) {
     return switch (kind) {
       case WEIGHT -> new TensorQuantConfig(true, 8, "current-minmax", "per-channel", "nearest", true,
-          0.9, 16, 0, null, null, "dynamic", false);
+          0.9, 16, 0, null, null, "dynamic", false, DEFAULT_WARMUP_STEPS);
       case ACTIVATION -> new TensorQuantConfig(true, 8, "hindsight-minmax", "per-tensor", "nearest", false,
-          0.9, 16, 0, null, null, "dynamic", true);
+          0.9, 16, 0, null, null, "dynamic", true, DEFAULT_WARMUP_STEPS);
       case GRADIENT -> new TensorQuantConfig(true, 8, "hindsight-minmax", "per-tensor", "stochastic", true,
-          0.9, 16, 0, null, null, "dynamic", false);
+          0.9, 16, 0, null, null, "dynamic", false, DEFAULT_WARMUP_STEPS);
     };
   }
 }

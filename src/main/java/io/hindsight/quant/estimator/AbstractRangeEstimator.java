@@ -14,9 +14,11 @@ public abstract class AbstractRangeEstimator implements RangeEstimator {
   private static final String EVENTS = "nonFiniteEvents";
   private static final String LAST_MIN = "lastUsed.min";
   private static final String LAST_MAX = "lastUsed.max";
+  private static final String UPDATES = "updates";
 
   private final EstimatorType type;
   private long nonFiniteEvents;
+  private long updates;
   private Range lastUsed;
 
   protected AbstractRangeEstimator(EstimatorType type) {
@@ -55,7 +57,13 @@ public abstract class AbstractRangeEstimator implements RangeEstimator {
       return; // an empty tensor tells nothing
     }
     lastUsed = used;
+    updates++;
     learn(observed, used);
+  }
+
+  /** How many training steps this estimator learned from (finite, non-empty statistics). */
+  protected final long updates() {
+    return updates;
   }
 
   /** The range for a request whose current statistics (if any) are finite. */
@@ -78,6 +86,7 @@ public abstract class AbstractRangeEstimator implements RangeEstimator {
   public final Map<String, double[]> state() {
     Map<String, double[]> s = new LinkedHashMap<>();
     s.put(EVENTS, new double[] {nonFiniteEvents});
+    s.put(UPDATES, new double[] {updates});
     if (lastUsed != null) {
       s.put(LAST_MIN, lastUsed.mins());
       s.put(LAST_MAX, lastUsed.maxs());
@@ -90,6 +99,9 @@ public abstract class AbstractRangeEstimator implements RangeEstimator {
   public final void restore(Map<String, double[]> state) {
     nonFiniteEvents = (long) StateMaps.scalar(state, EVENTS, type);
     lastUsed = StateMaps.optionalRange(state, LAST_MIN, LAST_MAX, type);
+    // a state saved before updates were counted: at least one update where a range was used
+    updates = state.containsKey(UPDATES) ? (long) StateMaps.scalar(state, UPDATES, type)
+        : lastUsed == null ? 0 : Long.MAX_VALUE;
     restoreState(state);
   }
 

@@ -33,7 +33,13 @@ public final class AmaxHistory extends StaticRangeEstimator {
   private int next;
 
   public AmaxHistory(int historyLength, int margin, Warmup warmup, double initialMin, double initialMax) {
-    super(EstimatorType.AMAX_HISTORY, warmup, initialMin, initialMax);
+    this(historyLength, margin, warmup, PAPER_WARMUP_STEPS, initialMin, initialMax);
+  }
+
+  /** @param warmupSteps training steps of dynamic warm-up ({@link StaticRangeEstimator}) */
+  public AmaxHistory(int historyLength, int margin, Warmup warmup, int warmupSteps, double initialMin,
+      double initialMax) {
+    super(EstimatorType.AMAX_HISTORY, warmup, warmupSteps, initialMin, initialMax);
     if (historyLength < 1) {
       throw new IllegalArgumentException("historyLength must be >= 1, got " + historyLength);
     }

@@ -20,7 +20,12 @@ public final class HindsightEma extends StaticRangeEstimator {
   private Range next;
 
   public HindsightEma(double momentum, Warmup warmup, double initialMin, double initialMax) {
-    super(EstimatorType.HINDSIGHT_EMA, warmup, initialMin, initialMax);
+    this(momentum, warmup, PAPER_WARMUP_STEPS, initialMin, initialMax);
+  }
+
+  /** @param warmupSteps training steps of dynamic warm-up ({@link StaticRangeEstimator}) */
+  public HindsightEma(double momentum, Warmup warmup, int warmupSteps, double initialMin, double initialMax) {
+    super(EstimatorType.HINDSIGHT_EMA, warmup, warmupSteps, initialMin, initialMax);
     DynamicRanges.checkMomentum(momentum);
     this.momentum = momentum;
   }

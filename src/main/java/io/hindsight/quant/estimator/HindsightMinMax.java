@@ -17,7 +17,12 @@ public final class HindsightMinMax extends StaticRangeEstimator {
   private Range previous;
 
   public HindsightMinMax(Warmup warmup, double initialMin, double initialMax) {
-    super(EstimatorType.HINDSIGHT_MINMAX, warmup, initialMin, initialMax);
+    this(warmup, PAPER_WARMUP_STEPS, initialMin, initialMax);
+  }
+
+  /** @param warmupSteps training steps of dynamic warm-up ({@link StaticRangeEstimator}) */
+  public HindsightMinMax(Warmup warmup, int warmupSteps, double initialMin, double initialMax) {
+    super(EstimatorType.HINDSIGHT_MINMAX, warmup, warmupSteps, initialMin, initialMax);
   }
 
   @Override

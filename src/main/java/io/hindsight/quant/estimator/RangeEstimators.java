@@ -19,12 +19,20 @@ public final class RangeEstimators {
   public static RangeEstimator create(
       EstimatorType type, QuantGrid grid, double momentum, int historyLength, int margin, Warmup warmup,
       double min, double max) {
+    return create(type, grid, momentum, historyLength, margin, warmup, StaticRangeEstimator.PAPER_WARMUP_STEPS, min,
+        max);
+  }
+
+  /** As above, with {@code warmupSteps} training steps of dynamic warm-up for the static estimators that learn. */
+  public static RangeEstimator create(
+      EstimatorType type, QuantGrid grid, double momentum, int historyLength, int margin, Warmup warmup,
+      int warmupSteps, double min, double max) {
     return switch (type) {
       case CURRENT_MINMAX -> new CurrentMinMax();
       case RUNNING_MINMAX -> new RunningMinMax(momentum);
-      case HINDSIGHT_MINMAX -> new HindsightMinMax(warmup, min, max);
-      case HINDSIGHT_EMA -> new HindsightEma(momentum, warmup, min, max);
-      case AMAX_HISTORY -> new AmaxHistory(historyLength, margin, warmup, min, max);
+      case HINDSIGHT_MINMAX -> new HindsightMinMax(warmup, warmupSteps, min, max);
+      case HINDSIGHT_EMA -> new HindsightEma(momentum, warmup, warmupSteps, min, max);
+      case AMAX_HISTORY -> new AmaxHistory(historyLength, margin, warmup, warmupSteps, min, max);
       case DSGC -> new Dsgc(grid);
       case FIXED -> new FixedRange(min, max);
     };

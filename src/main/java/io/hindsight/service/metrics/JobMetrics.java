@@ -1,6 +1,7 @@
 package io.hindsight.service.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hindsight.train.HealthFlag;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -22,6 +23,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class JobMetrics {
+  private static final String[] HEALTH_FLAGS = {HealthFlag.LOSS_DIVERGENCE, HealthFlag.CLIPPING_SPIKE};
+  private static final String[] HEALTH_TENSORS = {"activation", "gradient", "weight", "none"};
   private final MeterRegistry registry;
   private final JdbcClient jdbc;
   private final Map<String, CachedCount> counts = new ConcurrentHashMap<>();
@@ -51,11 +54,27 @@ public class JobMetrics {
             .register(registry);
       }
     }
+    for (String flag : HEALTH_FLAGS) {
+      for (String tensor : HEALTH_TENSORS) {
+        healthCounter(flag, tensor);
+      }
+    }
     Counter.builder("hindsight.worker.lease.losses").description("Runs stopped because their lease was taken over")
         .register(registry);
     Counter.builder("hindsight.worker.resumes").description("Runs resumed from a checkpoint").register(registry);
     Counter.builder("hindsight.worker.lease.expirations")
         .description("Jobs taken over from a worker whose lease expired").register(registry);
+  }
+
+  /** A run raised a health flag ({@link HealthFlag}): counted by flag kind and the tensor kind of its quantizer. */
+  public void healthFlag(HealthFlag flag) {
+    healthCounter(flag.kind(), flag.tensorKind()).increment();
+  }
+
+  private Counter healthCounter(String flag, String tensor) {
+    return Counter.builder("hindsight.run.health.flags")
+        .description("Runs that went wrong: a loss that diverged or a quantizer whose clipped fraction spiked")
+        .tag("flag", flag).tag("tensor_kind", tensor).register(registry);
   }
 
   public void submitted(String backend) {

@@ -14,6 +14,7 @@ import io.hindsight.spec.ResolvedSpec;
 import io.hindsight.train.Checkpoint;
 import io.hindsight.train.CheckpointIo;
 import io.hindsight.train.EpochMetrics;
+import io.hindsight.train.HealthFlag;
 import io.hindsight.train.NumericalInstabilityException;
 import io.hindsight.train.ResultJson;
 import io.hindsight.train.StepProgress;
@@ -217,6 +218,14 @@ final class JobRun implements Runnable {
     public void onWarning(String message) {
       LOG.warn("job {} attempt {}: {}", claim.jobId(), claim.attempt(), message);
       queue.note(claim.jobId(), claim.attempt(), "warning: " + message);
+    }
+
+    /** Kept in the job's history with its quantizer and step, logged, and counted. */
+    @Override
+    public void onHealthFlag(HealthFlag flag) {
+      LOG.warn("job {} attempt {}: {}", claim.jobId(), claim.attempt(), flag.message());
+      queue.note(claim.jobId(), claim.attempt(), "health: " + flag.message());
+      metrics.healthFlag(flag);
     }
 
     @Override

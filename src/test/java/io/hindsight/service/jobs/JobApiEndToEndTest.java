@@ -300,6 +300,14 @@ class JobApiEndToEndTest {
     JsonNode j = api.awaitStatus(id, "FAILED", Duration.ofSeconds(60));
     assertThat(j.path("failureReason").asText()).startsWith("numerical instability").contains("NaN/Inf");
     assertThat(api.get("/api/v1/jobs/" + id + "/result").statusCode()).isEqualTo(409);
+    // the run-health flag, where the loss went NaN/Inf first, is in the job's history
+    List<String> health = new ArrayList<>();
+    j.path("history").forEach(h -> {
+      if (h.path("message").asText().startsWith("health: ")) {
+        health.add(h.path("message").asText());
+      }
+    });
+    assertThat(health).singleElement().asString().startsWith("health: loss-divergence: the train loss diverged at step ");
   }
 
   @Test

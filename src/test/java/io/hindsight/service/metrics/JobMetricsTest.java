@@ -64,4 +64,17 @@ class JobMetricsTest {
         java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
     assertThat(registry.get("hindsight.job.test.accuracy").summary().mean()).isEqualTo(0.9);
   }
+
+  @Test
+  void healthFlagsAreCountedByFlagAndTensorKindFromZero() {
+    var divergence = registry.get("hindsight.run.health.flags").tag("flag", "loss-divergence").tag("tensor_kind", "none")
+        .counter();
+    assertThat(divergence.count()).isZero();
+    metrics.healthFlag(new io.hindsight.train.HealthFlag("clipping-spike", 1, "fc2/activation", 0.14, 0.05));
+    metrics.healthFlag(new io.hindsight.train.HealthFlag("loss-divergence", 3, null, 3.1, 2.9));
+    assertThat(registry.get("hindsight.run.health.flags").tag("flag", "clipping-spike").tag("tensor_kind", "activation")
+        .counter().count()).isEqualTo(1);
+    assertThat(divergence.count()).isEqualTo(1);
+    registry.getMeters().forEach(m -> m.getId().getTags().forEach(t -> assertThat(t.getValue()).doesNotContain("fc")));
+  }
 }

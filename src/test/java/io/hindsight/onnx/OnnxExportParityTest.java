@@ -33,7 +33,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Every architecture, briefly trained on the synthetic task (20 steps) (FP32 and INT8 with the default
+ * Every architecture, briefly trained on the synthetic task (40 steps) (FP32 and INT8 with the default
  * in-hindsight plan), restored from its checkpoint, exported, and run by ONNX Runtime on a test
  * batch next to our engine's evaluation-mode forward of the same model, in two ways: every node as
  * the ONNX operator defines it (no graph optimizations), and as a deployment runs it (all
@@ -91,7 +91,7 @@ class OnnxExportParityTest {
 
   static ResolvedSpec spec(String arch, double width, String quantization) {
     return JobSpecs.parseAndResolve("""
-        {"model": {"arch": "%s", "width": %s}, "dataset": {"name": "synthetic", "trainLimit": 320, "testLimit": 32},
+        {"model": {"arch": "%s", "width": %s}, "dataset": {"name": "synthetic", "trainLimit": 640, "testLimit": 32},
          "training": {"epochs": 2, "batchSize": 32, "seed": 5, "threads": 1, "learningRate": 0.05} %s}"""
         .formatted(arch, width, quantization == null ? "" : ", \"quantization\": " + quantization));
   }

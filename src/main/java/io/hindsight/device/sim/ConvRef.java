@@ -86,21 +86,13 @@ final class ConvRef {
           for (int iw = 0; iw < w; iw++) {
             float sum = 0f;
             for (int kh = 0; kh < kH; kh++) {
-              int ohs = ih + pad - kh;
-              if (ohs < 0 || ohs % stride != 0) {
-                continue;
-              }
-              int oh = ohs / stride;
-              if (oh >= outH) {
+              int oh = tapOutput(ih, kh, pad, stride, outH);
+              if (oh < 0) {
                 continue;
               }
               for (int kw = 0; kw < kW; kw++) {
-                int ows = iw + pad - kw;
-                if (ows < 0 || ows % stride != 0) {
-                  continue;
-                }
-                int ow = ows / stride;
-                if (ow >= outW) {
+                int ow = tapOutput(iw, kw, pad, stride, outW);
+                if (ow < 0) {
                   continue;
                 }
                 int row = (ch * kH + kh) * kW + kw;
@@ -222,21 +214,13 @@ final class ConvRef {
         int dyc = (s * outC + oc) * outH * outW;
         int wc = oc * kH * kW;
         for (int kh = 0; kh < kH; kh++) {
-          int ohs = ih + pad - kh;
-          if (ohs < 0 || ohs % stride != 0) {
-            continue;
-          }
-          int oh = ohs / stride;
-          if (oh >= outH) {
+          int oh = tapOutput(ih, kh, pad, stride, outH);
+          if (oh < 0) {
             continue;
           }
           for (int kw = 0; kw < kW; kw++) {
-            int ows = iw + pad - kw;
-            if (ows < 0 || ows % stride != 0) {
-              continue;
-            }
-            int ow = ows / stride;
-            if (ow >= outW) {
+            int ow = tapOutput(iw, kw, pad, stride, outW);
+            if (ow < 0) {
               continue;
             }
             sum = Math.fma(dy[dyc + oh * outW + ow], wt[wc + kh * kW + kw], sum);
@@ -291,5 +275,19 @@ final class ConvRef {
       }
       dw.putF(e, BlockReduce.sumFloat(partial));
     }
+  }
+
+  /**
+   * The output coordinate that input coordinate {@code in} reaches through kernel tap {@code k}
+   * ({@code out * stride - pad + k = in}), or -1 when no output position does (a gather in a
+   * transposed convolution: col2im, input gradients). One definition for every reference.
+   */
+  static int tapOutput(int in, int k, int pad, int stride, int outSize) {
+    int scaled = in + pad - k;
+    if (scaled < 0 || scaled % stride != 0) {
+      return -1;
+    }
+    int out = scaled / stride;
+    return out < outSize ? out : -1;
   }
 }

@@ -425,21 +425,13 @@ final class QTrainRef {
       int s = idx / (w * h * c);
       float sum = 0f;
       for (int kh = 0; kh < kH; kh++) {
-        int ohs = ih + pad - kh;
-        if (ohs < 0 || ohs % stride != 0) {
-          continue;
-        }
-        int oh = ohs / stride;
-        if (oh >= outH) {
+        int oh = ConvRef.tapOutput(ih, kh, pad, stride, outH);
+        if (oh < 0) {
           continue;
         }
         for (int kw = 0; kw < kW; kw++) {
-          int ows = iw + pad - kw;
-          if (ows < 0 || ows % stride != 0) {
-            continue;
-          }
-          int ow = ows / stride;
-          if (ow >= outW) {
+          int ow = ConvRef.tapOutput(iw, kw, pad, stride, outW);
+          if (ow < 0) {
             continue;
           }
           int row = (ch * kH + kh) * kW + kw;
@@ -575,21 +567,13 @@ final class QTrainRef {
         int wc = oc * kH * kW;
         int acc = 0;
         for (int kh = 0; kh < kH; kh++) {
-          int ohs = ih + pad - kh;
-          if (ohs < 0 || ohs % stride != 0) {
-            continue;
-          }
-          int oh = ohs / stride;
-          if (oh >= outH) {
+          int oh = ConvRef.tapOutput(ih, kh, pad, stride, outH);
+          if (oh < 0) {
             continue;
           }
           for (int kw = 0; kw < kW; kw++) {
-            int ows = iw + pad - kw;
-            if (ows < 0 || ows % stride != 0) {
-              continue;
-            }
-            int ow = ows / stride;
-            if (ow >= outW) {
+            int ow = ConvRef.tapOutput(iw, kw, pad, stride, outW);
+            if (ow < 0) {
               continue;
             }
             acc += (dy[dyc + oh * outW + ow] - zpDy) * wt[wc + kh * kW + kw];

@@ -1,22 +1,36 @@
 #!/usr/bin/env python3
-"""Joins the bytes that Hindsight's TrafficCounter counted per kernel (NcuProbe's CSV) with the DRAM
-bytes Nsight Compute measured for the same launches, and prints their agreement.
+"""Joins the bytes that Hindsight's TrafficCounter counted per kernel (NcuProbe's or `bench device-step
+--counted`'s CSV) with what Nsight Compute measured for the same launches, and prints their agreement
+and, when measured, each kernel's GPU time.
 
-  ncu --target-processes all --csv --log-file ncu.csv -k regex:'quantize|minmax|gemm_s8|rowsum' \
-      --metrics dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum java ... NcuProbe --out counted.csv
+  ncu --target-processes all --clock-control none --csv --log-file ncu.csv \
+      --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,\
+lts__t_sectors_srcunit_tex_op_read.sum,lts__t_sectors_srcunit_tex_op_write.sum java ... --counted counted.csv
   python3 bench/ncu_compare.py counted.csv ncu.csv
 
-Writes are reported too, but the 50 MB L2 of an H100 can hold back part of a kernel's writes at the
-moment the kernel ends (they reach DRAM later), so reads are the sharp check.
+Two measured columns per direction:
+  L2 req  the bytes the kernel's loads and stores asked of L2 (32-byte sectors from the SMs): the
+          kernel's own global-memory traffic, which is what the counters count (each pass over a
+          tensor counts, even when the second pass hits L2);
+  DRAM    what reached DRAM: below the counters when a tensor is re-read from the 50-60 MB L2
+          (a second pass, or a tensor the previous kernel just wrote), and writes can stay in L2
+          when the kernel ends, so DRAM writes are a lower bound.
 """
 import csv
 import sys
 from collections import defaultdict
 
+SECTOR = 32
+
 
 def unit_factor(unit):
-    return {"byte": 1, "Kbyte": 1e3, "Mbyte": 1e6, "Gbyte": 1e9, "KB": 1e3, "MB": 1e6, "GB": 1e9,
-            "B": 1}.get(unit.strip(), 1)
+    return {"byte": 1, "Kbyte": 1e3, "Mbyte": 1e6, "Gbyte": 1e9, "KB": 1e3, "MB": 1e6, "GB": 1e9, "B": 1,
+            "sector": SECTOR, "nsecond": 1e-9, "usecond": 1e-6, "msecond": 1e-3, "second": 1,
+            "ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1}.get(unit.strip(), 1)
+
+
+def ratio(measured, counted):
+    return measured / counted if counted else float("nan")
 
 
 def main():
@@ -35,28 +49,47 @@ def main():
         value = float(row["Metric Value"].replace(",", "")) * unit_factor(row.get("Metric Unit", ""))
         measured[name][metric] += value
         launches[name].add(row["ID"])
-    print("%-24s %8s %14s %14s %8s %14s %14s %8s" % ("kernel", "launches", "counted read", "dram read", "ratio",
-                                                    "counted write", "dram write", "ratio"))
+    has_l2 = any("lts__t_sectors_srcunit_tex_op_read.sum" in m for m in measured.values())
+    has_time = any("gpu__time_duration.sum" in m for m in measured.values())
+    print("%-24s %8s %10s %14s %14s %7s %14s %7s %14s %14s %7s %14s %7s" % (
+        "kernel", "launches", "time us", "counted read", "L2 req read", "ratio", "DRAM read", "ratio",
+        "counted write", "L2 req write", "ratio", "DRAM write", "ratio"))
     worst = 0.0
+    totals = defaultdict(float)
+    rows = []
     for name, (n, rd, wr) in counted.items():
         if name not in measured:
-            print("%-24s %8d %14d %14s" % (name, n, rd, "not profiled"))
+            print("%-24s %8d %10s %14d %14s" % (name, n, "-", rd, "not profiled"))
             continue
         m = measured[name]
+        t = m.get("gpu__time_duration.sum", float("nan")) * 1e6
+        l2r = m.get("lts__t_sectors_srcunit_tex_op_read.sum", float("nan"))
+        l2w = m.get("lts__t_sectors_srcunit_tex_op_write.sum", float("nan"))
         dr = m.get("dram__bytes_read.sum", float("nan"))
         dw = m.get("dram__bytes_write.sum", float("nan"))
-        rr = dr / rd if rd else float("nan")
-        wr_ratio = dw / wr if wr else float("nan")
+        sharp = l2r if has_l2 else dr
         if rd >= 64e6:
-            worst = max(worst, abs(rr - 1))
-        print("%-24s %8d %14d %14.0f %8.3f %14d %14.0f %8.3f" % (name, len(launches[name]), rd, dr, rr, wr, dw, wr_ratio))
-    print("largest read disagreement on kernels reading >= 64 MB: %.1f%%" % (100 * worst))
-    total_counted = sum(rd + wr for name, (n, rd, wr) in counted.items() if name in measured)
-    total_dram = sum(m.get("dram__bytes_read.sum", 0) + m.get("dram__bytes_write.sum", 0)
-                     for name, m in measured.items() if name in counted)
-    if total_counted:
-        print("all profiled kernels together: counted %d B, DRAM %.0f B, ratio %.3f"
-              % (total_counted, total_dram, total_dram / total_counted))
+            worst = max(worst, abs(ratio(sharp, rd) - 1))
+        for key, v in (("time", t), ("rd", rd), ("wr", wr), ("l2r", l2r), ("l2w", l2w), ("dr", dr), ("dw", dw)):
+            if v == v:
+                totals[key] += v
+        rows.append((t if has_time else 0, "%-24s %8d %10.1f %14d %14.0f %7.3f %14.0f %7.3f %14d %14.0f %7.3f %14.0f %7.3f" % (
+            name, len(launches[name]), t, rd, l2r, ratio(l2r, rd), dr, ratio(dr, rd), wr, l2w, ratio(l2w, wr), dw,
+            ratio(dw, wr))))
+    for _, line in sorted(rows, key=lambda r: -r[0]) if has_time else rows:
+        print(line)
+    print("largest read disagreement (%s) on kernels reading >= 64 MB: %.1f%%"
+          % ("L2 requests" if has_l2 else "DRAM", 100 * worst))
+    counted_all = totals["rd"] + totals["wr"]
+    if counted_all:
+        if has_l2:
+            print("all profiled kernels together: counted %.0f B, L2 requests %.0f B (ratio %.3f; reads %.3f, writes %.3f)"
+                  % (counted_all, totals["l2r"] + totals["l2w"], ratio(totals["l2r"] + totals["l2w"], counted_all),
+                     ratio(totals["l2r"], totals["rd"]), ratio(totals["l2w"], totals["wr"])))
+        print("all profiled kernels together: counted %.0f B, DRAM %.0f B, ratio %.3f"
+              % (counted_all, totals["dr"] + totals["dw"], ratio(totals["dr"] + totals["dw"], counted_all)))
+    if has_time:
+        print("kernel time, all profiled launches: %.3f ms" % (totals["time"] / 1e3))
 
 
 if __name__ == "__main__":

@@ -78,8 +78,9 @@ cat > "$bundle/run-gpu.sh" <<'RUN'
 #               (needs data/ from scripts/gpu-bundle.sh --data)         -> train-*/result.json
 #   quantstep   bench quant-step --backend cuda (resnet20 FP32 / INT8 hindsight / INT8 current)
 #   not by default: bench (GpuBench table), torch (bench/torch_peer.py), ncu (NcuProbe under
-#   Nsight Compute, joined by ncu_compare.py), ncustep (one whole resnet20 INT8 step under Nsight
-#   Compute against the kernels' counters), extra (specs/extra-*.json, longer runs)
+#   Nsight Compute, joined by ncu_compare.py), ncustep (one whole static resnet20 INT8 step, and a
+#   current-minmax one, under Nsight Compute: each kernel's time, L2 and DRAM bytes against the
+#   kernels' counters), extra (specs/extra-*.json, longer runs)
 # Usage: run-gpu.sh [results dir] [--quick]     STEPS="selftest steptrace ..." selects steps
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -135,21 +136,26 @@ fi
 ncu_bin="$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)"
 if [[ -n "$ncu_bin" ]]; then
   ncu_run() {
-    "$ncu_bin" --target-processes all --csv --log-file "$out/ncu-raw.csv" \
+    "$ncu_bin" --target-processes all --clock-control none --csv --log-file "$out/ncu-raw.csv" \
       -k 'regex:quantize|minmax|gemm_s8|rowsum' \
-      --metrics dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum \
+      --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,lts__t_sectors_srcunit_tex_op_read.sum,lts__t_sectors_srcunit_tex_op_write.sum \
       "${java[@]}" io.hindsight.bench.NcuProbe --out "$out/ncu-counted.csv" &&
     python3 "$here/ncu_compare.py" "$out/ncu-counted.csv" "$out/ncu-raw.csv" | tee "$out/ncu-compare.txt"
   }
   step ncu 180 ncu_run
-  ncu_step() { # every kernel of one whole resnet20 INT8 step (hindsight-minmax, after one warm-up step)
-    "$ncu_bin" --target-processes all --csv --log-file "$out/ncustep-raw.csv" \
-      --metrics dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum \
-      "${java[@]}" io.hindsight.cli.Main bench device-step --model resnet20 --batch 128 --warmup 1 --iters 1 \
-      --backend cuda --quant hindsight-minmax --counted "$out/ncustep-counted.csv" &&
-    python3 "$here/ncu_compare.py" "$out/ncustep-counted.csv" "$out/ncustep-raw.csv" | tee "$out/ncustep-compare.txt"
+  ncu_step() { # every kernel of one whole static resnet20 INT8 step and one current-minmax step: the
+    # timed step is the profiler range; hindsight-minmax's first three steps are its dynamic warm-up
+    for q in hindsight-minmax current-minmax; do
+      "$ncu_bin" --target-processes all --clock-control none --profile-from-start off --csv \
+        --log-file "$out/ncustep-$q-raw.csv" \
+        --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,lts__t_sectors_srcunit_tex_op_read.sum,lts__t_sectors_srcunit_tex_op_write.sum \
+        "${java[@]}" io.hindsight.cli.Main bench device-step --model resnet20 --batch 128 --warmup 3 --iters 1 \
+        --backend cuda --quant "$q" --counted "$out/ncustep-$q-counted.csv" || return 1
+      python3 "$here/ncu_compare.py" "$out/ncustep-$q-counted.csv" "$out/ncustep-$q-raw.csv" \
+        | tee "$out/ncustep-$q-compare.txt" || return 1
+    done
   }
-  step ncustep 300 ncu_step
+  step ncustep 240 ncu_step
 fi
 train_check() {
   for spec in "$here"/specs/gpu-check-*.json; do

@@ -15,9 +15,10 @@
 //   Input gradient: A = quantized dY (M, N_out), B = W^T (K_in, N_out) (transpose_s8), scaleB per
 //                   tensor (the weights' channel axis is the reduction axis here), stochastic output.
 //
-// Weight gradient ("TN", gemm_s8_tn_wgrad): dW (N, K) fp32 = scaleG * scaleX * sum_m G[m, n] * (X[m, k] - zeroPointX),
-//   G (M, N) int8 (quantized dY), X (M, K) int8 (quantized input); int32 partial sums over chunks of
-//   HS_WGRAD_FLUSH rows are converted and accumulated in FP32 (bounded int32 range, any M).
+// Weight gradient ("TN", gemm_s8_tn_wgrad + wgrad_finish): dW (N, K) fp32 = scaleG * scaleX * sum_m G[m, n] * (X[m, k] - zeroPointX),
+//   G (M, N) int8 (quantized dY), X (M, K) int8 (quantized input); exact int32 sums over chunks of
+//   HS_WGRAD_FLUSH rows (slices of rows in parallel blocks, added with integer atomics), then the
+//   chunks converted and accumulated in FP32 in chunk order (bounded int32 range, any M).
 //
 // Kernels: gemm_s8_nt_dp4a (any shape, dp4a), gemm_s8_nt_mma and gemm_s8_nt_mma_ldm (tensor cores,
 // mma.sync m16n8k32, K % 16 == 0; the second loads fragments with ldmatrix), gemm_s8_tn_wgrad
@@ -422,15 +423,18 @@ extern "C" __global__ void __launch_bounds__(256) gemm_s8_nt_mma_ldm(HS_NT_PARAM
 }
 
 // ---------------------------------------------------------------------------------------------
-// Weight gradient, TN: dW (N, K) = beta * dW + scaleG * scaleX * sum_m G[m, n] * (X[m, k] - zeroPointX).
+// Weight gradient, TN, phase 1: chunkSums[c, n, k] += sum over the block's rows m (all in chunk c of
+// HS_WGRAD_FLUSH rows) of G[m, n] * (X[m, k] - zeroPointX)   (int32; chunkSums zeroed before).
 // 64 (n) x 64 (k) tile per block, 256 threads (16 x 16), 4x4 outputs per thread (n = ty + 16i,
-// k = tx + 16j), M in steps of 32 rows. Each step packs 4 consecutive rows of a column into one
-// word (4x4 byte transpose with __byte_perm) so dp4a reduces over m; sum_m G[m, n] comes from the
-// same words (dp4a with 0x01010101) for the zero-point correction. Every HS_WGRAD_FLUSH rows the
-// int32 partial sums are converted and added to FP32 accumulators:
-//   accf += float(acc - zeroPointX * gsum)   (per chunk, in chunk order; |partial| < 2^31)
-//   dW    = (accf * scaleG) * scaleX  (+ beta * dW when beta != 0)
-// grid (ceil(K/64), ceil(N/64)), block 256.
+// k = tx + 16j), the block's slice of rowsPerSlice rows (blockIdx.z) in steps of 32 rows. Each step
+// packs 4 consecutive rows of a column into one word (4x4 byte transpose with __byte_perm) so dp4a
+// reduces over m; sum_m G[m, n] comes from the same words (dp4a with 0x01010101) for the zero-point
+// correction acc - zeroPointX * gsum. The slices of one chunk meet in integer atomics: integer
+// addition is exact and associative, so the sums do not depend on the slicing or on the order in
+// which blocks finish (|chunk sum| < 2^31 by the chunk size). rowsPerSlice: a multiple of 32 that
+// divides HS_WGRAD_FLUSH. Parallelism comes from the slices: a 16 x 144 weight gradient over 131072
+// rows is 3 tiles but 3 x 128 blocks at 1024 rows per slice.
+// grid (ceil(K/64), ceil(N/64), ceil(M / rowsPerSlice)), block 256.
 #define WG_BN 64
 #define WG_BK 64
 #define WG_BMW 8  // words (4 rows each) of M per step
@@ -456,35 +460,34 @@ __device__ __forceinline__ void hs_load_4x4_transposed(const signed char* __rest
 
 extern "C" __global__ void __launch_bounds__(256) gemm_s8_tn_wgrad(
     const signed char* __restrict__ G, const signed char* __restrict__ X, int M, int N, int K,
-    float scaleG, float scaleX, int zeroPointX, float beta, float* __restrict__ dW) {
+    int zeroPointX, int rowsPerSlice, int* __restrict__ chunkSums) {
   __shared__ unsigned int Gs[WG_BMW][WG_BN + 4];
   __shared__ unsigned int Xs[WG_BMW][WG_BK + 4];
   int t = threadIdx.x;
   int tx = t & 15, ty = t >> 4;
   int n0 = blockIdx.y * WG_BN, k0 = blockIdx.x * WG_BK;
+  int mBegin = blockIdx.z * rowsPerSlice;
+  int mEnd = min(M, mBegin + rowsPerSlice);
   bool alignedG = (N & 3) == 0, alignedX = (K & 3) == 0;
   int acc[4][4], gsum[4];
-  float accf[4][4];
 #pragma unroll
   for (int i = 0; i < 4; i++) {
     gsum[i] = 0;
 #pragma unroll
-    for (int j = 0; j < 4; j++) {
-      acc[i][j] = 0;
-      accf[i][j] = 0.f;
-    }
+    for (int j = 0; j < 4; j++) acc[i][j] = 0;
   }
-  for (int m0 = 0; m0 < M; m0 += WG_BMW * 4) {
+  for (int m0 = mBegin; m0 < mEnd; m0 += WG_BMW * 4) {
     // 128 jobs per operand: job = (mw 0..7, column group 0..15); threads 0..127 G, 128..255 X.
+    // Rows at or past mEnd belong to the next slice: they load as zero.
     int job = t & 127;
     int mw = job >> 4, cg = job & 15;
     unsigned int w[4];
     if (t < 128) {
-      hs_load_4x4_transposed(G, M, N, m0 + 4 * mw, n0 + 4 * cg, alignedG, w);
+      hs_load_4x4_transposed(G, mEnd, N, m0 + 4 * mw, n0 + 4 * cg, alignedG, w);
 #pragma unroll
       for (int j = 0; j < 4; j++) Gs[mw][4 * cg + j] = w[j];
     } else {
-      hs_load_4x4_transposed(X, M, K, m0 + 4 * mw, k0 + 4 * cg, alignedX, w);
+      hs_load_4x4_transposed(X, mEnd, K, m0 + 4 * mw, k0 + 4 * cg, alignedX, w);
 #pragma unroll
       for (int j = 0; j < 4; j++) Xs[mw][4 * cg + j] = w[j];
     }
@@ -504,19 +507,8 @@ extern "C" __global__ void __launch_bounds__(256) gemm_s8_tn_wgrad(
       }
     }
     __syncthreads();
-    int next = m0 + WG_BMW * 4;
-    if (next >= M || (next % HS_WGRAD_FLUSH) == 0) {
-#pragma unroll
-      for (int i = 0; i < 4; i++) {
-#pragma unroll
-        for (int j = 0; j < 4; j++) {
-          accf[i][j] = __fadd_rn(accf[i][j], __int2float_rn(acc[i][j] - zeroPointX * gsum[i]));
-          acc[i][j] = 0;
-        }
-        gsum[i] = 0;
-      }
-    }
   }
+  int* sums = chunkSums + (long long)(mBegin / HS_WGRAD_FLUSH) * N * K;
 #pragma unroll
   for (int i = 0; i < 4; i++) {
     int n = n0 + ty + 16 * i;
@@ -525,11 +517,24 @@ extern "C" __global__ void __launch_bounds__(256) gemm_s8_tn_wgrad(
     for (int j = 0; j < 4; j++) {
       int k = k0 + tx + 16 * j;
       if (k >= K) continue;
-      long long idx = (long long)n * K + k;
-      float v = __fmul_rn(__fmul_rn(accf[i][j], scaleG), scaleX);
-      if (beta != 0.f) v = __fadd_rn(__fmul_rn(beta, dW[idx]), v);
-      dW[idx] = v;
+      atomicAdd(&sums[(long long)n * K + k], acc[i][j] - zeroPointX * gsum[i]);
     }
+  }
+}
+
+// Weight gradient, phase 2, one thread per output (grid-stride):
+//   accf = float(chunkSums[0, n, k]) + float(chunkSums[1, n, k]) + ...   (chunk order)
+//   dW[n, k] = (accf * scaleG) * scaleX   (+ beta * dW[n, k] when beta != 0; dW read only then)
+extern "C" __global__ void wgrad_finish(const int* __restrict__ chunkSums, int chunks, int N, int K,
+                                        float scaleG, float scaleX, float beta, float* __restrict__ dW) {
+  long long total = (long long)N * K;
+  for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+       idx += (long long)gridDim.x * blockDim.x) {
+    float accf = 0.f;
+    for (int c = 0; c < chunks; c++) accf = __fadd_rn(accf, __int2float_rn(chunkSums[c * total + idx]));
+    float v = __fmul_rn(__fmul_rn(accf, scaleG), scaleX);
+    if (beta != 0.f) v = __fadd_rn(__fmul_rn(beta, dW[idx]), v);
+    dW[idx] = v;
   }
 }
 

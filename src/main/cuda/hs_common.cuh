@@ -216,6 +216,26 @@ __device__ __forceinline__ double hs_block_sum_d(double v) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Batch-norm channel statistics in a fixed order (io.hindsight.device.sim.NormPoolRef, bit-exact).
+// The count = N * HW values of channel c, j = sample * HW + pixel, are dealt to P = S * blockDim.x
+// virtual threads (S = gridDim.y segments per channel): thread p = s * blockDim.x + t takes
+// j = p, p + P, ... and sums them in that order (double); block (c, s) tree-sums its threads
+// (hs_block_sum_d) into partial[c * S + s]; a channel's total adds its S partials in segment order
+// (hs_segment_total), redone by every block that needs it. Many blocks per channel keep the GPU busy
+// where one block per channel left most multiprocessors idle.
+
+// NCHW index of value j of channel c.
+__device__ __forceinline__ long long hs_bn_index(long long j, int c, int C, int HW) {
+  return ((j / HW) * C + c) * (long long)HW + j % HW;
+}
+
+__device__ __forceinline__ double hs_segment_total(const double* __restrict__ partial, int segments) {
+  double t = 0.0;
+  for (int s = 0; s < segments; s++) t = __dadd_rn(t, partial[s]);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------
 // A producer's quantized output (fused in-hindsight quantization): the int8 codes of one per-tensor
 // quantizer, its optional STE mask (1 where the value was neither clipped nor non-finite, else 0),
 // and the statistics every thread accumulates and the block commits to qStats. The parameters of

@@ -4,36 +4,54 @@
 // within float tolerance (they sum in another order).
 #include "hs_common.cuh"
 
-// Batch norm forward, one block per channel c over x (N, C, HW), PyTorch semantics:
+// Batch norm forward over x (N, C, HW), PyTorch semantics:
 //   training: mean, biased var (two passes, double); running = (1 - momentum) * running + momentum * stat
 //             (unbiased var for the running variance); inference: running statistics.
 //   invStd[c] = 1 / sqrt(var + eps); xhat = (x - mean) * invStd; y = gamma * xhat + beta.
-// grid C, block 256.
+// Training launches bn_sums twice (sums, then squares about the mean), then batchnorm_fwd; all three
+// with grid (C, S), block 256 (the order: hs_common.cuh).
+
+// Partial sums of channel c's values (centre == nullptr) or of their squared deviations from the
+// mean total(centre) / count. grid (C, S), block 256; partial (C, S) doubles.
+extern "C" __global__ void bn_sums(const float* __restrict__ x, int N, int C, int HW,
+                                   const double* __restrict__ centre, double* __restrict__ partial) {
+  int c = blockIdx.x, segments = gridDim.y;
+  long long count = (long long)N * HW;
+  long long stride = (long long)segments * blockDim.x;
+  double m = centre == nullptr ? 0.0 : hs_segment_total(centre + (long long)c * segments, segments) / (double)count;
+  double acc = 0.0;
+  for (long long j = (long long)blockIdx.y * blockDim.x + threadIdx.x; j < count; j += stride) {
+    double v = (double)x[hs_bn_index(j, c, C, HW)];
+    if (centre != nullptr) {
+      double d = __dsub_rn(v, m);
+      v = __dmul_rn(d, d);
+    }
+    acc = __dadd_rn(acc, v);
+  }
+  acc = hs_block_sum_d(acc);
+  if (threadIdx.x == 0) partial[(long long)c * segments + blockIdx.y] = acc;
+}
+
+// Normalization with the statistics of bn_sums (sums, squares: (C, S) partials; unread in
+// inference). Block (c, 0) updates the running statistics and invStd. grid (C, S), block 256.
 extern "C" __global__ void batchnorm_fwd(const float* __restrict__ x, int N, int C, int HW,
+                                         const double* __restrict__ sums, const double* __restrict__ squares,
                                          const float* __restrict__ gamma,
                                          const float* __restrict__ beta, float* runningMean,
                                          float* runningVar, float momentum, float eps, int training,
                                          float* __restrict__ xhat, float* __restrict__ y,
                                          float* __restrict__ invStd) {
-  int c = blockIdx.x;
+  int c = blockIdx.x, segments = gridDim.y;
   long long count = (long long)N * HW;
+  bool first = blockIdx.y == 0 && threadIdx.x == 0;
   float mean, var;
   if (training) {
-    double s = 0.0;
-    for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-      s = __dadd_rn(s, (double)x[((j / HW) * C + c) * HW + j % HW]);
-    }
-    double m = hs_block_sum_d(s) / (double)count;
-    double sq = 0.0;
-    for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-      double d = __dsub_rn((double)x[((j / HW) * C + c) * HW + j % HW], m);
-      sq = __dadd_rn(sq, __dmul_rn(d, d));
-    }
-    sq = hs_block_sum_d(sq);
+    double m = hs_segment_total(sums + (long long)c * segments, segments) / (double)count;
+    double sq = hs_segment_total(squares + (long long)c * segments, segments);
     mean = (float)m;
     var = (float)(sq / (double)count);
     float unbiased = count > 1 ? (float)(sq / (double)(count - 1)) : var;
-    if (threadIdx.x == 0) {
+    if (first) {
       float keep = __fsub_rn(1.f, momentum);
       runningMean[c] = __fadd_rn(__fmul_rn(keep, runningMean[c]), __fmul_rn(momentum, mean));
       runningVar[c] = __fadd_rn(__fmul_rn(keep, runningVar[c]), __fmul_rn(momentum, unbiased));
@@ -43,46 +61,66 @@ extern "C" __global__ void batchnorm_fwd(const float* __restrict__ x, int N, int
     var = runningVar[c];
   }
   float is = (float)__ddiv_rn(1.0, __dsqrt_rn((double)__fadd_rn(var, eps)));
-  if (threadIdx.x == 0) invStd[c] = is;
+  if (first) invStd[c] = is;
   float g = gamma[c], b = beta[c];
-  for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-    long long idx = ((j / HW) * C + c) * HW + j % HW;
+  long long stride = (long long)segments * blockDim.x;
+  for (long long j = (long long)blockIdx.y * blockDim.x + threadIdx.x; j < count; j += stride) {
+    long long idx = hs_bn_index(j, c, C, HW);
     float v = __fmul_rn(__fsub_rn(x[idx], mean), is);
     xhat[idx] = v;
     y[idx] = __fadd_rn(__fmul_rn(g, v), b);
   }
 }
 
-// Batch norm backward, one block per channel:
-//   dbeta = sum dy, dgamma = sum dy * xhat (double);
-//   training:  dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat));
-//   inference: dx = gamma * invStd * dy.
-// grid C, block 256.
-extern "C" __global__ void batchnorm_bwd(const float* __restrict__ dy,
-                                         const float* __restrict__ xhat, int N, int C, int HW,
-                                         const float* __restrict__ gamma,
-                                         const float* __restrict__ invStd, int training,
-                                         float* __restrict__ dx, float* __restrict__ dgamma,
-                                         float* __restrict__ dbeta) {
-  int c = blockIdx.x;
+// Partial sums for batch norm backward: sum dy and sum dy * xhat (double), dy masked by actMask
+// (nullable: the activation that followed the batch norm in forward). grid (C, S), block 256.
+extern "C" __global__ void bn_bwd_sums(const float* __restrict__ dy, const unsigned char* __restrict__ actMask,
+                                       const float* __restrict__ xhat, int N, int C, int HW,
+                                       double* __restrict__ partialDy, double* __restrict__ partialDyXhat) {
+  int c = blockIdx.x, segments = gridDim.y;
   long long count = (long long)N * HW;
+  long long stride = (long long)segments * blockDim.x;
   double sdy = 0.0, sdyx = 0.0;
-  for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-    long long idx = ((j / HW) * C + c) * HW + j % HW;
-    sdy = __dadd_rn(sdy, (double)dy[idx]);
-    sdyx = __dadd_rn(sdyx, __dmul_rn((double)dy[idx], (double)xhat[idx]));
+  for (long long j = (long long)blockIdx.y * blockDim.x + threadIdx.x; j < count; j += stride) {
+    long long idx = hs_bn_index(j, c, C, HW);
+    float d = (actMask == nullptr || actMask[idx] != 0) ? dy[idx] : 0.f;
+    sdy = __dadd_rn(sdy, (double)d);
+    sdyx = __dadd_rn(sdyx, __dmul_rn((double)d, (double)xhat[idx]));
   }
   sdy = hs_block_sum_d(sdy);
   sdyx = hs_block_sum_d(sdyx);
   if (threadIdx.x == 0) {
+    partialDy[(long long)c * segments + blockIdx.y] = sdy;
+    partialDyXhat[(long long)c * segments + blockIdx.y] = sdyx;
+  }
+}
+
+// Batch norm backward with the sums of bn_bwd_sums (dy already masked there; unmasked here):
+//   dbeta = sum dy, dgamma = sum dy * xhat (block (c, 0) writes them);
+//   training:  dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat));
+//   inference: dx = gamma * invStd * dy.
+// grid (C, S), block 256.
+extern "C" __global__ void batchnorm_bwd(const float* __restrict__ dy,
+                                         const float* __restrict__ xhat, int N, int C, int HW,
+                                         const double* __restrict__ sumDy, const double* __restrict__ sumDyXhat,
+                                         const float* __restrict__ gamma,
+                                         const float* __restrict__ invStd, int training,
+                                         float* __restrict__ dx, float* __restrict__ dgamma,
+                                         float* __restrict__ dbeta) {
+  int c = blockIdx.x, segments = gridDim.y;
+  long long count = (long long)N * HW;
+  double sdy = hs_segment_total(sumDy + (long long)c * segments, segments);
+  double sdyx = hs_segment_total(sumDyXhat + (long long)c * segments, segments);
+  if (blockIdx.y == 0 && threadIdx.x == 0) {
     dbeta[c] = (float)sdy;
     dgamma[c] = (float)sdyx;
   }
   float scale = __fmul_rn(gamma[c], invStd[c]);
   float meanDy = (float)(sdy / (double)count);
   float meanDyXh = (float)(sdyx / (double)count);
-  for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-    long long idx = ((j / HW) * C + c) * HW + j % HW;
+  long long stride = (long long)segments * blockDim.x;
+  for (long long j = (long long)blockIdx.y * blockDim.x + threadIdx.x; j < count; j += stride) {
+    long long idx = hs_bn_index(j, c, C, HW);
     dx[idx] = training ? __fmul_rn(scale, __fsub_rn(__fsub_rn(dy[idx], meanDy), __fmul_rn(xhat[idx], meanDyXh)))
                        : __fmul_rn(scale, dy[idx]);
   }

@@ -86,34 +86,28 @@ extern "C" __global__ void act_quant_fwd(const float* __restrict__ x, float* __r
   hs_qout_commit(o);
 }
 
-// Batch norm forward (as batchnorm_fwd) followed by an optional activation (act 1: clamp to
-// [0, upper], NaN passes), written as fp32 y (nullable) and/or quantized; actMask (nullable) gets 1
-// where the activation passes the gradient (0 < pre-activation < upper). grid C, block 256.
+// Batch norm forward (as batchnorm_fwd, with the statistics of bn_sums) followed by an optional
+// activation (act 1: clamp to [0, upper], NaN passes), written as fp32 y (nullable) and/or
+// quantized; actMask (nullable) gets 1 where the activation passes the gradient
+// (0 < pre-activation < upper). grid (C, S), block 256.
 extern "C" __global__ void bn_act_quant_fwd(const float* __restrict__ x, int N, int C, int HW,
+                                            const double* __restrict__ sums, const double* __restrict__ squares,
                                             const float* __restrict__ gamma, const float* __restrict__ beta,
                                             float* runningMean, float* runningVar, float momentum, float eps,
                                             int training, int act, float upper, float* __restrict__ xhat,
                                             float* __restrict__ y, unsigned char* __restrict__ actMask,
                                             float* __restrict__ invStd, HS_QOUT_PARAMS) {
-  int c = blockIdx.x;
+  int c = blockIdx.x, segments = gridDim.y;
   long long count = (long long)N * HW;
+  bool first = blockIdx.y == 0 && threadIdx.x == 0;
   float mean, var;
   if (training) {
-    double s = 0.0;
-    for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-      s = __dadd_rn(s, (double)x[((j / HW) * C + c) * HW + j % HW]);
-    }
-    double m = hs_block_sum_d(s) / (double)count;
-    double sq = 0.0;
-    for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-      double d = __dsub_rn((double)x[((j / HW) * C + c) * HW + j % HW], m);
-      sq = __dadd_rn(sq, __dmul_rn(d, d));
-    }
-    sq = hs_block_sum_d(sq);
+    double m = hs_segment_total(sums + (long long)c * segments, segments) / (double)count;
+    double sq = hs_segment_total(squares + (long long)c * segments, segments);
     mean = (float)m;
     var = (float)(sq / (double)count);
     float unbiased = count > 1 ? (float)(sq / (double)(count - 1)) : var;
-    if (threadIdx.x == 0) {
+    if (first) {
       float keep = __fsub_rn(1.f, momentum);
       runningMean[c] = __fadd_rn(__fmul_rn(keep, runningMean[c]), __fmul_rn(momentum, mean));
       runningVar[c] = __fadd_rn(__fmul_rn(keep, runningVar[c]), __fmul_rn(momentum, unbiased));
@@ -123,11 +117,12 @@ extern "C" __global__ void bn_act_quant_fwd(const float* __restrict__ x, int N, 
     var = runningVar[c];
   }
   float is = (float)__ddiv_rn(1.0, __dsqrt_rn((double)__fadd_rn(var, eps)));
-  if (threadIdx.x == 0) invStd[c] = is;
+  if (first) invStd[c] = is;
   float g = gamma[c], b = beta[c];
   HsQOut o = hs_qout(HS_QOUT_ARGS);
-  for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-    long long idx = ((j / HW) * C + c) * HW + j % HW;
+  long long stride = (long long)segments * blockDim.x;
+  for (long long j = (long long)blockIdx.y * blockDim.x + threadIdx.x; j < count; j += stride) {
+    long long idx = hs_bn_index(j, c, C, HW);
     float v = __fmul_rn(__fsub_rn(x[idx], mean), is);
     if (xhat != nullptr) xhat[idx] = v;
     float pre = __fadd_rn(__fmul_rn(g, v), b);
@@ -248,26 +243,20 @@ extern "C" __global__ void act_bwd_quant(const float* __restrict__ x, const unsi
   hs_qout_commit(o);
 }
 
-// Batch norm backward (as batchnorm_bwd) of dy masked by actMask (nullable: the activation that
-// followed the batch norm in forward), written as fp32 dx (nullable) and/or quantized. grid C,
-// block 256.
+// Batch norm backward (as batchnorm_bwd, with the sums of bn_bwd_sums over the same mask) of dy
+// masked by actMask (nullable: the activation that followed the batch norm in forward), written as
+// fp32 dx (nullable) and/or quantized. grid (C, S), block 256.
 extern "C" __global__ void bn_act_bwd_quant(const float* __restrict__ dy, const unsigned char* __restrict__ actMask,
                                             const float* __restrict__ xhat, int N, int C, int HW,
+                                            const double* __restrict__ sumDy, const double* __restrict__ sumDyXhat,
                                             const float* __restrict__ gamma, const float* __restrict__ invStd,
                                             int training, float* __restrict__ dx, float* __restrict__ dgamma,
                                             float* __restrict__ dbeta, HS_QOUT_PARAMS) {
-  int c = blockIdx.x;
+  int c = blockIdx.x, segments = gridDim.y;
   long long count = (long long)N * HW;
-  double sdy = 0.0, sdyx = 0.0;
-  for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-    long long idx = ((j / HW) * C + c) * HW + j % HW;
-    float d = (actMask == nullptr || actMask[idx] != 0) ? dy[idx] : 0.f;
-    sdy = __dadd_rn(sdy, (double)d);
-    sdyx = __dadd_rn(sdyx, __dmul_rn((double)d, (double)xhat[idx]));
-  }
-  sdy = hs_block_sum_d(sdy);
-  sdyx = hs_block_sum_d(sdyx);
-  if (threadIdx.x == 0) {
+  double sdy = hs_segment_total(sumDy + (long long)c * segments, segments);
+  double sdyx = hs_segment_total(sumDyXhat + (long long)c * segments, segments);
+  if (blockIdx.y == 0 && threadIdx.x == 0) {
     dbeta[c] = (float)sdy;
     dgamma[c] = (float)sdyx;
   }
@@ -275,8 +264,9 @@ extern "C" __global__ void bn_act_bwd_quant(const float* __restrict__ dy, const 
   float meanDy = (float)(sdy / (double)count);
   float meanDyXh = (float)(sdyx / (double)count);
   HsQOut o = hs_qout(HS_QOUT_ARGS);
-  for (long long j = threadIdx.x; j < count; j += blockDim.x) {
-    long long idx = ((j / HW) * C + c) * HW + j % HW;
+  long long stride = (long long)segments * blockDim.x;
+  for (long long j = (long long)blockIdx.y * blockDim.x + threadIdx.x; j < count; j += stride) {
+    long long idx = hs_bn_index(j, c, C, HW);
     float d = (actMask == nullptr || actMask[idx] != 0) ? dy[idx] : 0.f;
     float v = training ? __fmul_rn(scale, __fsub_rn(__fsub_rn(d, meanDy), __fmul_rn(xhat[idx], meanDyXh)))
                        : __fmul_rn(scale, d);

@@ -53,9 +53,11 @@ public final class DeviceStepBenchmark {
 
   /**
    * As {@link #run(String, int, int, int, String, String, PrintStream)}, and writes to {@code counted}
-   * (when not null) the bytes each kernel was counted over the whole process, every launch included
+   * (when not null) the bytes each kernel was counted over the timed steps
    * ({@code kernel,launches,countedRead,countedWrite}: what {@code bench/ncu_compare.py} joins with
-   * Nsight Compute's DRAM bytes of the same launches).
+   * Nsight Compute's measurements of the same launches). The timed steps are also the device's
+   * profiler range, so {@code ncu --profile-from-start off} measures exactly them: with
+   * {@code --warmup 3} and hindsight-minmax the first static step, after the dynamic warm-up.
    */
   public static double run(String arch, int batch, int warmup, int iters, String backendName, String estimator,
       Path counted, PrintStream out) {
@@ -94,6 +96,10 @@ public final class DeviceStepBenchmark {
           step(engine, plan, b, step++);
         }
         backend.deviceHandle().resetPeak();
+        if (counted != null) {
+          backend.kernels().traffic().reset();
+          backend.deviceHandle().profilerStart();
+        }
         DeviceCounters c0 = backend.deviceHandle().counters();
         long q0 = backend.kernels().traffic().quantizationBytes();
         long t0 = System.nanoTime();
@@ -101,6 +107,9 @@ public final class DeviceStepBenchmark {
           step(engine, plan, b, step++);
         }
         double s = (System.nanoTime() - t0) / 1e9;
+        if (counted != null) {
+          backend.deviceHandle().profilerStop();
+        }
         DeviceCounters d = backend.deviceHandle().counters().minus(c0);
         long quantBytes = backend.kernels().traffic().quantizationBytes() - q0;
         double rate = (double) batch * iters / s;

@@ -230,8 +230,8 @@ final class BenchCommand implements Callable<Integer> {
     String quant;
 
     @Option(names = "--counted", paramLabel = "FILE", order = 7,
-        description = "write each kernel's counted bytes over the whole process to FILE (CSV, for "
-            + "bench/ncu_compare.py)")
+        description = "write each kernel's counted bytes over the timed steps to FILE (CSV, for "
+            + "bench/ncu_compare.py); the timed steps are the profiler range (ncu --profile-from-start off)")
     java.nio.file.Path counted;
 
     @Mixin

@@ -7,6 +7,8 @@ import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuProfilerStart;
+import static jcuda.driver.JCudaDriver.cuProfilerStop;
 
 import io.hindsight.device.ArgType;
 import io.hindsight.device.Device;
@@ -149,7 +151,7 @@ public final class CudaDevice implements Device {
       return;
     }
     ctx.bind();
-    check("cuMemcpyHtoD(" + n + " bytes to '" + dst.label() + "')", cuMemcpyHtoD(pointer(dst, dstOffset), Pointer.to(src), n));
+    check("cuMemcpyHtoD(" + n + " bytes to '" + dst.label() + "')", cuMemcpyHtoD(pointer(dst, dstOffset), host(src), n));
     h2d += n;
   }
 
@@ -162,8 +164,17 @@ public final class CudaDevice implements Device {
       return;
     }
     ctx.bind();
-    check("cuMemcpyDtoH(" + n + " bytes from '" + src.label() + "')", cuMemcpyDtoH(Pointer.to(dst), pointer(src, srcOffset), n));
+    check("cuMemcpyDtoH(" + n + " bytes from '" + src.label() + "')", cuMemcpyDtoH(host(dst), pointer(src, srcOffset), n));
     d2h += n;
+  }
+
+  /**
+   * The host address of a buffer's first remaining element. JCuda's {@code Pointer.to(Buffer)} points
+   * at the start of the backing array whatever the buffer's position and array offset (so
+   * {@code FloatBuffer.wrap(a, 5, n)} would copy from {@code a[0]}); {@code Pointer.toBuffer} honours both.
+   */
+  private static Pointer host(Buffer b) {
+    return Pointer.toBuffer(b);
   }
 
   @Override
@@ -211,6 +222,20 @@ public final class CudaDevice implements Device {
   public void synchronize() {
     open("synchronize");
     ctx.synchronize();
+  }
+
+  @Override
+  public void profilerStart() {
+    open("profiler start");
+    ctx.bind();
+    check("cuProfilerStart", cuProfilerStart());
+  }
+
+  @Override
+  public void profilerStop() {
+    open("profiler stop");
+    ctx.bind();
+    check("cuProfilerStop", cuProfilerStop());
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.hindsight.cuda;
 
 import io.hindsight.device.Device;
 import io.hindsight.device.DeviceBuffer;
+import io.hindsight.device.DeviceScope;
 import io.hindsight.device.KernelArgs;
 import io.hindsight.device.KernelLaunch;
 import io.hindsight.quant.math.QuantGrid;
@@ -235,7 +236,9 @@ public final class CudaKernels {
 
   /**
    * Weight gradient {@code dW (n, k) = beta * dW + scaleG * scaleX * sum_m G[m, n] (X[m, k] - zeroPointX)}:
-   * G (m, n) and X (m, k) int8 row-major, dW floats.
+   * G (m, n) and X (m, k) int8 row-major, dW floats. Two launches: {@code gemm_s8_tn_wgrad} adds
+   * slices of rows into exact per-chunk int32 sums (a scratch buffer, zeroed first) from enough
+   * blocks to fill the GPU, {@code wgrad_finish} converts and scales them ({@link GemmRef#wgrad}).
    */
   public void wgrad(DeviceBuffer g, DeviceBuffer x, int m, int n, int k, float scaleG, float scaleX, int zeroPointX,
       float beta, DeviceBuffer dW) {
@@ -244,10 +247,42 @@ public final class CudaKernels {
     need(dW, 4L * n * k, "dW");
     aligned(g, 4, "G");
     aligned(x, 4, "X");
-    launch("gemm_s8_tn_wgrad", ceilDiv(k, 64), ceilDiv(n, 64), 1, 256, 1, new KernelArgs().ptr("G", g).ptr("X", x)
-        .i32("M", m).i32("N", n).i32("K", k).f32("scaleG", scaleG).f32("scaleX", scaleX).i32("zeroPointX", zeroPointX)
-        .f32("beta", beta).ptr("dW", dW),
-        Traffic.wgrad(m, n, k, beta != 0f));
+    if (n == 0 || k == 0) {
+      return;
+    }
+    int chunks = GemmRef.wgradChunks(m);
+    long sumsLength = (long) chunks * n * k;
+    try (DeviceScope scope = device.scope("wgrad")) {
+      DeviceBuffer sums = scope.allocate(4L * Math.max(1, sumsLength), "wgrad chunk sums");
+      if (m > 0) {
+        fill(sums, sumsLength, 0);
+        int kTiles = ceilDiv(k, 64);
+        int nTiles = ceilDiv(n, 64);
+        int rowsPerSlice = wgradRowsPerSlice(m, (long) kTiles * nTiles, device.multiprocessors());
+        launch("gemm_s8_tn_wgrad", kTiles, nTiles, ceilDiv(m, rowsPerSlice), 256, 1, new KernelArgs().ptr("G", g)
+            .ptr("X", x).i32("M", m).i32("N", n).i32("K", k).i32("zeroPointX", zeroPointX)
+            .i32("rowsPerSlice", rowsPerSlice).ptr("chunkSums", sums),
+            Traffic.wgrad(m, n, k, chunks));
+      }
+      launch1d("wgrad_finish", gridFor((long) n * k), new KernelArgs().ptr("chunkSums", sums).i32("chunks", chunks)
+          .i32("N", n).i32("K", k).f32("scaleG", scaleG).f32("scaleX", scaleX).f32("beta", beta).ptr("dW", dW),
+          Traffic.wgradFinish(n, k, chunks, beta != 0f));
+    }
+  }
+
+  /**
+   * Rows per block of {@code gemm_s8_tn_wgrad}: a power of two from 32 to {@link GemmRef#WGRAD_FLUSH}
+   * (so a slice never straddles two chunks), the largest that still gives the grid at least four
+   * blocks per multiprocessor where the rows allow it.
+   */
+  static int wgradRowsPerSlice(int m, long tiles, int multiprocessors) {
+    long slicesWanted = Math.max(1, (4L * multiprocessors + tiles - 1) / tiles);
+    long rows = Math.max(1, m / slicesWanted);
+    int r = 32;
+    while (r < GemmRef.WGRAD_FLUSH && 2L * r <= rows) {
+      r <<= 1;
+    }
+    return r;
   }
 
   /** {@code out (cols, rows) = in (rows, cols)^T}, int8. */
@@ -359,20 +394,66 @@ public final class CudaKernels {
       DeviceBuffer runningMean, DeviceBuffer runningVar, float momentum, float eps, boolean training,
       DeviceBuffer xhat, DeviceBuffer y, DeviceBuffer invStd) {
     long total = (long) n * c * hw;
-    launch1d("batchnorm_fwd", c, new KernelArgs().ptr("x", x).i32("N", n).i32("C", c).i32("HW", hw)
-        .ptr("gamma", gamma).ptr("beta", beta).ptr("runningMean", runningMean).ptr("runningVar", runningVar)
-        .f32("momentum", momentum).f32("eps", eps).flag("training", training).ptr("xhat", xhat).ptr("y", y)
-        .ptr("invStd", invStd),
-        Traffic.elementwise(total * (training ? 3 : 1), 2 * total));
+    need(x, 4L * total, "x");
+    int segments = bnSegments((long) n * hw);
+    try (DeviceScope scope = device.scope("batchnorm statistics")) {
+      DeviceBuffer[] stats = training ? bnStatistics(scope, x, n, c, hw, segments) : new DeviceBuffer[2];
+      launch("batchnorm_fwd", c, segments, 1, BLOCK, 1, new KernelArgs().ptr("x", x).i32("N", n).i32("C", c)
+          .i32("HW", hw).ptr("sums", stats[0]).ptr("squares", stats[1]).ptr("gamma", gamma).ptr("beta", beta)
+          .ptr("runningMean", runningMean).ptr("runningVar", runningVar).f32("momentum", momentum).f32("eps", eps)
+          .flag("training", training).ptr("xhat", xhat).ptr("y", y).ptr("invStd", invStd),
+          new long[] {4L * total + (training ? 16L * c * segments : 0), 8L * total});
+    }
+  }
+
+  /**
+   * Segments per channel of the batch-norm kernels (grid (C, S)): enough blocks that a channel of
+   * many values does not sit on one multiprocessor, each thread still summing about eight values.
+   */
+  static int bnSegments(long count) {
+    return (int) Math.max(1, Math.min(64, count / (8L * BLOCK)));
+  }
+
+  /** The two {@code bn_sums} passes of training: partial sums, then squared deviations about the mean. */
+  private DeviceBuffer[] bnStatistics(DeviceScope scope, DeviceBuffer x, int n, int c, int hw, int segments) {
+    long total = (long) n * c * hw;
+    long partials = (long) c * segments;
+    DeviceBuffer sums = scope.allocate(8L * partials, "batchnorm sums");
+    DeviceBuffer squares = scope.allocate(8L * partials, "batchnorm squares");
+    launch("bn_sums", c, segments, 1, BLOCK, 1, new KernelArgs().ptr("x", x).i32("N", n).i32("C", c).i32("HW", hw)
+        .ptr("centre", null).ptr("partial", sums), new long[] {4L * total, 8L * partials});
+    launch("bn_sums", c, segments, 1, BLOCK, 1, new KernelArgs().ptr("x", x).i32("N", n).i32("C", c).i32("HW", hw)
+        .ptr("centre", sums).ptr("partial", squares), new long[] {4L * total + 8L * partials, 8L * partials});
+    return new DeviceBuffer[] {sums, squares};
+  }
+
+  /** {@code bn_bwd_sums}: partial sums of dy (masked by actMask when set) and of dy * xhat. */
+  private DeviceBuffer[] bnBackwardSums(DeviceScope scope, DeviceBuffer dy, DeviceBuffer actMask, DeviceBuffer xhat,
+      int n, int c, int hw, int segments) {
+    long total = (long) n * c * hw;
+    long partials = (long) c * segments;
+    DeviceBuffer sumDy = scope.allocate(8L * partials, "batchnorm dy sums");
+    DeviceBuffer sumDyXhat = scope.allocate(8L * partials, "batchnorm dy*xhat sums");
+    launch("bn_bwd_sums", c, segments, 1, BLOCK, 1, new KernelArgs().ptr("dy", dy).ptr("actMask", actMask)
+        .ptr("xhat", xhat).i32("N", n).i32("C", c).i32("HW", hw).ptr("partialDy", sumDy)
+        .ptr("partialDyXhat", sumDyXhat), new long[] {8L * total + (actMask == null ? 0 : total), 16L * partials});
+    return new DeviceBuffer[] {sumDy, sumDyXhat};
   }
 
   /** Batch-norm backward: dx, dgamma, dbeta (overwritten). */
   public void batchnormBackward(DeviceBuffer dy, DeviceBuffer xhat, int n, int c, int hw, DeviceBuffer gamma,
       DeviceBuffer invStd, boolean training, DeviceBuffer dx, DeviceBuffer dgamma, DeviceBuffer dbeta) {
     long total = (long) n * c * hw;
-    launch1d("batchnorm_bwd", c, new KernelArgs().ptr("dy", dy).ptr("xhat", xhat).i32("N", n).i32("C", c)
-        .i32("HW", hw).ptr("gamma", gamma).ptr("invStd", invStd).flag("training", training).ptr("dx", dx)
-        .ptr("dgamma", dgamma).ptr("dbeta", dbeta), Traffic.elementwise(4 * total, total));
+    need(dy, 4L * total, "dy");
+    need(xhat, 4L * total, "xhat");
+    int segments = bnSegments((long) n * hw);
+    try (DeviceScope scope = device.scope("batchnorm backward sums")) {
+      DeviceBuffer[] sums = bnBackwardSums(scope, dy, null, xhat, n, c, hw, segments);
+      launch("batchnorm_bwd", c, segments, 1, BLOCK, 1, new KernelArgs().ptr("dy", dy).ptr("xhat", xhat).i32("N", n)
+          .i32("C", c).i32("HW", hw).ptr("sumDy", sums[0]).ptr("sumDyXhat", sums[1]).ptr("gamma", gamma)
+          .ptr("invStd", invStd).flag("training", training).ptr("dx", dx).ptr("dgamma", dgamma).ptr("dbeta", dbeta),
+          new long[] {8L * total + 16L * c * segments, 4L * total});
+    }
   }
 
   /** Max ({@code max = true}, writes argmax) or average pooling forward over planes of h x w. */
@@ -566,12 +647,17 @@ public final class CudaKernels {
       float upper, DeviceBuffer xhat, DeviceBuffer y, DeviceBuffer actMask, DeviceBuffer invStd, QuantOut out) {
     long total = (long) n * c * hw;
     need(x, 4L * total, "x");
-    launch1d("bn_act_quant_fwd", c, out.append(new KernelArgs().ptr("x", x).i32("N", n).i32("C", c).i32("HW", hw)
-        .ptr("gamma", gamma).ptr("beta", beta).ptr("runningMean", runningMean).ptr("runningVar", runningVar)
-        .f32("momentum", momentum).f32("eps", eps).flag("training", training).flag("act", act).f32("upper", upper)
-        .ptr("xhat", xhat).ptr("y", y).ptr("actMask", actMask).ptr("invStd", invStd)),
-        new long[] {4L * total * (training ? 3 : 1), (xhat == null ? 0 : 4L * total) + (y == null ? 0 : 4L * total)
-            + (actMask == null ? 0 : total) + q(out, total), q(out, total)});
+    int segments = bnSegments((long) n * hw);
+    try (DeviceScope scope = device.scope("batchnorm statistics")) {
+      DeviceBuffer[] stats = training ? bnStatistics(scope, x, n, c, hw, segments) : new DeviceBuffer[2];
+      launch("bn_act_quant_fwd", c, segments, 1, BLOCK, 1, out.append(new KernelArgs().ptr("x", x).i32("N", n)
+          .i32("C", c).i32("HW", hw).ptr("sums", stats[0]).ptr("squares", stats[1]).ptr("gamma", gamma)
+          .ptr("beta", beta).ptr("runningMean", runningMean).ptr("runningVar", runningVar).f32("momentum", momentum)
+          .f32("eps", eps).flag("training", training).flag("act", act).f32("upper", upper).ptr("xhat", xhat).ptr("y", y)
+          .ptr("actMask", actMask).ptr("invStd", invStd)),
+          new long[] {4L * total + (training ? 16L * c * segments : 0), (xhat == null ? 0 : 4L * total)
+              + (y == null ? 0 : 4L * total) + (actMask == null ? 0 : total) + q(out, total), q(out, total)});
+    }
   }
 
   /** Max pooling forward as fp32 y (nullable) and/or quantized, with the argmax. */
@@ -625,10 +711,18 @@ public final class CudaKernels {
       DeviceBuffer gamma, DeviceBuffer invStd, boolean training, DeviceBuffer dx, DeviceBuffer dgamma,
       DeviceBuffer dbeta, QuantOut out) {
     long total = (long) n * c * hw;
-    launch1d("bn_act_bwd_quant", c, out.append(new KernelArgs().ptr("dy", dy).ptr("actMask", actMask)
-        .ptr("xhat", xhat).i32("N", n).i32("C", c).i32("HW", hw).ptr("gamma", gamma).ptr("invStd", invStd)
-        .flag("training", training).ptr("dx", dx).ptr("dgamma", dgamma).ptr("dbeta", dbeta)),
-        new long[] {4L * total * 4 + (actMask == null ? 0 : 2L * total), (dx == null ? 0 : 4L * total) + q(out, total), q(out, total)});
+    need(dy, 4L * total, "dy");
+    need(xhat, 4L * total, "xhat");
+    int segments = bnSegments((long) n * hw);
+    try (DeviceScope scope = device.scope("batchnorm backward sums")) {
+      DeviceBuffer[] sums = bnBackwardSums(scope, dy, actMask, xhat, n, c, hw, segments);
+      launch("bn_act_bwd_quant", c, segments, 1, BLOCK, 1, out.append(new KernelArgs().ptr("dy", dy)
+          .ptr("actMask", actMask).ptr("xhat", xhat).i32("N", n).i32("C", c).i32("HW", hw).ptr("sumDy", sums[0])
+          .ptr("sumDyXhat", sums[1]).ptr("gamma", gamma).ptr("invStd", invStd).flag("training", training)
+          .ptr("dx", dx).ptr("dgamma", dgamma).ptr("dbeta", dbeta)),
+          new long[] {8L * total + (actMask == null ? 0 : total) + 16L * c * segments,
+              (dx == null ? 0 : 4L * total) + q(out, total), q(out, total)});
+    }
   }
 
   /** Pixel-major int8 columns colT (N * outH * outW, C * kH * kW) of int8 codes x; padding gets padCode. */

@@ -17,10 +17,11 @@ import java.util.stream.IntStream;
  *   y    = (float(corr) * scaleA) * scaleB[n | 0]  (+ bias[n])   then the activation
  *   out  = y (FP32)  or  QuantizeRef.code(y, out, rounding, seed, m * N + n)
  * </pre>
- * Weight gradient ({@code gemm_s8_tn_wgrad}), G {@code (M, N)}, X {@code (M, K)} int8:
+ * Weight gradient ({@code gemm_s8_tn_wgrad} then {@code wgrad_finish}), G {@code (M, N)}, X
+ * {@code (M, K)} int8:
  * <pre>
- *   for each chunk of WGRAD_FLUSH rows of m, in order:
- *       accf += float(sum_m G[m, n] * X[m, k] - zeroPointX * sum_m G[m, n])
+ *   sums[c, n, k] = sum over the rows m of chunk c (WGRAD_FLUSH rows) of G[m, n] * (X[m, k] - zeroPointX)   (int32, exact)
+ *   accf = float(sums[0, n, k]) + float(sums[1, n, k]) + ...   (chunk order)
  *   dW[n, k] = (accf * scaleG) * scaleX   (+ beta * dW[n, k] when beta != 0)
  * </pre>
  */
@@ -120,45 +121,70 @@ public final class GemmRef {
   /** The weight gradient {@code dW (N, K)}; {@code dW} is read only when {@code beta != 0}. */
   public static void wgrad(
       byte[] g, byte[] x, int m, int n, int k, float scaleG, float scaleX, int zeroPointX, float beta, float[] dW) {
+    int chunks = wgradChunks(m);
+    int[] sums = new int[Math.multiplyExact(Math.multiplyExact(chunks, n), k)];
+    wgradChunkSums(g, x, m, 0, m, n, k, zeroPointX, sums);
+    wgradFinish(sums, chunks, n, k, scaleG, scaleX, beta, dW);
+  }
+
+  /** Chunks of {@link #WGRAD_FLUSH} rows in {@code m} rows (0 for none). */
+  public static int wgradChunks(int m) {
+    return (m + WGRAD_FLUSH - 1) / WGRAD_FLUSH;
+  }
+
+  /**
+   * Phase 1 of the weight gradient ({@code gemm_s8_tn_wgrad}): adds, for rows {@code [m0, m1)} of G
+   * {@code (M, N)} and X {@code (M, K)}, each row's {@code G[r, n] * (X[r, k] - zeroPointX)} to
+   * {@code sums[(c * N + n) * K + k]}, c the row's chunk of {@link #WGRAD_FLUSH} rows. Integer
+   * addition wraps and is associative, so any split of the rows into slices (the kernel's blocks
+   * adding with atomics) leaves the same exact chunk sums; the chunk bound keeps them inside int32.
+   */
+  public static void wgradChunkSums(
+      byte[] g, byte[] x, int m, int m0, int m1, int n, int k, int zeroPointX, int[] sums) {
     checkSizes(g, (long) m * n, "G");
     checkSizes(x, (long) m * k, "X");
+    if (m0 < 0 || m1 > m || m0 > m1) {
+      throw new IllegalArgumentException("rows [" + m0 + ", " + m1 + ") outside 0.." + m);
+    }
+    if (sums.length < (long) wgradChunks(m) * n * k) {
+      throw new IllegalArgumentException("chunk sums hold " + sums.length + " of " + (long) wgradChunks(m) * n * k);
+    }
+    IntStream.range(0, n).parallel().forEach(j -> {
+      for (int r = m0; r < m1; r++) {
+        int gv = g[r * n + j];
+        if (gv == 0) {
+          continue;
+        }
+        int base = ((r / WGRAD_FLUSH) * n + j) * k;
+        int xr = r * k;
+        for (int c = 0; c < k; c++) {
+          sums[base + c] += gv * (x[xr + c] - zeroPointX);
+        }
+      }
+    });
+  }
+
+  /**
+   * Phase 2 of the weight gradient ({@code wgrad_finish}): per output, the chunks' exact sums
+   * converted to float and added in chunk order, then {@code dW = (accf * scaleG) * scaleX}
+   * ({@code + beta * dW} when {@code beta != 0}; dW is read only then).
+   */
+  public static void wgradFinish(
+      int[] sums, int chunks, int n, int k, float scaleG, float scaleX, float beta, float[] dW) {
     if (dW.length < (long) n * k) {
       throw new IllegalArgumentException("dW holds " + dW.length + " of " + (long) n * k + " values");
     }
-    // each output row j is independent: rows run in parallel; within a row the integer sums of a
-    // chunk of WGRAD_FLUSH samples are exact whatever their order, and the chunks are added to the
-    // float in the kernel's order, so the bits are the kernel's
-    IntStream.range(0, n).parallel().forEach(j -> {
-      float[] accf = new float[k];
-      int[] acc = new int[k];
-      for (int m0 = 0; m0 < m; m0 += WGRAD_FLUSH) {
-        int m1 = Math.min(m, m0 + WGRAD_FLUSH);
-        java.util.Arrays.fill(acc, 0);
-        int gsum = 0;
-        for (int r = m0; r < m1; r++) {
-          int gv = g[r * n + j];
-          if (gv == 0) {
-            continue;
-          }
-          gsum += gv;
-          int xr = r * k;
-          for (int c = 0; c < k; c++) {
-            acc[c] += gv * x[xr + c];
-          }
-        }
-        for (int c = 0; c < k; c++) {
-          accf[c] = accf[c] + (float) (acc[c] - zeroPointX * gsum);
-        }
+    for (int idx = 0; idx < n * k; idx++) {
+      float accf = 0f;
+      for (int c = 0; c < chunks; c++) {
+        accf = accf + (float) sums[c * n * k + idx];
       }
-      for (int c = 0; c < k; c++) {
-        float v = (accf[c] * scaleG) * scaleX;
-        int idx = j * k + c;
-        if (beta != 0f) {
-          v = beta * dW[idx] + v;
-        }
-        dW[idx] = v;
+      float v = (accf * scaleG) * scaleX;
+      if (beta != 0f) {
+        v = beta * dW[idx] + v;
       }
-    });
+      dW[idx] = v;
+    }
   }
 
   /** {@code out[r] = sum_c in[r, c]} ({@code rowsum_s8}). */

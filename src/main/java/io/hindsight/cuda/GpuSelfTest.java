@@ -425,10 +425,10 @@ public final class GpuSelfTest {
 
   private static void batchNorm(Env env) {
     CudaKernels k = env.kernels();
-    int n = 4;
+    int n = 12; // 12 x 29 x 31 values per channel: 5 segments per channel, the last one short
     int c = 5;
-    int h = 6;
-    int w = 7;
+    int h = 29;
+    int w = 31;
     int hw = h * w;
     SplittableRandom r = new SplittableRandom(12);
     BatchNorm2d bn = new BatchNorm2d("bn", env.cpu(), c);

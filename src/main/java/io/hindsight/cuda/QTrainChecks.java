@@ -162,9 +162,9 @@ final class QTrainChecks {
 
   private static void bn(GpuSelfTest.Env env) {
     CudaKernels k = env.kernels();
-    int n = 4;
+    int n = 8;
     int c = 5;
-    int hw = 42;
+    int hw = 1000; // 8000 values per channel: 3 segments per channel
     int total = n * c * hw;
     SplittableRandom r = new SplittableRandom(23);
     float[] x = Checks.normal(r, total, 2f);

@@ -34,9 +34,17 @@ public final class Traffic {
     return new long[] {m * k + n * k + 4L * n * perChannelVectors, (f32Out ? 4L : 1L) * m * n};
   }
 
-  /** Weight-gradient GEMM: read G (m*n) and X (m*k), write dW (n*k floats), read it too when beta != 0. */
-  public static long[] wgrad(long m, long n, long k, boolean readOld) {
-    return new long[] {m * n + m * k + (readOld ? 4L * n * k : 0), 4L * n * k};
+  /**
+   * Weight-gradient GEMM, phase 1: read G (m*n) and X (m*k), write the chunk sums (chunks*n*k ints);
+   * the slices' atomic additions into them resolve in L2 and are not counted.
+   */
+  public static long[] wgrad(long m, long n, long k, long chunks) {
+    return new long[] {m * n + m * k, 4L * chunks * n * k};
+  }
+
+  /** Weight gradient, phase 2: read the chunk sums, write dW (n*k floats), read it too when beta != 0. */
+  public static long[] wgradFinish(long n, long k, long chunks, boolean readOld) {
+    return new long[] {4L * chunks * n * k + (readOld ? 4L * n * k : 0), 4L * n * k};
   }
 
   /** transpose_s8: read and write rows*cols bytes. */

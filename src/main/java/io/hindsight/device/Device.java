@@ -62,6 +62,15 @@ public interface Device extends AutoCloseable {
   /** Restarts the peak memory counter from the live bytes. */
   void resetPeak();
 
+  /**
+   * Marks the start of the launches a profiler started with {@code --profile-from-start off}
+   * (Nsight Compute) records; devices without one ignore it.
+   */
+  default void profilerStart() {}
+
+  /** Ends the range {@link #profilerStart()} began. */
+  default void profilerStop() {}
+
   /** A new scope whose allocations are freed when it closes. */
   default DeviceScope scope(String name) {
     return new DeviceScope(this, name);

@@ -16,7 +16,8 @@ class TrafficTest {
     assertThat(Traffic.gemmS8Nt(16384, 4096, 1024, 2, false))
         .containsExactly(16384L * 1024 + 4096L * 1024 + 2 * 4 * 4096, 16384L * 4096);
     assertThat(Traffic.gemmS8Nt(4, 5, 6, 0, true)).containsExactly(24 + 30, 80);
-    assertThat(Traffic.wgrad(10, 3, 4, true)).containsExactly(30 + 40 + 48, 48);
+    assertThat(Traffic.wgrad(10, 3, 4, 2)).containsExactly(30 + 40, 2 * 48);
+    assertThat(Traffic.wgradFinish(3, 4, 2, true)).containsExactly(2 * 48 + 48, 48);
     assertThat(Traffic.sgemm(2, 3, 4, 5, true, false, false, true)).containsExactly(4 * 8 + 4 * 12 * 5, 4 * 6);
     assertThat(Traffic.copy(64)).containsExactly(64, 64);
   }

@@ -18,6 +18,7 @@ final class GemmS8Ref {
     refs.put("gemm_s8_nt_mma", GemmS8Ref::nt);
     refs.put("gemm_s8_nt_mma_ldm", GemmS8Ref::nt);
     refs.put("gemm_s8_tn_wgrad", GemmS8Ref::wgrad);
+    refs.put("wgrad_finish", GemmS8Ref::wgradFinish);
     refs.put("transpose_s8", GemmS8Ref::transpose);
     refs.put("rowsum_s8", GemmS8Ref::rowSum);
   }
@@ -65,16 +66,45 @@ final class GemmS8Ref {
     }
   }
 
+  /**
+   * Every block's slice of rows added into the chunk sums: the rows {@code [0, M)} at once, which
+   * gives the atomics' result whatever the slicing ({@link GemmRef#wgradChunkSums}).
+   */
   private static void wgrad(SimLaunch l) {
     int m = l.i32("M");
     int n = l.i32("N");
     int k = l.i32("K");
+    int rowsPerSlice = l.i32("rowsPerSlice");
+    if (rowsPerSlice < 32 || rowsPerSlice % 32 != 0 || GemmRef.WGRAD_FLUSH % rowsPerSlice != 0) {
+      throw new IllegalArgumentException("rowsPerSlice " + rowsPerSlice + " must be a multiple of 32 dividing "
+          + GemmRef.WGRAD_FLUSH);
+    }
+    if ((long) l.gridZ() * rowsPerSlice < m) {
+      throw new IllegalArgumentException("grid z " + l.gridZ() + " x " + rowsPerSlice + " rows does not cover M=" + m);
+    }
     byte[] g = bytes(l.view("G"), (long) m * n);
     byte[] x = bytes(l.view("X"), (long) m * k);
+    int length = Math.toIntExact((long) GemmRef.wgradChunks(m) * n * k);
+    View sumsView = l.view("chunkSums");
+    int[] sums = new int[length];
+    sumsView.readI(0, sums, 0, length);
+    GemmRef.wgradChunkSums(g, x, m, 0, m, n, k, l.i32("zeroPointX"), sums);
+    for (int i = 0; i < length; i++) {
+      sumsView.putI(i, sums[i]);
+    }
+  }
+
+  private static void wgradFinish(SimLaunch l) {
+    int chunks = l.i32("chunks");
+    int n = l.i32("N");
+    int k = l.i32("K");
+    int length = Math.toIntExact((long) chunks * n * k);
+    int[] sums = new int[length];
+    l.view("chunkSums").readI(0, sums, 0, length);
     float beta = l.f32("beta");
     View dwv = l.view("dW");
     float[] dw = beta != 0f ? ConvRef.read(dwv, 0, (long) n * k) : new float[n * k];
-    GemmRef.wgrad(g, x, m, n, k, l.f32("scaleG"), l.f32("scaleX"), l.i32("zeroPointX"), beta, dw);
+    GemmRef.wgradFinish(sums, chunks, n, k, l.f32("scaleG"), l.f32("scaleX"), beta, dw);
     dwv.writeF(0, dw, 0, dw.length);
   }
 

@@ -1,6 +1,7 @@
 package io.hindsight.device.sim;
 
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * References of norm_pool.cu. Batch norm: one block per channel, per-thread strided double sums
@@ -12,6 +13,8 @@ final class NormPoolRef {
   private NormPoolRef() {}
 
   static void register(Map<String, KernelReference> refs) {
+    refs.put("bn_sums", NormPoolRef::bnSums);
+    refs.put("bn_bwd_sums", NormPoolRef::bnBwdSums);
     refs.put("batchnorm_fwd", NormPoolRef::batchnormForward);
     refs.put("batchnorm_bwd", NormPoolRef::batchnormBackward);
     refs.put("pool2d_fwd", NormPoolRef::poolForward);
@@ -19,48 +22,91 @@ final class NormPoolRef {
   }
 
   /**
-   * {@code batchnorm_fwd}'s channel statistics: the mean (block double sum / count) and the sum of
-   * squared deviations from it (block double sum), each from 256 strided per-thread sums.
+   * Batch-norm statistics partials in the kernels' order (hs_common.cuh): channel c's values
+   * {@code value(idx)}, j = sample * hw + pixel, dealt to {@code segments * threads} virtual threads,
+   * each summing its j's in order (double); per segment the block tree of its threads.
    */
-  static double[] meanAndSquares(float[] x, int n, int channels, int hw, int c, int threads) {
+  static double[] partials(int n, int channels, int hw, int c, int threads, int segments, IntToDoubleFunction value) {
     long count = (long) n * hw;
-    double[] partial = new double[threads];
-    for (int t = 0; t < threads; t++) {
-      double s = 0.0;
-      for (long j = t; j < count; j += threads) {
-        s = s + (double) x[index(j, c, channels, hw)];
+    long stride = (long) segments * threads;
+    double[] out = new double[segments];
+    double[] perThread = new double[threads];
+    for (int s = 0; s < segments; s++) {
+      for (int t = 0; t < threads; t++) {
+        double acc = 0.0;
+        for (long j = (long) s * threads + t; j < count; j += stride) {
+          acc = acc + value.applyAsDouble(index(j, c, channels, hw));
+        }
+        perThread[t] = acc;
       }
-      partial[t] = s;
+      out[s] = BlockReduce.sumDouble(perThread);
     }
-    double m = BlockReduce.sumDouble(partial) / (double) count;
-    for (int t = 0; t < threads; t++) {
-      double sq = 0.0;
-      for (long j = t; j < count; j += threads) {
-        double d = (double) x[index(j, c, channels, hw)] - m;
-        sq = sq + d * d;
-      }
-      partial[t] = sq;
-    }
-    return new double[] {m, BlockReduce.sumDouble(partial)};
+    return out;
   }
 
-  /** {@code batchnorm_bwd}'s channel sums of dy and dy * xhat (dy already masked), block double sums. */
-  static double[] dySums(float[] dy, float[] xhat, int n, int channels, int hw, int c, int threads) {
-    long count = (long) n * hw;
-    double[] pdy = new double[threads];
-    double[] pdyx = new double[threads];
-    for (int t = 0; t < threads; t++) {
-      double sdy = 0.0;
-      double sdyx = 0.0;
-      for (long j = t; j < count; j += threads) {
-        int idx = index(j, c, channels, hw);
-        sdy = sdy + (double) dy[idx];
-        sdyx = sdyx + (double) dy[idx] * (double) xhat[idx];
-      }
-      pdy[t] = sdy;
-      pdyx[t] = sdyx;
+  /** A channel's total: its segment partials ({@code (C, S)} doubles) added in segment order. */
+  static double total(View partial, int c, int segments) {
+    double t = 0.0;
+    for (int s = 0; s < segments; s++) {
+      t = t + partial.getD((long) c * segments + s);
     }
-    return new double[] {BlockReduce.sumDouble(pdy), BlockReduce.sumDouble(pdyx)};
+    return t;
+  }
+
+  /** {@code bn_sums}: partial sums of x, or (centre set) of squared deviations from total(centre) / count. */
+  private static void bnSums(SimLaunch l) {
+    int n = l.i32("N");
+    int channels = l.i32("C");
+    int hw = l.i32("HW");
+    int segments = l.gridY();
+    float[] x = ConvRef.read(l.view("x"), 0, (long) n * channels * hw);
+    View centre = l.view("centre");
+    View partial = l.view("partial");
+    long count = (long) n * hw;
+    for (int c = 0; c < channels; c++) {
+      double[] p;
+      if (centre == null) {
+        p = partials(n, channels, hw, c, l.blockX(), segments, idx -> (double) x[idx]);
+      } else {
+        double m = total(centre, c, segments) / (double) count;
+        p = partials(n, channels, hw, c, l.blockX(), segments, idx -> {
+          double d = (double) x[idx] - m;
+          return d * d;
+        });
+      }
+      for (int s = 0; s < segments; s++) {
+        partial.putD((long) c * segments + s, p[s]);
+      }
+    }
+  }
+
+  /** {@code bn_bwd_sums}: partial sums of dy and dy * xhat, dy masked by actMask when set. */
+  private static void bnBwdSums(SimLaunch l) {
+    int n = l.i32("N");
+    int channels = l.i32("C");
+    int hw = l.i32("HW");
+    int segments = l.gridY();
+    long total = (long) n * channels * hw;
+    float[] dy = ConvRef.read(l.view("dy"), 0, total);
+    View maskView = l.view("actMask");
+    if (maskView != null) {
+      for (int i = 0; i < dy.length; i++) {
+        if (maskView.getB(i) == 0) {
+          dy[i] = 0f;
+        }
+      }
+    }
+    float[] xhat = ConvRef.read(l.view("xhat"), 0, total);
+    View pdy = l.view("partialDy");
+    View pdyx = l.view("partialDyXhat");
+    for (int c = 0; c < channels; c++) {
+      double[] a = partials(n, channels, hw, c, l.blockX(), segments, idx -> (double) dy[idx]);
+      double[] b = partials(n, channels, hw, c, l.blockX(), segments, idx -> (double) dy[idx] * (double) xhat[idx]);
+      for (int s = 0; s < segments; s++) {
+        pdy.putD((long) c * segments + s, a[s]);
+        pdyx.putD((long) c * segments + s, b[s]);
+      }
+    }
   }
 
   static int index(long j, int c, int channels, int hw) {
@@ -82,15 +128,16 @@ final class NormPoolRef {
     float[] xhat = new float[x.length];
     float[] y = new float[x.length];
     View invStd = l.view("invStd");
-    int threads = l.blockX();
+    int segments = l.gridY();
+    View sums = l.view("sums");
+    View squares = l.view("squares");
     long count = (long) n * hw;
     for (int c = 0; c < channels; c++) {
       float mean;
       float var;
       if (training) {
-        double[] ms = meanAndSquares(x, n, channels, hw, c, threads);
-        double m = ms[0];
-        double sq = ms[1];
+        double m = total(sums, c, segments) / (double) count;
+        double sq = total(squares, c, segments);
         mean = (float) m;
         var = (float) (sq / (double) count);
         float unbiased = count > 1 ? (float) (sq / (double) (count - 1)) : var;
@@ -129,12 +176,13 @@ final class NormPoolRef {
     View dgamma = l.view("dgamma");
     View dbeta = l.view("dbeta");
     float[] dx = new float[(int) total];
-    int threads = l.blockX();
+    int segments = l.gridY();
+    View sumDy = l.view("sumDy");
+    View sumDyXhat = l.view("sumDyXhat");
     long count = (long) n * hw;
     for (int c = 0; c < channels; c++) {
-      double[] sums = dySums(dy, xhat, n, channels, hw, c, threads);
-      double sdy = sums[0];
-      double sdyx = sums[1];
+      double sdy = total(sumDy, c, segments);
+      double sdyx = total(sumDyXhat, c, segments);
       dbeta.putF(c, (float) sdy);
       dgamma.putF(c, (float) sdyx);
       float scale = gamma[c] * invStd[c];

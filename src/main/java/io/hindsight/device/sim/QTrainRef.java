@@ -147,16 +147,19 @@ final class QTrainRef {
     float[] xhat = new float[x.length];
     float[] y = new float[x.length];
     QOut o = QOut.of(l);
-    int threads = l.blockX();
+    int segments = l.gridY();
+    View sums = l.view("sums");
+    View squares = l.view("squares");
     long count = (long) n * hw;
     for (int c = 0; c < channels; c++) {
       float mean;
       float var;
       if (training) {
-        double[] ms = NormPoolRef.meanAndSquares(x, n, channels, hw, c, threads);
-        mean = (float) ms[0];
-        var = (float) (ms[1] / (double) count);
-        float unbiased = count > 1 ? (float) (ms[1] / (double) (count - 1)) : var;
+        double m = NormPoolRef.total(sums, c, segments) / (double) count;
+        double sq = NormPoolRef.total(squares, c, segments);
+        mean = (float) m;
+        var = (float) (sq / (double) count);
+        float unbiased = count > 1 ? (float) (sq / (double) (count - 1)) : var;
         float keep = 1f - momentum;
         rmv.putF(c, keep * rmv.getF(c) + momentum * mean);
         rvv.putF(c, keep * rvv.getF(c) + momentum * unbiased);
@@ -348,15 +351,18 @@ final class QTrainRef {
     View dbeta = l.view("dbeta");
     float[] dx = new float[(int) total];
     QOut o = QOut.of(l);
-    int threads = l.blockX();
+    int segments = l.gridY();
+    View sumDy = l.view("sumDy");
+    View sumDyXhat = l.view("sumDyXhat");
     long count = (long) n * hw;
     for (int c = 0; c < channels; c++) {
-      double[] sums = NormPoolRef.dySums(dy, xhat, n, channels, hw, c, threads);
-      dbeta.putF(c, (float) sums[0]);
-      dgamma.putF(c, (float) sums[1]);
+      double sdy = NormPoolRef.total(sumDy, c, segments);
+      double sdyx = NormPoolRef.total(sumDyXhat, c, segments);
+      dbeta.putF(c, (float) sdy);
+      dgamma.putF(c, (float) sdyx);
       float scale = gamma[c] * invStd[c];
-      float meanDy = (float) (sums[0] / (double) count);
-      float meanDyXh = (float) (sums[1] / (double) count);
+      float meanDy = (float) (sdy / (double) count);
+      float meanDyXh = (float) (sdyx / (double) count);
       for (long j = 0; j < count; j++) {
         int idx = NormPoolRef.index(j, c, channels, hw);
         dx[idx] = training ? scale * (dy[idx] - meanDy - xhat[idx] * meanDyXh) : scale * dy[idx];

@@ -769,8 +769,10 @@ public final class CudaKernels {
   public void applyMask(DeviceBuffer x, DeviceBuffer mask, long n) {
     need(x, 4L * n, "x");
     need(mask, n, "mask");
+    // reads the mask; writes a zero only where it stops the gradient, a count known from the
+    // quantizer's statistics after the step (TrafficCounter.addWritten)
     launch1d("apply_mask", gridFor(n), new KernelArgs().ptr("x", x).ptr("mask", mask).i64("n", n),
-        new long[] {5L * n, 4L * n});
+        new long[] {n, 0});
   }
 
   /** Depthwise forward on int8 codes: y fp32 (N, inC * mult, outH, outW); bias nullable. */

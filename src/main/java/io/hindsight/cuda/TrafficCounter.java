@@ -56,6 +56,17 @@ public final class TrafficCounter {
     quantizing--;
   }
 
+  /**
+   * Adds {@code bytes} written by earlier launches of {@code kernel} whose size was known only after
+   * they ran (apply_mask writes only the elements its mask stops, which the step's statistics count),
+   * as quantization traffic.
+   */
+  public synchronized void addWritten(String kernel, long bytes) {
+    entries.merge(kernel, new Entry(0, 0, bytes),
+        (a, b) -> new Entry(a.launches + b.launches, a.bytesRead + b.bytesRead, a.bytesWritten + b.bytesWritten));
+    quantizationBytes += bytes;
+  }
+
   /** Attributes {@code bytes} of device traffic outside a launch's own count to quantization. */
   public synchronized void addQuantization(long bytes) {
     quantizationBytes += bytes;

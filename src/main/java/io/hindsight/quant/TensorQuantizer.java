@@ -222,8 +222,8 @@ public final class TensorQuantizer {
   }
 
   private void record(ChannelStats s, Range used, boolean dynamic, int channels) {
-    TrafficTotals t = TrafficModel.quantization(
-        s.elements(), grid.bits(), channels, dynamic, dynamic ? estimator.searchReadBytes(s.elements()) : 0, route);
+    TrafficTotals t = TrafficModel.quantization(s.elements(), grid.bits(), channels, dynamic,
+        dynamic ? estimator.searchReadBytes(s.elements()) : 0, route, s.clipped() + s.nonFinite());
     QuantizationRecord r = new QuantizationRecord(clock.getAsLong(), name, used.envelopeMin(), used.envelopeMax(),
         s.envelopeMin(), s.envelopeMax(), s.clippedFraction(), s.clipped(), s.nonFinite(), s.elements(), dynamic,
         t.bytesMoved(), t.bytesMovedIfDynamic());

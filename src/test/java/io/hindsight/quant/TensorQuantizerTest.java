@@ -117,14 +117,21 @@ class TensorQuantizerTest {
         1);
     Tensor x = Tensor.zeros(2, 3, 4, 4); // 96 values
     Arrays.fill(x.data(), 0.25f);
-    // the default route: a producer that quantizes, and the clipping STE's mask (10 bytes per value)
+    // the default route: a producer that quantizes, and the clipping STE's mask (written and read:
+    // 2 bytes per value; nothing clipped, so no gradient value is zeroed)
     q.quantize(x, true); // warm-up: dynamic
-    assertThat(q.last().bytesMoved()).isEqualTo(3 * 4 * 96 + 96 + 2 * 16 + 10 * 96);
+    assertThat(q.last().bytesMoved()).isEqualTo(3 * 4 * 96 + 96 + 2 * 16 + 2 * 96);
     q.quantize(x, true); // static
-    assertThat(q.last().bytesMoved()).isEqualTo(96 + 16 + 10 * 96);
-    assertThat(q.last().bytesMovedIfDynamic()).isEqualTo(2240);
-    assertThat(q.traffic().bytesMoved()).isEqualTo(2240 + 1072);
-    assertThat(q.traffic().bytesMovedIfDynamic()).isEqualTo(2 * 2240);
+    assertThat(q.last().bytesMoved()).isEqualTo(96 + 16 + 2 * 96);
+    assertThat(q.last().bytesMovedIfDynamic()).isEqualTo(1472);
+    assertThat(q.traffic().bytesMoved()).isEqualTo(1472 + 304);
+    assertThat(q.traffic().bytesMovedIfDynamic()).isEqualTo(2 * 1472);
+    // a tensor outgrowing the range: its 10 clipped values get their gradient zeroed (4 bytes each)
+    Tensor grown = Tensor.zeros(2, 3, 4, 4);
+    Arrays.fill(grown.data(), 0.25f);
+    Arrays.fill(grown.data(), 0, 10, 5f);
+    q.quantize(grown, true);
+    assertThat(q.last().bytesMoved()).isEqualTo(96 + 16 + 2 * 96 + 4 * 10);
     assertThat(q.traffic().peakFullPrecisionBytes()).isEqualTo(384);
   }
 

@@ -15,6 +15,7 @@ import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Range;
 import io.hindsight.quant.math.Rounding;
 import io.hindsight.quant.traffic.Route;
+import io.hindsight.quant.traffic.TrafficModel;
 import io.hindsight.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -137,6 +138,7 @@ public final class DeviceQuantization implements AutoCloseable {
     this.training = training;
     for (ActivationQuantizer a : activations) {
       a.step = null;
+      a.maskApplied = false;
     }
     k.statsInit(stats.from(RESULTS_BYTES), slots);
   }
@@ -290,6 +292,10 @@ public final class DeviceQuantization implements AutoCloseable {
           continue;
         }
         QuantStats s = stats(b, a.slot);
+        if (a.maskApplied) {
+          // apply_mask wrote a zero for each element the mask stops: the clipped and non-finite ones
+          k.traffic().addWritten("apply_mask", TrafficModel.maskZeroingBytes(s.clipped() + s.nonFinite()));
+        }
         a.q.complete(a.step, ChannelStats.of(new float[] {s.min()}, new float[] {s.max()}, a.elements, s.clipped(),
             s.nonFinite()));
       }
@@ -312,6 +318,7 @@ public final class DeviceQuantization implements AutoCloseable {
     private final int slot;
     private TensorQuantizer.Step step;
     private long elements;
+    private boolean maskApplied;
 
     private ActivationQuantizer(TensorQuantizer q, int slot) {
       this.q = q;
@@ -404,6 +411,7 @@ public final class DeviceQuantization implements AutoCloseable {
       try (TrafficCounter.Quantizing counted = k.traffic().quantizing()) {
         k.applyMask(dX, form.mask(), n);
       }
+      maskApplied = true;
     }
 
     /** A producer's instructions: where to write the codes (and mask), and the form the consumer gets. */

@@ -15,8 +15,9 @@ package io.hindsight.quant.traffic;
  *       ({@code 4E + 16 C}); the floats are charged their write ({@code 4E}) when they exist only
  *       for the quantizer ({@link Route.Feed#WRITTEN_FOR_QUANTIZER}, or a producer that would have
  *       quantized a static range);
- *   <li>the clipping STE's mask: written with the codes ({@code E}), applied in backward (mask
- *       {@code E} read, input gradient {@code 4E} read and written): {@code 10E};
+ *   <li>the clipping STE's mask: written with the codes ({@code E}), applied in backward: the mask
+ *       read ({@code E}) and a zero written over the input gradient where it stops it, at the
+ *       clipped and non-finite elements ({@code 4 M}): {@code 2E + 4M};
  *   <li>a dense layer's input-gradient weights: the codes transposed ({@code 2 ceil(E b / 8)}),
  *       per-channel weights first re-quantized per tensor ({@code 4E + ceil(E b / 8) + 16}).
  * </ul>
@@ -32,6 +33,14 @@ public final class TrafficModel {
   public static final int PARAM_BYTES_PER_CHANNEL = 16;
   /** STE mask bytes per element: written with the codes (1), read in backward (1). */
   private static final int MASK_BYTES = 2;
+
+  /**
+   * The mask application's writes: one float zeroed for each of {@code masked} elements (clipped or
+   * not finite) whose gradient the clipping STE stops.
+   */
+  public static long maskZeroingBytes(long masked) {
+    return (long) FULL_PRECISION_BYTES * masked;
+  }
 
   private TrafficModel() {}
 
@@ -60,8 +69,16 @@ public final class TrafficModel {
     return (long) FULL_PRECISION_BYTES * elements;
   }
 
-  /** The bytes of one quantization along {@code route} (without an estimator's search reads). */
+  /** As {@link #bytes(long, int, int, boolean, Route, long)} with nothing clipped. */
   public static long bytes(long elements, int bits, int channels, boolean dynamic, Route route) {
+    return bytes(elements, bits, channels, dynamic, route, 0);
+  }
+
+  /**
+   * The bytes of one quantization along {@code route} (without an estimator's search reads), of which
+   * {@code masked} elements were clipped or not finite (the STE mask's zeroing writes).
+   */
+  public static long bytes(long elements, int bits, int channels, boolean dynamic, Route route, long masked) {
     long floats = (long) FULL_PRECISION_BYTES * elements;
     long codes = lowBitBytes(elements, bits);
     long stats = statsBytes(channels);
@@ -78,7 +95,7 @@ public final class TrafficModel {
       b += floats;
     }
     if (route.steMask()) {
-      b += (long) MASK_BYTES * elements + 2 * floats;
+      b += (long) MASK_BYTES * elements + maskZeroingBytes(masked);
     }
     b += switch (route.inputGradientWeights()) {
       case NONE -> 0;
@@ -92,10 +109,16 @@ public final class TrafficModel {
     return feed == Route.Feed.WRITTEN_FOR_QUANTIZER || (dynamic && feed == Route.Feed.PRODUCER);
   }
 
-  /** As {@link #quantization(long, int, int, boolean, long, Route)} for a tensor quantized by its producer. */
+  /** As {@link #quantization(long, int, int, boolean, long, Route, long)} for a tensor quantized by its producer. */
   public static TrafficTotals quantization(
       long elements, int bits, int channels, boolean dynamic, long searchReadBytes) {
-    return quantization(elements, bits, channels, dynamic, searchReadBytes, Route.PRODUCER);
+    return quantization(elements, bits, channels, dynamic, searchReadBytes, Route.PRODUCER, 0);
+  }
+
+  /** As {@link #quantization(long, int, int, boolean, long, Route, long)} with nothing clipped. */
+  public static TrafficTotals quantization(
+      long elements, int bits, int channels, boolean dynamic, long searchReadBytes, Route route) {
+    return quantization(elements, bits, channels, dynamic, searchReadBytes, route, 0);
   }
 
   /**
@@ -103,11 +126,13 @@ public final class TrafficModel {
    *
    * @param dynamic whether this quantization needed the full-precision tensor first (a statistics pass)
    * @param searchReadBytes extra full-precision reads of a range search (0 for most estimators)
+   * @param masked elements clipped or not finite in this quantization: the STE mask's zeroing writes
+   *     (charged to both alternatives: the count of the pass that ran)
    */
   public static TrafficTotals quantization(
-      long elements, int bits, int channels, boolean dynamic, long searchReadBytes, Route route) {
-    long ifStatic = bytes(elements, bits, channels, false, route);
-    long ifDynamic = bytes(elements, bits, channels, true, route);
+      long elements, int bits, int channels, boolean dynamic, long searchReadBytes, Route route, long masked) {
+    long ifStatic = bytes(elements, bits, channels, false, route, masked);
+    long ifDynamic = bytes(elements, bits, channels, true, route, masked);
     long moved = dynamic ? ifDynamic + searchReadBytes : ifStatic;
     long peak = writesFloats(route.feed(), dynamic) ? dynamicPeakBytes(elements) : 0;
     long peakIfDynamic = writesFloats(route.feed(), true) ? dynamicPeakBytes(elements) : 0;

@@ -6,8 +6,12 @@ import io.hindsight.model.ModelFactory;
 import io.hindsight.nn.QuantHooksProvider;
 import io.hindsight.nn.SoftmaxCrossEntropy;
 import io.hindsight.optim.Sgd;
+import io.hindsight.quant.QuantRoutes;
 import io.hindsight.quant.QuantizationPlan;
+import io.hindsight.quant.QuantizationRecord;
+import io.hindsight.quant.TensorQuantizer;
 import io.hindsight.quant.config.QuantConfigReader;
+import io.hindsight.quant.traffic.Route;
 import io.hindsight.quant.traffic.TrafficTotals;
 import io.hindsight.tensor.Tensor;
 import io.hindsight.util.Rng;
@@ -15,6 +19,8 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The cost of fully quantized training on a backend (CPU, or the CUDA backend): step time of the same model and batch
@@ -48,6 +54,9 @@ public final class QuantStepBenchmark {
       QuantHooksProvider hooks = plan == null ? QuantHooksProvider.NONE : plan;
       this.model = new ModelFactory(backend, hooks, new Rng(0))
           .build(arch, 1.0, 0.0, INPUT, 10, new Rng(42));
+      if (plan != null) {
+        QuantRoutes.apply(model.root()); // each quantizer charged as the device runs it, as in training
+      }
       this.sgd = new Sgd(model.parameters(), 0.9, false, 5e-4);
     }
 
@@ -129,7 +138,30 @@ public final class QuantStepBenchmark {
                 + "if dynamic (%.2fx); peak full-precision buffer %.1f MB vs %.1f MB if dynamic%n",
             v.name, epochExamples, stepsPerEpoch, batch, Math.min(stepsPerEpoch, v.perStep.size()), moved / 1e9,
             dynamic / 1e9, dynamic / moved, t.peakFullPrecisionBytes() / 1e6, t.peakFullPrecisionBytesIfDynamic() / 1e6);
+        printRoutes(v, out);
       }
     }
+  }
+
+  /** The last step's bytes by quantizer kind and route: where what is left of the traffic goes. */
+  private static void printRoutes(Variant v, PrintStream out) {
+    Map<String, long[]> byRoute = new TreeMap<>();
+    for (TensorQuantizer q : v.plan.quantizers()) {
+      if (q.history().isEmpty()) {
+        continue;
+      }
+      QuantizationRecord r = q.last();
+      Route route = q.route();
+      String key = q.kind().name().toLowerCase(Locale.ROOT) + " " + route.feed()
+          + (route.steMask() ? " +STE mask" : "")
+          + (route.inputGradientWeights() == Route.WeightCopy.NONE ? "" : " +" + route.inputGradientWeights());
+      long[] a = byRoute.computeIfAbsent(key, k -> new long[3]);
+      a[0]++;
+      a[1] += r.bytesMoved();
+      a[2] += r.bytesMovedIfDynamic();
+    }
+    out.printf(Locale.ROOT, "    last step by route: %-56s %10s %14s %14s%n", "kind and route", "quantizers", "bytes",
+        "if dynamic");
+    byRoute.forEach((k, a) -> out.printf(Locale.ROOT, "    %-76s %10d %14d %14d%n", k, a[0], a[1], a[2]));
   }
 }

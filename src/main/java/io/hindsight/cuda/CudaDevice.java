@@ -1,6 +1,9 @@
 package io.hindsight.cuda;
 
 import static io.hindsight.cuda.CudaException.check;
+import static jcuda.driver.JCudaDriver.CU_LAUNCH_PARAM_BUFFER_POINTER;
+import static jcuda.driver.JCudaDriver.CU_LAUNCH_PARAM_BUFFER_SIZE;
+import static jcuda.driver.JCudaDriver.CU_LAUNCH_PARAM_END;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
@@ -10,21 +13,21 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuProfilerStart;
 import static jcuda.driver.JCudaDriver.cuProfilerStop;
 
-import io.hindsight.device.ArgType;
 import io.hindsight.device.Device;
 import io.hindsight.device.DeviceBuffer;
 import io.hindsight.device.DeviceCounters;
 import io.hindsight.device.DeviceException;
-import io.hindsight.device.KernelArgs;
 import io.hindsight.device.KernelLaunch;
 import io.hindsight.device.KernelSignatures;
 import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import jcuda.NativePointerObject;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUresult;
 
 /**
  * The GPU {@link Device}: device 0 through the JCuda driver API and our own kernels
@@ -34,9 +37,23 @@ import jcuda.driver.CUdeviceptr;
  * {@link #close()} releases. Every launch is checked against the kernel's declared signature first.
  */
 public final class CudaDevice implements Device {
+  /** Bytes of kernel parameters a launch may pass (the driver's limit for this launch path is 4 KiB). */
+  private static final int PARAM_BYTES = 4096;
+
+  /** A {@code cuMemAlloc} block whose address the launch path writes into kernel parameter buffers. */
+  private static final class Allocation extends CUdeviceptr {
+    long address() {
+      return getNativePointer();
+    }
+  }
+
   private final CudaContext ctx;
   private final boolean ownsContext;
-  private final Map<Long, ArrayDeque<CUdeviceptr>> cache = new HashMap<>();
+  private final Map<Long, ArrayDeque<Allocation>> cache = new HashMap<>();
+  /** The launch path's kernel parameter buffer (the driver copies it at launch; launches are synchronized). */
+  private final ByteBuffer params = ByteBuffer.allocateDirect(PARAM_BYTES).order(ByteOrder.nativeOrder());
+  /** The {@code size_t} that tells the driver how much of {@link #params} a launch uses. */
+  private final ByteBuffer paramsSize = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
   private long nextId = 1;
   private long h2d;
   private long d2h;
@@ -88,8 +105,8 @@ public final class CudaDevice implements Device {
     }
   }
 
-  private static CUdeviceptr base(DeviceBuffer b) {
-    if (!(b.handle() instanceof CUdeviceptr p)) {
+  private static Allocation base(DeviceBuffer b) {
+    if (!(b.handle() instanceof Allocation p)) {
       throw new DeviceException("device buffer '" + b.label() + "' belongs to another device");
     }
     return p;
@@ -107,13 +124,13 @@ public final class CudaDevice implements Device {
       throw new IllegalArgumentException("negative allocation of " + bytes + " bytes for " + label);
     }
     long n = Math.max(bytes, 4); // cuMemAlloc rejects 0 bytes
-    ArrayDeque<CUdeviceptr> free = cache.get(n);
-    CUdeviceptr p = free == null ? null : free.poll();
+    ArrayDeque<Allocation> free = cache.get(n);
+    Allocation p = free == null ? null : free.poll();
     if (p != null) {
       cachedBytes -= n;
     } else {
       ctx.bind();
-      p = new CUdeviceptr();
+      p = new Allocation();
       check("cuMemAlloc(" + n + " bytes for " + label + ")", cuMemAlloc(p, n));
     }
     liveBytes += n;
@@ -190,31 +207,28 @@ public final class CudaDevice implements Device {
     d2d += bytes;
   }
 
+  /**
+   * Launches with the arguments packed into one parameter buffer ({@link ParamBuffer}): one buffer
+   * crosses JNI instead of one Java array per argument, which cost more than the launch itself.
+   */
   @Override
   public synchronized void launch(KernelLaunch launch) {
     open("launch of " + launch.kernel());
     KernelSignatures.of(launch.kernel()).check(launch.args());
-    KernelArgs args = launch.args();
-    NativePointerObject[] params = new NativePointerObject[args.size()];
-    for (int i = 0; i < args.size(); i++) {
-      KernelArgs.Arg a = args.get(i);
-      params[i] = switch (a.type()) {
-        case POINTER -> {
-          DeviceBuffer b = (DeviceBuffer) a.value();
-          if (b != null) {
-            b.requireLive("launch of " + launch.kernel() + ", argument '" + a.name() + "'");
-          }
-          yield Pointer.to(b == null ? new CUdeviceptr() : pointer(b, 0));
-        }
-        case I32 -> Pointer.to(new int[] {(Integer) a.value()});
-        case I64 -> Pointer.to(new long[] {(Long) a.value()});
-        case F32 -> Pointer.to(new float[] {(Float) a.value()});
-      };
-    }
+    int size = ParamBuffer.pack(launch.args(), b -> {
+      b.requireLive("launch of " + launch.kernel());
+      return base(b).address() + b.alignmentOffset();
+    }, params);
+    paramsSize.putLong(0, size);
+    Pointer extra = Pointer.to(CU_LAUNCH_PARAM_BUFFER_POINTER, Pointer.to(params), CU_LAUNCH_PARAM_BUFFER_SIZE,
+        Pointer.to(paramsSize), CU_LAUNCH_PARAM_END);
     ctx.bind();
-    check("cuLaunchKernel(" + launch.kernel() + ", grid " + launch.gridX() + "x" + launch.gridY() + "x" + launch.gridZ() + ")",
-        cuLaunchKernel(ctx.function(launch.kernel()), launch.gridX(), launch.gridY(), launch.gridZ(), launch.blockX(),
-            launch.blockY(), launch.blockZ(), launch.sharedBytes(), null, Pointer.to(params), null));
+    int result = cuLaunchKernel(ctx.function(launch.kernel()), launch.gridX(), launch.gridY(), launch.gridZ(),
+        launch.blockX(), launch.blockY(), launch.blockZ(), launch.sharedBytes(), null, null, extra);
+    if (result != CUresult.CUDA_SUCCESS) {
+      check("cuLaunchKernel(" + launch.kernel() + ", grid " + launch.gridX() + "x" + launch.gridY() + "x"
+          + launch.gridZ() + ")", result);
+    }
     launches++;
   }
 
@@ -257,8 +271,8 @@ public final class CudaDevice implements Device {
     closed = true;
     try {
       ctx.bind();
-      for (ArrayDeque<CUdeviceptr> q : cache.values()) {
-        for (CUdeviceptr p : q) {
+      for (ArrayDeque<Allocation> q : cache.values()) {
+        for (Allocation p : q) {
           cuMemFree(p);
         }
       }

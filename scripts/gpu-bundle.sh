@@ -62,8 +62,8 @@ tar czf "$bundle/runtime.tgz" -C "$tmp" runtime
 cat > "$bundle/run-gpu.sh" <<'RUN'
 #!/usr/bin/env bash
 # Runs, on a GPU host with only the NVIDIA driver (python3 with torch and ncu optional), each step
-# with its own time limit, and writes everything to the results dir. The default steps fit in 8
-# minutes; the others run when named in STEPS.
+# with its own time limit, and writes everything to the results dir. The default steps took about
+# 4 minutes on an H200 (2026-11-30; their limits add up to 14); the others run when named in STEPS.
 #   selftest    io.hindsight.cuda.GpuSelfTest: every kernel against its CPU reference, the CUDA
 #               backend against the CPU backend                         -> selftest.log
 #   steptrace   io.hindsight.bench.StepTrace: two device-resident training steps of mlp, cnn, resnet20
@@ -77,10 +77,12 @@ cat > "$bundle/run-gpu.sh" <<'RUN'
 #   train       the accuracy check: specs/gpu-check-*.json trained with --backend cuda
 #               (needs data/ from scripts/gpu-bundle.sh --data)         -> train-*/result.json
 #   quantstep   bench quant-step --backend cuda (resnet20 FP32 / INT8 hindsight / INT8 current)
-#   not by default: bench (GpuBench table), torch (bench/torch_peer.py), ncu (NcuProbe under
-#   Nsight Compute, joined by ncu_compare.py), ncustep (one whole static resnet20 INT8 step, and a
-#   current-minmax one, under Nsight Compute: each kernel's time, L2 and DRAM bytes against the
-#   kernels' counters), extra (specs/extra-*.json, longer runs)
+#   bench       io.hindsight.bench.GpuBench: copy bandwidth, the quantize kernels' share of it, INT8
+#               GEMMs, a quantized linear layer and MLP step                -> bench-gpu.txt
+#   ncustep     (where ncu exists) one whole static resnet20 INT8 step, and a current-minmax one, under
+#               Nsight Compute: each kernel's time, L2 and DRAM bytes against the kernels' counters
+#   not by default: torch (bench/torch_peer.py), ncu (NcuProbe under Nsight Compute, joined by
+#   ncu_compare.py), extra (specs/extra-*.json, longer runs)
 # Usage: run-gpu.sh [results dir] [--quick]     STEPS="selftest steptrace ..." selects steps
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -89,7 +91,7 @@ quick=()
 for arg in "$@"; do
   if [[ "$arg" == "--quick" ]]; then quick=(--quick); else out="$arg"; fi
 done
-steps="${STEPS:-selftest steptrace devicetrain int8train torchtrain train quantstep}"
+steps="${STEPS:-selftest steptrace devicetrain int8train torchtrain bench ncustep train quantstep}"
 mkdir -p "$out/tmp"
 if [[ ! -x "$here/runtime/bin/java" ]]; then
   tar xzf "$here/runtime.tgz" -C "$here"

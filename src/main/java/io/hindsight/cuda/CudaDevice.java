@@ -37,7 +37,7 @@ import jcuda.driver.CUresult;
  * {@link #close()} releases. Every launch is checked against the kernel's declared signature first.
  */
 public final class CudaDevice implements Device {
-  /** Bytes of kernel parameters a launch may pass (the driver's limit for this launch path is 4 KiB). */
+  /** Bytes of kernel parameters a launch may pass: CUDA's classic 4 KiB, far above what our kernels take. */
   private static final int PARAM_BYTES = 4096;
 
   /** A {@code cuMemAlloc} block whose address the launch path writes into kernel parameter buffers. */
@@ -215,8 +215,8 @@ public final class CudaDevice implements Device {
   public synchronized void launch(KernelLaunch launch) {
     open("launch of " + launch.kernel());
     KernelSignatures.of(launch.kernel()).check(launch.args());
-    int size = ParamBuffer.pack(launch.args(), b -> {
-      b.requireLive("launch of " + launch.kernel());
+    int size = ParamBuffer.pack(launch.args(), (argument, b) -> {
+      b.requireLive("launch of " + launch.kernel() + ", argument '" + argument + "'");
       return base(b).address() + b.alignmentOffset();
     }, params);
     paramsSize.putLong(0, size);

@@ -3,7 +3,7 @@ package io.hindsight.cuda;
 import io.hindsight.device.DeviceBuffer;
 import io.hindsight.device.KernelArgs;
 import java.nio.ByteBuffer;
-import java.util.function.ToLongFunction;
+import java.util.function.ToLongBiFunction;
 
 /**
  * A launch's arguments packed as the kernel's parameter buffer, the layout {@code cuLaunchKernel}
@@ -18,9 +18,9 @@ final class ParamBuffer {
   /**
    * Writes {@code args} into {@code out} (native byte order, from position 0; its position is left
    * unchanged) and returns the bytes used; {@code address} gives a pointer argument's device address
-   * (a null pointer argument passes 0).
+   * from the argument's name and buffer (a null pointer argument passes 0).
    */
-  static int pack(KernelArgs args, ToLongFunction<DeviceBuffer> address, ByteBuffer out) {
+  static int pack(KernelArgs args, ToLongBiFunction<String, DeviceBuffer> address, ByteBuffer out) {
     int offset = 0;
     for (int i = 0; i < args.size(); i++) {
       KernelArgs.Arg a = args.get(i);
@@ -32,7 +32,7 @@ final class ParamBuffer {
       switch (a.type()) {
         case POINTER -> {
           DeviceBuffer b = (DeviceBuffer) a.value();
-          out.putLong(offset, b == null ? 0L : address.applyAsLong(b));
+          out.putLong(offset, b == null ? 0L : address.applyAsLong(a.name(), b));
         }
         case I32 -> out.putInt(offset, (Integer) a.value());
         case I64 -> out.putLong(offset, (Long) a.value());

@@ -22,7 +22,7 @@ class ParamBufferTest {
       KernelArgs args = new KernelArgs().i32("M", 7).ptr("x", x).i32("N", -3).i64("key", 0x1122334455667788L)
           .f32("s", 1.5f).flag("flag", true).ptr("y", y).ptr("none", null);
       ByteBuffer out = ByteBuffer.allocate(256).order(ByteOrder.nativeOrder());
-      int size = ParamBuffer.pack(args, b -> b == x ? 0x1000L : 0x2000L, out);
+      int size = ParamBuffer.pack(args, (name, b) -> name.equals("x") && b == x ? 0x1000L : 0x2000L, out);
       assertThat(out.getInt(0)).isEqualTo(7);
       assertThat(out.getLong(8)).isEqualTo(0x1000L); // the pointer skips 4 bytes of padding
       assertThat(out.getInt(16)).isEqualTo(-3);
@@ -42,7 +42,7 @@ class ParamBufferTest {
     for (int i = 0; i < 10; i++) {
       args.i64("v" + i, i);
     }
-    assertThatThrownBy(() -> ParamBuffer.pack(args, b -> 0L, ByteBuffer.allocate(64)))
+    assertThatThrownBy(() -> ParamBuffer.pack(args, (name, b) -> 0L, ByteBuffer.allocate(64)))
         .hasMessageContaining("more than 64 bytes");
   }
 }

@@ -259,7 +259,12 @@ public final class CudaKernels {
         int kTiles = ceilDiv(k, 64);
         int nTiles = ceilDiv(n, 64);
         int rowsPerSlice = wgradRowsPerSlice(m, (long) kTiles * nTiles, device.multiprocessors());
-        launch("gemm_s8_tn_wgrad", kTiles, nTiles, ceilDiv(m, rowsPerSlice), 256, 1, new KernelArgs().ptr("G", g)
+        int slices = ceilDiv(m, rowsPerSlice);
+        if (slices > 65_535) {
+          throw new IllegalArgumentException("weight gradient over " + m + " rows needs " + slices
+              + " slices of " + rowsPerSlice + ", more than a grid's 65535");
+        }
+        launch("gemm_s8_tn_wgrad", kTiles, nTiles, slices, 256, 1, new KernelArgs().ptr("G", g)
             .ptr("X", x).i32("M", m).i32("N", n).i32("K", k).i32("zeroPointX", zeroPointX)
             .i32("rowsPerSlice", rowsPerSlice).ptr("chunkSums", sums),
             Traffic.wgrad(m, n, k, chunks));

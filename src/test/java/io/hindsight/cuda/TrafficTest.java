@@ -34,4 +34,16 @@ class TrafficTest {
     c.reset();
     assertThat(c.bytesMoved()).isZero();
   }
+
+  @Test
+  void writesKnownAfterALaunchJoinItsKernelAsQuantizationTraffic() {
+    TrafficCounter c = new TrafficCounter();
+    try (TrafficCounter.Quantizing q = c.quantizing()) {
+      c.record("apply_mask", 100, 0); // reads the mask; its writes depend on the data
+    }
+    c.addWritten("apply_mask", 28); // 7 elements zeroed, from the step's statistics
+    assertThat(c.snapshot().get("apply_mask")).isEqualTo(new TrafficCounter.Entry(1, 100, 28));
+    assertThat(c.quantizationBytes()).isEqualTo(128);
+    assertThat(c.launches()).isEqualTo(1);
+  }
 }

@@ -322,13 +322,45 @@ public final class CudaKernels {
     if (m == 0 || n == 0) {
       return;
     }
-    launch("sgemm_tiled", ceilDiv(n, 64), ceilDiv(m, 64), reduceBatch ? 1 : batch, 256, 1,
-        new KernelArgs().flag("transA", transA).flag("transB", transB).i32("M", m).i32("N", n).i32("K", k)
-            .f32("alpha", alpha).ptr("A", a).i32("lda", lda).i64("strideA", strideA).ptr("B", b).i32("ldb", ldb)
-            .i64("strideB", strideB).f32("beta", beta).ptr("C", c).i32("ldc", ldc).i64("strideC", strideC)
-            .i32("batch", batch).flag("reduceBatch", reduceBatch),
-        Traffic.sgemm(m, n, k, batch, strideA == 0, strideB == 0, beta != 0f, reduceBatch));
+    int gx = ceilDiv(n, 64);
+    int gy = ceilDiv(m, 64);
+    int zPerSlice = reduceBatch ? sgemmBatchPerSlice(batch, (long) gx * gy, device.multiprocessors()) : 1;
+    int slices = reduceBatch ? ceilDiv(batch, zPerSlice) : batch;
+    if (slices > 65_535) {
+      throw new IllegalArgumentException("sgemm over a batch of " + batch + " needs more than a grid's 65535 slices");
+    }
+    boolean sliced = reduceBatch && slices > 1;
+    try (DeviceScope scope = device.scope("sgemm slices")) {
+      DeviceBuffer partial = sliced ? scope.floats((long) slices * m * n, "sgemm slice partials") : null;
+      long[] traffic = Traffic.sgemm(m, n, k, batch, strideA == 0, strideB == 0, beta != 0f && !sliced, reduceBatch);
+      if (sliced) {
+        traffic = new long[] {traffic[0], 4L * slices * m * n};
+      }
+      launch("sgemm_tiled", gx, gy, slices, 256, 1,
+          new KernelArgs().flag("transA", transA).flag("transB", transB).i32("M", m).i32("N", n).i32("K", k)
+              .f32("alpha", alpha).ptr("A", a).i32("lda", lda).i64("strideA", strideA).ptr("B", b).i32("ldb", ldb)
+              .i64("strideB", strideB).f32("beta", beta).ptr("C", c).i32("ldc", ldc).i64("strideC", strideC)
+              .i32("batch", batch).flag("reduceBatch", reduceBatch).i32("zPerSlice", zPerSlice).ptr("partial", partial),
+          traffic);
+      if (sliced) {
+        long outputs = (long) m * n;
+        launch1d("sgemm_slices_finish", gridFor(outputs), new KernelArgs().ptr("partial", partial).i32("slices", slices)
+            .i32("M", m).i32("N", n).f32("alpha", alpha).f32("beta", beta).ptr("C", c).i32("ldc", ldc),
+            Traffic.elementwise(slices * outputs + (beta != 0f ? outputs : 0), outputs));
+      }
+    }
   }
+
+  /**
+   * Batch entries per block of a batch-reduced {@code sgemm_tiled}: all of them when the tiles alone
+   * give four blocks per multiprocessor, else as few as keep about that many blocks (each slice's
+   * partial product is then added in slice order by {@code sgemm_slices_finish}).
+   */
+  static int sgemmBatchPerSlice(int batch, long tiles, int multiprocessors) {
+    long slicesWanted = Math.max(1, (4L * multiprocessors + tiles - 1) / tiles);
+    return (int) Math.max(1, (batch + slicesWanted - 1) / slicesWanted);
+  }
+
 
   /** im2col of one group over the batch into col (n, c*kH*kW, outH*outW). */
   public void im2col(DeviceBuffer x, int n, int c, int h, int w, long xSampleStride, int kH, int kW, int stride,

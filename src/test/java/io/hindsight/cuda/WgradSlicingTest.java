@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The row slicing of {@code gemm_s8_tn_wgrad}: slices never straddle a chunk and fill the GPU. */
+/**
+ * How the batch reductions are split over blocks: the rows of {@code gemm_s8_tn_wgrad} (slices never
+ * straddle a chunk) and the batch of a reduced {@code sgemm_tiled}, both to fill the GPU.
+ */
 class WgradSlicingTest {
   @Test
   void slicesArePowersOfTwoThatDivideTheChunk() {
@@ -29,5 +32,17 @@ class WgradSlicingTest {
     assertThat(CudaKernels.wgradRowsPerSlice(m, 10_000, 132)).isEqualTo(GemmRef.WGRAD_FLUSH);
     // few rows: the smallest slice
     assertThat(CudaKernels.wgradRowsPerSlice(100, 3, 132)).isEqualTo(32);
+  }
+
+  @Test
+  void aReducedFp32BatchIsSlicedOnlyWhenItsTilesLeaveTheGpuIdle() {
+    // resnet20's first weight gradient: 16 x 144 outputs = 3 tiles, 128 samples: one sample per block
+    assertThat(CudaKernels.sgemmBatchPerSlice(128, 3, 132)).isEqualTo(1);
+    // 100 tiles: six slices of 22 samples (four blocks per multiprocessor)
+    int z = CudaKernels.sgemmBatchPerSlice(128, 100, 132);
+    assertThat(z).isEqualTo(22);
+    assertThat((128 + z - 1) / z * 100L).isBetween(4L * 132, 8L * 132);
+    // tiles enough on their own: the whole batch in one block, as before
+    assertThat(CudaKernels.sgemmBatchPerSlice(128, 10_000, 132)).isEqualTo(128);
   }
 }

@@ -276,44 +276,42 @@ extern "C" __global__ void bn_act_bwd_quant(const float* __restrict__ dy, const 
   hs_qout_commit(o);
 }
 
-// Pixel-major int8 columns of x (N, C, H, W) int8 codes: colT[(s * outH * outW + pixel) * K + row],
-// K = C * kH * kW, row = (c * kH + kh) * kW + kw; positions in the zero padding get padCode (the
-// zero point: the value 0). grid-stride.
-extern "C" __global__ void im2col_s8_t(const signed char* __restrict__ x, int N, int C, int H, int W, int kH,
-                                       int kW, int stride, int pad, int outH, int outW, int padCode,
-                                       signed char* __restrict__ colT) {
-  long long outHW = (long long)outH * outW;
-  long long K = (long long)C * kH * kW;
-  long long total = (long long)N * outHW * K;
-  for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-       idx += (long long)gridDim.x * blockDim.x) {
-    long long row = idx % K;
-    long long pix = (idx / K) % outHW;
-    long long s = idx / (K * outHW);
+// Index arithmetic of the three layout kernels below, in the type I: 32-bit unsigned where every
+// index of the launch fits, 64-bit otherwise. A 64-bit division is emulated in dozens of
+// instructions, and these kernels do several per element: in 64 bits they were bound by it.
+// BEGIN hs_layout_bodies (extracted by the host check of scripts/check-layout-kernels.sh)
+template <typename I>
+__device__ __forceinline__ void hs_im2col_s8_t(const signed char* __restrict__ x, I C, I H, I W, I kH, I kW,
+                                               int stride, int pad, I outW, I outHW, I K, I total,
+                                               signed char padCode, signed char* __restrict__ colT) {
+  for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total; idx += (I)gridDim.x * blockDim.x) {
+    I row = idx % K;
+    I q = idx / K;
+    I pix = q % outHW;
+    I s = q / outHW;
     int kw = (int)(row % kW);
-    int kh = (int)((row / kW) % kH);
-    int c = (int)(row / ((long long)kH * kW));
+    I rk = row / kW;
+    int kh = (int)(rk % kH);
+    I c = rk / kH;
     int oh = (int)(pix / outW), ow = (int)(pix % outW);
     int ih = oh * stride - pad + kh, iw = ow * stride - pad + kw;
-    signed char v = (signed char)padCode;
-    if (ih >= 0 && ih < H && iw >= 0 && iw < W) v = x[((s * C + c) * H + ih) * W + iw];
+    signed char v = padCode;
+    if (ih >= 0 && ih < (int)H && iw >= 0 && iw < (int)W) v = x[((s * C + c) * H + (I)ih) * W + (I)iw];
     colT[idx] = v;
   }
 }
 
-// The input gradient from pixel-major column gradients dcolT (N * outH * outW, K) fp32: a gather
-// per input element over its (kh, kw) in increasing order (as col2im_batched). Overwrites dx (N, C, H, W).
-extern "C" __global__ void col2im_t(const float* __restrict__ dcolT, int N, int C, int H, int W, int kH, int kW,
-                                    int stride, int pad, int outH, int outW, float* __restrict__ dx) {
-  long long outHW = (long long)outH * outW;
-  long long K = (long long)C * kH * kW;
-  long long total = (long long)N * C * H * W;
-  for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-       idx += (long long)gridDim.x * blockDim.x) {
+template <typename I>
+__device__ __forceinline__ void hs_col2im_t(const float* __restrict__ dcolT, I C, I H, I W, int kH, int kW,
+                                            int stride, int pad, int outH, int outW, I outHW, I K, I total,
+                                            float* __restrict__ dx) {
+  for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total; idx += (I)gridDim.x * blockDim.x) {
     int iw = (int)(idx % W);
-    int ih = (int)((idx / W) % H);
-    int c = (int)((idx / ((long long)W * H)) % C);
-    long long s = idx / ((long long)W * H * C);
+    I q = idx / W;
+    int ih = (int)(q % H);
+    I q2 = q / H;
+    I c = q2 % C;
+    I s = q2 / C;
     float sum = 0.f;
     for (int kh = 0; kh < kH; kh++) {
       int ohs = ih + pad - kh;
@@ -325,11 +323,61 @@ extern "C" __global__ void col2im_t(const float* __restrict__ dcolT, int N, int 
         if (ows < 0 || ows % stride != 0) continue;
         int ow = ows / stride;
         if (ow >= outW) continue;
-        long long row = ((long long)c * kH + kh) * kW + kw;
-        sum = __fadd_rn(sum, dcolT[(s * outHW + (long long)oh * outW + ow) * K + row]);
+        I row = (c * (I)kH + (I)kh) * (I)kW + (I)kw;
+        sum = __fadd_rn(sum, dcolT[(s * outHW + (I)oh * (I)outW + (I)ow) * K + row]);
       }
     }
     dx[idx] = sum;
+  }
+}
+
+template <typename I>
+__device__ __forceinline__ void hs_nchw_to_nhwc_s8(const signed char* __restrict__ in, I C, I HW, I total,
+                                                   signed char* __restrict__ out) {
+  for (I idx = (I)blockIdx.x * blockDim.x + threadIdx.x; idx < total; idx += (I)gridDim.x * blockDim.x) {
+    I c = idx % C;
+    I q = idx / C;
+    I p = q % HW;
+    I s = q / HW;
+    out[idx] = in[(s * C + c) * HW + p];
+  }
+}
+// END hs_layout_bodies
+
+// Whether both extents of a launch fit the 32-bit index path.
+__device__ __forceinline__ bool hs_fits_32(long long a, long long b) { return a < 2147483648LL && b < 2147483648LL; }
+
+// Pixel-major int8 columns of x (N, C, H, W) int8 codes: colT[(s * outH * outW + pixel) * K + row],
+// K = C * kH * kW, row = (c * kH + kh) * kW + kw; positions in the zero padding get padCode (the
+// zero point: the value 0). grid-stride.
+extern "C" __global__ void im2col_s8_t(const signed char* __restrict__ x, int N, int C, int H, int W, int kH,
+                                       int kW, int stride, int pad, int outH, int outW, int padCode,
+                                       signed char* __restrict__ colT) {
+  long long outHW = (long long)outH * outW;
+  long long K = (long long)C * kH * kW;
+  long long total = (long long)N * outHW * K;
+  long long inputs = (long long)N * C * H * W;
+  if (hs_fits_32(total, inputs)) {
+    hs_im2col_s8_t<unsigned int>(x, C, H, W, kH, kW, stride, pad, outW, (unsigned int)outHW, (unsigned int)K,
+                                 (unsigned int)total, (signed char)padCode, colT);
+  } else {
+    hs_im2col_s8_t<long long>(x, C, H, W, kH, kW, stride, pad, outW, outHW, K, total, (signed char)padCode, colT);
+  }
+}
+
+// The input gradient from pixel-major column gradients dcolT (N * outH * outW, K) fp32: a gather
+// per input element over its (kh, kw) in increasing order (as col2im_batched). Overwrites dx (N, C, H, W).
+extern "C" __global__ void col2im_t(const float* __restrict__ dcolT, int N, int C, int H, int W, int kH, int kW,
+                                    int stride, int pad, int outH, int outW, float* __restrict__ dx) {
+  long long outHW = (long long)outH * outW;
+  long long K = (long long)C * kH * kW;
+  long long total = (long long)N * C * H * W;
+  long long columns = (long long)N * outHW * K;
+  if (hs_fits_32(total, columns)) {
+    hs_col2im_t<unsigned int>(dcolT, C, H, W, kH, kW, stride, pad, outH, outW, (unsigned int)outHW,
+                              (unsigned int)K, (unsigned int)total, dx);
+  } else {
+    hs_col2im_t<long long>(dcolT, C, H, W, kH, kW, stride, pad, outH, outW, outHW, K, total, dx);
   }
 }
 
@@ -337,12 +385,10 @@ extern "C" __global__ void col2im_t(const float* __restrict__ dcolT, int N, int 
 extern "C" __global__ void nchw_to_nhwc_s8(const signed char* __restrict__ in, int N, int C, long long HW,
                                            signed char* __restrict__ out) {
   long long total = (long long)N * C * HW;
-  for (long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-       idx += (long long)gridDim.x * blockDim.x) {
-    int c = (int)(idx % C);
-    long long p = (idx / C) % HW;
-    long long s = idx / (C * HW);
-    out[idx] = in[(s * C + c) * HW + p];
+  if (hs_fits_32(total, total)) {
+    hs_nchw_to_nhwc_s8<unsigned int>(in, C, (unsigned int)HW, (unsigned int)total, out);
+  } else {
+    hs_nchw_to_nhwc_s8<long long>(in, C, HW, total, out);
   }
 }
 

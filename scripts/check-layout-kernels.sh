@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Host check of the index arithmetic of the layout kernels (src/main/cuda/qtrain.cu: im2col_s8_t,
-# col2im_t, nchw_to_nhwc_s8). Their bodies (between "BEGIN hs_layout_bodies" and "END
-# hs_layout_bodies") are compiled as C++ with the CUDA built-ins emulated (a grid of blocks and
+# col2im_t, nchw_to_nhwc_s8) and of the batch-norm kernels' element index (hs_bn_index in
+# hs_common.cuh). Their bodies (between the "BEGIN ..." and "END ..." markers) are compiled as C++ with the CUDA built-ins emulated (a grid of blocks and
 # threads run one after the other) and compared, in both index types (32- and 64-bit), byte for byte
 # with a plain gather written from the layouts' definitions, on random shapes (strides, padding,
 # non-square kernels, grids smaller than the work). The GPU runs the same code; the GPU self-test
@@ -13,6 +13,7 @@ cxx="$(command -v c++ || command -v g++ || command -v clang++ || true)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 sed -n '/BEGIN hs_layout_bodies/,/END hs_layout_bodies/p' "$root/src/main/cuda/qtrain.cu" > "$tmp/bodies.inc"
+sed -n '/BEGIN hs_bn_index/,/END hs_bn_index/p' "$root/src/main/cuda/hs_common.cuh" >> "$tmp/bodies.inc"
 [[ -s "$tmp/bodies.inc" ]] || { echo "check-layout-kernels: bodies not found in qtrain.cu" >&2; exit 1; }
 cat > "$tmp/check.cpp" <<'CPP'
 #include <cstdio>
@@ -99,7 +100,15 @@ int main() {
     expect(nhwc32 == nhwcWant, "nchw_to_nhwc_s8 32-bit", shape);
     expect(nhwc64 == nhwcWant, "nchw_to_nhwc_s8 64-bit", shape);
   }
-  std::printf("check-layout-kernels: %s\n", failures ? "FAILED" : "ok (400 random shapes, 32- and 64-bit indices)");
+  // hs_bn_index: value j = s * HW + p of channel c sits at NCHW index (s * C + c) * HW + p, also past 2^32
+  for (int t = 0; t < 100000; t++) {
+    int C = pick(1, 64), HW = pick(1, 5000), c = pick(0, C - 1);
+    // small values, the last ones below 2^32 (the 32-bit path), the first ones from 2^32 (64-bit)
+    long long j = t < 40000 ? (long long)pick(0, 1 << 30) : (1LL << 32) - 70000 + t;
+    long long s = j / HW, p = j % HW;
+    expect(hs_bn_index(j, c, C, HW) == (s * C + c) * HW + p, "hs_bn_index", t);
+  }
+  std::printf("check-layout-kernels: %s\n", failures ? "FAILED" : "ok (400 random shapes, 32- and 64-bit indices; hs_bn_index)");
   return failures ? 1 : 0;
 }
 CPP

@@ -224,10 +224,17 @@ __device__ __forceinline__ double hs_block_sum_d(double v) {
 // (hs_segment_total), redone by every block that needs it. Many blocks per channel keep the GPU busy
 // where one block per channel left most multiprocessors idle.
 
-// NCHW index of value j of channel c.
+// NCHW index of value j of channel c (j = sample * HW + pixel); the division in 32 bits where j
+// fits, as it always does for a channel of fewer than 2^32 values (64-bit division is emulated).
+// BEGIN hs_bn_index (extracted by the host check of scripts/check-layout-kernels.sh)
 __device__ __forceinline__ long long hs_bn_index(long long j, int c, int C, int HW) {
+  if (j < 4294967296LL) {
+    unsigned int jj = (unsigned int)j, s = jj / (unsigned int)HW, p = jj % (unsigned int)HW;
+    return ((long long)s * C + c) * (long long)HW + p;
+  }
   return ((j / HW) * C + c) * (long long)HW + j % HW;
 }
+// END hs_bn_index
 
 __device__ __forceinline__ double hs_segment_total(const double* __restrict__ partial, int segments) {
   double t = 0.0;

@@ -77,21 +77,9 @@ extern "C" __global__ void __launch_bounds__(256) sgemm_tiled(
       __syncthreads();
     }
   }
-  if (sliced) {
-    float* p = partial + (long long)blockIdx.z * M * N;
-#pragma unroll
-    for (int i = 0; i < 4; i++) {
-      int m = m0 + ty + 16 * i;
-      if (m >= M) continue;
-#pragma unroll
-      for (int j = 0; j < 4; j++) {
-        int n = n0 + tx + 16 * j;
-        if (n < N) p[(long long)m * N + n] = acc[i][j];
-      }
-    }
-    return;
-  }
-  float* c = C + (reduceBatch ? 0 : blockIdx.z * strideC);
+  // a slice's raw chain goes to its partial (M, N); otherwise alpha * acc (+ beta * C) to C
+  float* out = sliced ? partial + (long long)blockIdx.z * M * N : C + (reduceBatch ? 0 : blockIdx.z * strideC);
+  int ld = sliced ? N : ldc;
 #pragma unroll
   for (int i = 0; i < 4; i++) {
     int m = m0 + ty + 16 * i;
@@ -100,10 +88,10 @@ extern "C" __global__ void __launch_bounds__(256) sgemm_tiled(
     for (int j = 0; j < 4; j++) {
       int n = n0 + tx + 16 * j;
       if (n >= N) continue;
-      long long idx = (long long)m * ldc + n;
-      float v = __fmul_rn(alpha, acc[i][j]);
-      if (beta != 0.f) v = __fmaf_rn(beta, c[idx], v);
-      c[idx] = v;
+      long long idx = (long long)m * ld + n;
+      float v = sliced ? acc[i][j] : __fmul_rn(alpha, acc[i][j]);
+      if (!sliced && beta != 0.f) v = __fmaf_rn(beta, out[idx], v);
+      out[idx] = v;
     }
   }
 }

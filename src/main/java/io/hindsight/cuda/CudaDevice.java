@@ -213,10 +213,15 @@ public final class CudaDevice implements Device {
    */
   @Override
   public synchronized void launch(KernelLaunch launch) {
-    open("launch of " + launch.kernel());
+    if (closed) {
+      open("launch of " + launch.kernel());
+    }
     KernelSignatures.of(launch.kernel()).check(launch.args());
+    // messages are built only on failure: this runs for every argument of every launch
     int size = ParamBuffer.pack(launch.args(), (argument, b) -> {
-      b.requireLive("launch of " + launch.kernel() + ", argument '" + argument + "'");
+      if (b.isFreed()) {
+        b.requireLive("launch of " + launch.kernel() + ", argument '" + argument + "'");
+      }
       return base(b).address() + b.alignmentOffset();
     }, params);
     paramsSize.putLong(0, size);

@@ -38,8 +38,7 @@ public final class TrafficCounter {
    * quantized output (its codes, mask and statistics).
    */
   public synchronized void record(String kernel, long read, long written, long quantized) {
-    entries.merge(kernel, new Entry(1, read, written),
-        (a, b) -> new Entry(a.launches + b.launches, a.bytesRead + b.bytesRead, a.bytesWritten + b.bytesWritten));
+    add(kernel, new Entry(1, read, written));
     quantizationBytes += quantizing > 0 ? read + written : quantized;
   }
 
@@ -62,9 +61,13 @@ public final class TrafficCounter {
    * as quantization traffic.
    */
   public synchronized void addWritten(String kernel, long bytes) {
-    entries.merge(kernel, new Entry(0, 0, bytes),
-        (a, b) -> new Entry(a.launches + b.launches, a.bytesRead + b.bytesRead, a.bytesWritten + b.bytesWritten));
+    add(kernel, new Entry(0, 0, bytes));
     quantizationBytes += bytes;
+  }
+
+  private void add(String kernel, Entry e) {
+    entries.merge(kernel, e,
+        (a, b) -> new Entry(a.launches + b.launches, a.bytesRead + b.bytesRead, a.bytesWritten + b.bytesWritten));
   }
 
   /** Attributes {@code bytes} of device traffic outside a launch's own count to quantization. */

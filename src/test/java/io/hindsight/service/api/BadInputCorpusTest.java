@@ -43,7 +43,9 @@ import org.springframework.test.context.DynamicPropertySource;
     "spring.servlet.multipart.max-file-size=64KB",
     "spring.servlet.multipart.max-request-size=256KB",
     "hindsight.limits.max-active-jobs-per-key=12",
-    "hindsight.limits.max-dataset-bytes-per-key=50000"})
+    "hindsight.limits.max-dataset-bytes-per-key=50000",
+    // the corpus is hundreds of requests in a burst: the request-rate limit (its own tests) stays out of it
+    "hindsight.limits.requests-per-second=1000000", "hindsight.limits.request-burst=1000000"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @AutoConfigureObservability
 class BadInputCorpusTest {

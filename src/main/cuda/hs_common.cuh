@@ -244,25 +244,28 @@ __device__ __forceinline__ double hs_segment_total(const double* __restrict__ pa
 
 // ---------------------------------------------------------------------------------------------
 // A producer's quantized output (fused in-hindsight quantization): the int8 codes of one per-tensor
-// quantizer, its optional STE mask (1 where the value was neither clipped nor non-finite, else 0),
-// and the statistics every thread accumulates and the block commits to qStats. The parameters of
-// kernels with a quantized output (HS_QOUT_PARAMS), in this order:
+// quantizer, its optional STE mask, and the statistics every thread accumulates and the block
+// commits to qStats. The mask is one bit per element (SteMaskBits): bit idx & 31 of word idx >> 5
+// is set where the clipping STE stops the gradient (the value was clipped or not finite). The
+// words are zero before the kernel runs (fill_i32); the kernel sets the stopped bits with atomicOr,
+// so its lanes need not cover whole words and the result does not depend on the order. The
+// parameters of kernels with a quantized output (HS_QOUT_PARAMS), in this order:
 //   q (int8 codes, nullable: no quantized output), qMask (nullable), qScale, qZeroPoint, qLo, qHi,
 //   qStochastic, qKey (CounterRng key), qStats (HsStats, nullable)
 #define HS_QOUT_PARAMS                                                                          \
-  signed char *__restrict__ q, unsigned char *__restrict__ qMask, float qScale, int qZeroPoint, \
+  signed char *__restrict__ q, unsigned int *__restrict__ qMask, float qScale, int qZeroPoint, \
       int qLo, int qHi, int qStochastic, unsigned long long qKey, HsStats *qStats
 
 struct HsQOut {
   signed char* q;
-  unsigned char* mask;
+  unsigned int* mask;
   HsQuantParams p;
   HsStats* stats;
   int minKey, maxKey;
   unsigned int clipped, nonfinite;
 };
 
-__device__ __forceinline__ HsQOut hs_qout(signed char* q, unsigned char* qMask, float qScale,
+__device__ __forceinline__ HsQOut hs_qout(signed char* q, unsigned int* qMask, float qScale,
                                           int qZeroPoint, int qLo, int qHi, int qStochastic,
                                           unsigned long long qKey, HsStats* qStats) {
   HsQOut o;
@@ -283,6 +286,16 @@ __device__ __forceinline__ HsQOut hs_qout(signed char* q, unsigned char* qMask, 
 }
 #define HS_QOUT_ARGS q, qMask, qScale, qZeroPoint, qLo, qHi, qStochastic, qKey, qStats
 
+// Sets element idx's bit of a (nullable) STE mask: the gradient stops there.
+__device__ __forceinline__ void hs_mask_stop(unsigned int* mask, long long idx) {
+  if (mask != nullptr) atomicOr(mask + (idx >> 5), 1u << (unsigned int)(idx & 31));
+}
+
+// Whether element idx's bit of an STE mask is set.
+__device__ __forceinline__ bool hs_mask_stopped(const unsigned int* mask, long long idx) {
+  return (mask[idx >> 5] >> (unsigned int)(idx & 31)) & 1u;
+}
+
 // Quantizes value v of flat element idx into the output (when it has one) and its statistics.
 __device__ __forceinline__ void hs_qout_put(HsQOut& o, long long idx, float v) {
   if (o.q == nullptr) return;
@@ -293,11 +306,11 @@ __device__ __forceinline__ void hs_qout_put(HsQOut& o, long long idx, float v) {
     bool clip = false;
     o.q[idx] = (signed char)hs_quantize_finite(v, o.p, (unsigned long long)idx, &clip);
     o.clipped += clip ? 1u : 0u;
-    if (o.mask != nullptr) o.mask[idx] = clip ? 0 : 1;
+    if (clip) hs_mask_stop(o.mask, idx);
   } else {
     o.nonfinite++;
     o.q[idx] = (signed char)hs_quantize_nonfinite(v, o.p);
-    if (o.mask != nullptr) o.mask[idx] = 0;
+    hs_mask_stop(o.mask, idx);
   }
 }
 

@@ -414,11 +414,13 @@ extern "C" __global__ void bias_grad_s8(const signed char* __restrict__ dy, int 
   }
 }
 
-// x[i] = 0 where mask[i] == 0 (the straight-through estimator of a clipping quantizer). grid-stride.
-extern "C" __global__ void apply_mask(float* __restrict__ x, const unsigned char* __restrict__ mask, long long n) {
+// x[i] = 0 where bit i of the STE mask is set (the straight-through estimator of a clipping
+// quantizer: the value was clipped or not finite); the mask is one bit per element (hs_mask_stop).
+// The 32 lanes of a warp read one word. grid-stride.
+extern "C" __global__ void apply_mask(float* __restrict__ x, const unsigned int* __restrict__ mask, long long n) {
   for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
        i += (long long)gridDim.x * blockDim.x) {
-    if (mask[i] == 0) x[i] = 0.f;
+    if (hs_mask_stopped(mask, i)) x[i] = 0.f;
   }
 }
 

@@ -8,6 +8,7 @@ import io.hindsight.device.KernelLaunch;
 import io.hindsight.quant.math.QuantGrid;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Rounding;
+import io.hindsight.quant.math.SteMaskBits;
 
 /**
  * Java wrappers of the CUDA kernels: argument checks, launch configuration, one launch each on a
@@ -802,14 +803,14 @@ public final class CudaKernels {
         .i32("zeroPoint", zeroPoint).f32("scale", scale).ptr("db", db), new long[] {n * c * hw, 4L * c});
   }
 
-  /** x[i] = 0 where mask[i] == 0 (in place). */
+  /** x[i] = 0 where bit i of the STE mask ({@link SteMaskBits}) is set (in place). */
   public void applyMask(DeviceBuffer x, DeviceBuffer mask, long n) {
     need(x, 4L * n, "x");
-    need(mask, n, "mask");
+    need(mask, SteMaskBits.bytes(n), "mask");
     // reads the mask; writes a zero only where it stops the gradient, a count known from the
     // quantizer's statistics after the step (TrafficCounter.addWritten)
     launch1d("apply_mask", gridFor(n), new KernelArgs().ptr("x", x).ptr("mask", mask).i64("n", n),
-        new long[] {n, 0});
+        new long[] {SteMaskBits.bytes(n), 0});
   }
 
   /** Depthwise forward on int8 codes: y fp32 (N, inC * mult, outH, outW); bias nullable. */

@@ -14,6 +14,7 @@ import io.hindsight.quant.math.QuantGrid;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Range;
 import io.hindsight.quant.math.Rounding;
+import io.hindsight.quant.math.SteMaskBits;
 import io.hindsight.util.CounterRng;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -69,7 +70,9 @@ final class QTrainChecks {
   private static QuantOut out(DeviceScope s, int n, QuantParams p, Rounding r, long key, CudaKernels k) {
     DeviceBuffer stats = s.allocate(QuantStats.BYTES, "fused stats");
     k.statsInit(stats, 1);
-    return new QuantOut(s.bytes(n, "fused codes"), s.bytes(n, "fused mask"), p, r, key, stats);
+    DeviceBuffer mask = s.bytes(SteMaskBits.bytes(n), "fused mask");
+    k.fill(mask, SteMaskBits.words(n), 0);
+    return new QuantOut(s.bytes(n, "fused codes"), mask, p, r, key, stats);
   }
 
   private static void compare(String what, CudaKernels k, DeviceScope s, DeviceBuffer fp32, int n, QuantOut o) {
@@ -77,13 +80,14 @@ final class QTrainChecks {
     QuantStats refStats = twoPass(k, s, fp32, n, o.params(), o.rounding(), o.key(), ref);
     equal(what + " codes", ref, bytes(o.q(), n));
     equal(what + " stats", refStats, k.readStats(o.stats()));
-    byte[] mask = bytes(o.mask(), n);
+    int[] mask = new int[(int) SteMaskBits.words(n)];
+    o.mask().download(mask);
     float[] v = download(fp32, n);
     int badMask = 0;
     for (int i = 0; i < n; i++) {
       boolean pass = Float.isFinite(v[i]) && !FakeQuant.clipped(v[i] / o.params().scale(0), o.params().lo(0),
           o.params().hi(0));
-      badMask += (mask[i] != 0) != pass ? 1 : 0;
+      badMask += SteMaskBits.stopped(mask, i) == pass ? 1 : 0;
     }
     check(badMask == 0, what + ": " + badMask + " STE mask entries disagree with the clipping definition");
     check(refStats.clipped() > 0, what + ": the test range must clip");
@@ -367,10 +371,21 @@ final class QTrainChecks {
       }
       close("bias gradient from codes", dbRef, download(db, g.outC()), 1e-5f, 1e-5f);
       // the clipping STE
-      DeviceBuffer m = s.upload(new byte[] {1, 0, 1, 0}, "mask");
-      DeviceBuffer v = s.upload(new float[] {1f, 2f, 3f, 4f}, "masked");
-      k.applyMask(v, m, 4);
-      bitEqual("apply_mask", new float[] {1f, 0f, 3f, 0f}, download(v, 4));
+      // 40 values over two words: stopped at 1, 3, 31 (the first word's last bit), 32 and 39
+      boolean[] stop = new boolean[40];
+      for (int i : new int[] {1, 3, 31, 32, 39}) {
+        stop[i] = true;
+      }
+      float[] masked = new float[stop.length];
+      float[] expected = new float[stop.length];
+      for (int i = 0; i < masked.length; i++) {
+        masked[i] = i + 1;
+        expected[i] = stop[i] ? 0f : i + 1;
+      }
+      DeviceBuffer m = s.upload(SteMaskBits.pack(stop), "mask");
+      DeviceBuffer v = s.upload(masked, "masked");
+      k.applyMask(v, m, masked.length);
+      bitEqual("apply_mask", expected, download(v, masked.length));
     }
   }
 

@@ -12,7 +12,8 @@ import io.hindsight.quant.math.Rounding;
  * slot the kernel merges into. {@link #NONE}: the kernel writes no quantized output.
  *
  * @param q int8 codes (one per element)
- * @param mask nullable: 1 where the value was neither clipped nor non-finite (the clipping STE)
+ * @param mask nullable: the clipping STE's mask, one bit per element ({@link io.hindsight.quant.math.SteMaskBits}),
+ *     cleared before the launch; the kernel sets the bits of the clipped and non-finite values
  * @param params per-tensor parameters (8 bits or fewer)
  * @param stats nullable {@code HsStats} slot
  */
@@ -32,9 +33,12 @@ public record QuantOut(DeviceBuffer q, DeviceBuffer mask, QuantParams params, Ro
     return q != null;
   }
 
-  /** Bytes written per element (code and mask). */
+  /**
+   * Bytes written per element: the code. The mask's bits are set only at the clipped and
+   * non-finite values, a count known after the step ({@code DeviceQuantization.endStep}).
+   */
   long bytesPerElement() {
-    return q == null ? 0 : 1 + (mask == null ? 0 : 1);
+    return q == null ? 0 : 1;
   }
 
   /** Appends the nine {@code HS_QOUT_PARAMS} arguments. */

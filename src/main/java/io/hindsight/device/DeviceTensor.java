@@ -26,7 +26,7 @@ public final class DeviceTensor {
 
   /**
    * The int8 codes of a tensor as one quantizer quantized it (by the kernel that produced the
-   * tensor, or by the quantizer itself): the codes, the clipping STE mask (1 byte per element,
+   * tensor, or by the quantizer itself): the codes, the clipping STE mask (one bit per element,
    * nullable), the per-tensor parameters, and the quantizer ({@code owner}) they belong to.
    */
   public record Quantized(DeviceBuffer codes, DeviceBuffer mask, io.hindsight.quant.math.QuantParams params,

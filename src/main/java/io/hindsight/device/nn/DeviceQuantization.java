@@ -14,6 +14,7 @@ import io.hindsight.quant.math.ChannelStats;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Range;
 import io.hindsight.quant.math.Rounding;
+import io.hindsight.quant.math.SteMaskBits;
 import io.hindsight.quant.traffic.Route;
 import io.hindsight.quant.traffic.TrafficModel;
 import io.hindsight.tensor.Tensor;
@@ -44,6 +45,11 @@ import java.util.Map;
 public final class DeviceQuantization implements AutoCloseable {
   /** Bytes of the step results at the start of the statistics buffer. */
   public static final int RESULTS_BYTES = 16;
+  /**
+   * The traffic entry of the STE mask bits the producing kernels set ({@code hs_mask_stop}: an
+   * atomic OR per clipped or non-finite element), counted after the step from the statistics.
+   */
+  public static final String MASK_STOP = "hs_mask_stop";
 
   private final CudaKernels k;
   private final DeviceScope persistent;
@@ -138,6 +144,7 @@ public final class DeviceQuantization implements AutoCloseable {
     this.training = training;
     for (ActivationQuantizer a : activations) {
       a.step = null;
+      a.maskWritten = false;
       a.maskApplied = false;
     }
     k.statsInit(stats.from(RESULTS_BYTES), slots);
@@ -292,6 +299,10 @@ public final class DeviceQuantization implements AutoCloseable {
           continue;
         }
         QuantStats s = stats(b, a.slot);
+        if (a.maskWritten) {
+          // the producer set one mask bit (an atomic OR of a word) per clipped or non-finite element
+          k.traffic().addWritten(MASK_STOP, SteMaskBits.WORD_BYTES * (s.clipped() + s.nonFinite()));
+        }
         if (a.maskApplied) {
           // apply_mask wrote a zero for each element the mask stops: the clipped and non-finite ones
           k.traffic().addWritten("apply_mask", TrafficModel.maskZeroingBytes(s.clipped() + s.nonFinite()));
@@ -318,6 +329,7 @@ public final class DeviceQuantization implements AutoCloseable {
     private final int slot;
     private TensorQuantizer.Step step;
     private long elements;
+    private boolean maskWritten;
     private boolean maskApplied;
 
     private ActivationQuantizer(TensorQuantizer q, int slot) {
@@ -344,7 +356,14 @@ public final class DeviceQuantization implements AutoCloseable {
 
     private DeviceTensor.Quantized allocate(StepContext ctx, long n) {
       DeviceBuffer codes = ctx.scope().bytes(n, q.name() + " codes");
-      DeviceBuffer m = mask() ? ctx.scope().bytes(n, q.name() + " STE mask") : null;
+      DeviceBuffer m = null;
+      if (mask()) {
+        m = ctx.scope().bytes(SteMaskBits.bytes(n), q.name() + " STE mask");
+        try (TrafficCounter.Quantizing counted = k.traffic().quantizing()) {
+          k.fill(m, SteMaskBits.words(n), 0); // the producer sets only the stopped bits
+        }
+        maskWritten = true;
+      }
       return new DeviceTensor.Quantized(codes, m, step.params(), this);
     }
 

@@ -2,12 +2,13 @@ package io.hindsight.device.sim;
 
 import io.hindsight.cuda.QuantStats;
 import io.hindsight.quant.math.FakeQuant;
+import io.hindsight.quant.math.SteMaskBits;
 
 /**
  * The reference of a producer's quantized output ({@code HS_QOUT_PARAMS} and {@code hs_qout_put}
- * in hs_common.cuh): int8 codes by {@link FakeQuant#level} plus the zero point, the STE mask, and
- * statistics merged as the kernels' atomics do (order-independent). Absent when the launch passes
- * no {@code q}.
+ * in hs_common.cuh): int8 codes by {@link FakeQuant#level} plus the zero point, the STE mask's
+ * stopped bits set ({@link SteMaskBits}: the words were cleared before the launch), and statistics
+ * merged as the kernels' atomics do (order-independent). Absent when the launch passes no {@code q}.
  */
 final class QOut {
   private final View q;
@@ -67,15 +68,21 @@ final class QOut {
         clipped++;
       }
       q.putB(idx, (byte) ((int) FakeQuant.level(v, scale, lo, hi, stochastic, key, idx) + zeroPoint));
-      if (mask != null) {
-        mask.putB(idx, (byte) (clip ? 0 : 1));
+      if (clip) {
+        stop(idx);
       }
     } else {
       nonFinite++;
       q.putB(idx, (byte) ((int) FakeQuant.nonFiniteLevel(v, lo, hi) + zeroPoint));
-      if (mask != null) {
-        mask.putB(idx, (byte) 0);
-      }
+      stop(idx);
+    }
+  }
+
+  /** hs_mask_stop: sets element {@code idx}'s bit of the mask (when there is one). */
+  private void stop(long idx) {
+    if (mask != null) {
+      long word = idx / SteMaskBits.BITS_PER_WORD;
+      mask.putI(word, mask.getI(word) | 1 << (int) (idx % SteMaskBits.BITS_PER_WORD));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.hindsight.device.sim;
 
 import io.hindsight.cuda.QuantStats;
+import io.hindsight.quant.math.SteMaskBits;
 import java.util.Map;
 
 /**
@@ -485,10 +486,12 @@ final class QTrainRef {
   private static void applyMask(SimLaunch l) {
     long n = l.i64("n");
     View x = l.view("x");
-    byte[] mask = bytes(l.view("mask"), n);
+    View m = l.view("mask");
+    int[] mask = new int[Math.toIntExact(SteMaskBits.words(n))];
+    m.readI(0, mask, 0, mask.length);
     float[] v = ConvRef.read(x, 0, n);
     for (int i = 0; i < v.length; i++) {
-      if (mask[i] == 0) {
+      if (SteMaskBits.stopped(mask, i)) {
         v[i] = 0f;
       }
     }

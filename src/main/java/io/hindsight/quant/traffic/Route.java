@@ -7,7 +7,7 @@ package io.hindsight.quant.traffic;
  * {@link io.hindsight.quant.QuantRoutes}; the CPU engine charges them as the device runs them.
  *
  * @param feed where the tensor comes from
- * @param steMask whether a training quantization writes the clipping STE's mask (one byte per
+ * @param steMask whether a training quantization writes the clipping STE's mask (one bit per
  *     element) and applies it to the input gradient in backward
  * @param inputGradientWeights for weights: the extra copy of the codes the input gradient uses
  */

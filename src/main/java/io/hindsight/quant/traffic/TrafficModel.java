@@ -1,5 +1,7 @@
 package io.hindsight.quant.traffic;
 
+import io.hindsight.quant.math.SteMaskBits;
+
 /**
  * The accelerator memory model of quantization ({@code docs/memory-traffic.md} explains it with
  * examples): the device bytes our kernels move to give one tensor of {@code E} elements its
@@ -15,9 +17,10 @@ package io.hindsight.quant.traffic;
  *       ({@code 4E + 16 C}); the floats are charged their write ({@code 4E}) when they exist only
  *       for the quantizer ({@link Route.Feed#WRITTEN_FOR_QUANTIZER}, or a producer that would have
  *       quantized a static range);
- *   <li>the clipping STE's mask: written with the codes ({@code E}), applied in backward: the mask
- *       read ({@code E}) and a zero written over the input gradient where it stops it, at the
- *       clipped and non-finite elements ({@code 4 M}): {@code 2E + 4M};
+ *   <li>the clipping STE's mask, one bit per element ({@link SteMaskBits}, {@code W = ceil(E / 32)}
+ *       words): cleared ({@code 4W}), a bit set by the producer at each of the {@code M} clipped and
+ *       non-finite elements (an atomic OR of a word, {@code 4M}), read in backward ({@code 4W}) and
+ *       a zero written over the input gradient at those elements ({@code 4M}): {@code 8W + 8M};
  *   <li>a dense layer's input-gradient weights: the codes transposed ({@code 2 ceil(E b / 8)}),
  *       per-channel weights first re-quantized per tensor ({@code 4E + ceil(E b / 8) + 16}).
  * </ul>
@@ -31,15 +34,21 @@ public final class TrafficModel {
   public static final int STATS_BYTES_PER_CHANNEL = 16;
   /** Per-channel parameter bytes a quantizing pass reads: scale, zero point, lo, hi. */
   public static final int PARAM_BYTES_PER_CHANNEL = 16;
-  /** STE mask bytes per element: written with the codes (1), read in backward (1). */
-  private static final int MASK_BYTES = 2;
-
   /**
    * The mask application's writes: one float zeroed for each of {@code masked} elements (clipped or
    * not finite) whose gradient the clipping STE stops.
    */
   public static long maskZeroingBytes(long masked) {
     return (long) FULL_PRECISION_BYTES * masked;
+  }
+
+  /**
+   * The clipping STE mask's bytes for {@code elements} values of which {@code masked} were clipped
+   * or not finite: the words cleared and read in backward ({@code 2 * 4W}), a word's atomic OR per
+   * masked element in the producer and the zeroing writes ({@code 2 * 4M}).
+   */
+  public static long maskBytes(long elements, long masked) {
+    return 2 * SteMaskBits.bytes(elements) + (long) SteMaskBits.WORD_BYTES * masked + maskZeroingBytes(masked);
   }
 
   private TrafficModel() {}
@@ -95,7 +104,7 @@ public final class TrafficModel {
       b += floats;
     }
     if (route.steMask()) {
-      b += (long) MASK_BYTES * elements + maskZeroingBytes(masked);
+      b += maskBytes(elements, masked);
     }
     b += switch (route.inputGradientWeights()) {
       case NONE -> 0;

@@ -286,6 +286,14 @@ __device__ __forceinline__ HsQOut hs_qout(signed char* q, unsigned int* qMask, f
 }
 #define HS_QOUT_ARGS q, qMask, qScale, qZeroPoint, qLo, qHi, qStochastic, qKey, qStats
 
+// A second quantized output of the same values for another quantizer (its own range, mask and
+// statistics): a residual block's input read by both the main branch's and the shortcut
+// convolution's quantizers. Same order as HS_QOUT_PARAMS, names prefixed q2.
+#define HS_QOUT2_PARAMS                                                                              \
+  signed char *__restrict__ q2, unsigned int *__restrict__ q2Mask, float q2Scale, int q2ZeroPoint, \
+      int q2Lo, int q2Hi, int q2Stochastic, unsigned long long q2Key, HsStats *q2Stats
+#define HS_QOUT2_ARGS q2, q2Mask, q2Scale, q2ZeroPoint, q2Lo, q2Hi, q2Stochastic, q2Key, q2Stats
+
 // Sets element idx's bit of a (nullable) STE mask: the gradient stops there.
 __device__ __forceinline__ void hs_mask_stop(unsigned int* mask, long long idx) {
   if (mask != nullptr) atomicOr(mask + (idx >> 5), 1u << (unsigned int)(idx & 31));

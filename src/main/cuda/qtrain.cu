@@ -189,11 +189,14 @@ extern "C" __global__ void gap_quant_fwd(const float* __restrict__ x, float* __r
 }
 
 // Residual sum a + b with an optional activation after it (act 1: clamp to [0, upper]), written as
-// fp32 y (nullable) and/or quantized; actMask (nullable) as in bn_act_quant_fwd. grid-stride.
+// fp32 y (nullable) and/or quantized for one or two quantizers (q2: the shortcut convolution's
+// quantizer of the next block, nullable); actMask (nullable) as in bn_act_quant_fwd. grid-stride.
 extern "C" __global__ void add_act_quant_fwd(const float* __restrict__ a, const float* __restrict__ b,
                                              float* __restrict__ y, unsigned char* __restrict__ actMask,
-                                             long long n, int act, float upper, HS_QOUT_PARAMS) {
+                                             long long n, int act, float upper, HS_QOUT_PARAMS,
+                                             HS_QOUT2_PARAMS) {
   HsQOut o = hs_qout(HS_QOUT_ARGS);
+  HsQOut o2 = hs_qout(HS_QOUT2_ARGS);
   for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
        i += (long long)gridDim.x * blockDim.x) {
     float pre = __fadd_rn(a[i], b[i]);
@@ -204,8 +207,11 @@ extern "C" __global__ void add_act_quant_fwd(const float* __restrict__ a, const 
     }
     if (y != nullptr) y[i] = v;
     hs_qout_put(o, i, v);
+    hs_qout_put(o2, i, v);
   }
   hs_qout_commit(o);
+  __syncthreads(); // the two commits share the block's reduction buffers
+  hs_qout_commit(o2);
 }
 
 // The loss gradient dlogits = (probs - onehot) / N (as softmax_xent_bwd), written as fp32 dz

@@ -716,14 +716,18 @@ public final class CudaKernels {
         .i32("planes", planes).i32("hw", hw)), new long[] {4L * planes * hw, (y == null ? 0 : 4L * planes) + q(out, planes), q(out, planes)});
   }
 
-  /** Residual sum a + b with an optional activation, as fp32 y (nullable), actMask (nullable) and/or quantized. */
+  /**
+   * Residual sum a + b with an optional activation, as fp32 y (nullable), actMask (nullable) and/or
+   * quantized for one or two quantizers ({@code out2}: {@link QuantOut#NONE} or a second set of codes).
+   */
   public void addActQuantForward(DeviceBuffer a, DeviceBuffer b, DeviceBuffer y, DeviceBuffer actMask, long n,
-      boolean act, float upper, QuantOut out) {
+      boolean act, float upper, QuantOut out, QuantOut out2) {
     need(a, 4L * n, "a");
     need(b, 4L * n, "b");
-    launch1d("add_act_quant_fwd", gridFor(n), out.append(new KernelArgs().ptr("a", a).ptr("b", b).ptr("y", y)
-        .ptr("actMask", actMask).i64("n", n).flag("act", act).f32("upper", upper)),
-        new long[] {8L * n, (y == null ? 0 : 4L * n) + (actMask == null ? 0 : n) + q(out, n), q(out, n)});
+    long quantized = q(out, n) + q(out2, n);
+    launch1d("add_act_quant_fwd", gridFor(n), out2.append(out.append(new KernelArgs().ptr("a", a).ptr("b", b)
+        .ptr("y", y).ptr("actMask", actMask).i64("n", n).flag("act", act).f32("upper", upper)), "q2"),
+        new long[] {8L * n, (y == null ? 0 : 4L * n) + (actMask == null ? 0 : n) + quantized, quantized});
   }
 
   /** The loss gradient as fp32 dz (nullable) and/or quantized. */

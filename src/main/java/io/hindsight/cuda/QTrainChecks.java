@@ -270,9 +270,12 @@ final class QTrainChecks {
       k.reluForward(sum, relu, n, Float.POSITIVE_INFINITY);
       DeviceBuffer fusedY = s.floats(n, "fused y");
       QuantOut ao = out(s, n, QuantParams.perTensor(ASYM8, 0, 2), Rounding.NEAREST, 0, k);
-      k.addActQuantForward(a, b, fusedY, null, n, true, Float.POSITIVE_INFINITY, ao);
+      // a second quantizer of the same values (a shortcut convolution's): its own range and rounding
+      QuantOut ao2 = out(s, n, QuantParams.perTensor(ASYM8, 0, 1.2), Rounding.STOCHASTIC, CounterRng.key(4, 2), k);
+      k.addActQuantForward(a, b, fusedY, null, n, true, Float.POSITIVE_INFINITY, ao, ao2);
       bitEqual("add+relu fp32", download(relu, n), download(fusedY, n));
       compare("add_act_quant_fwd", k, s, relu, n, ao);
+      compare("add_act_quant_fwd second output", k, s, relu, n, ao2);
       // softmax backward
       int rows = 13;
       int classes = 10;

@@ -43,10 +43,18 @@ public record QuantOut(DeviceBuffer q, DeviceBuffer mask, QuantParams params, Ro
 
   /** Appends the nine {@code HS_QOUT_PARAMS} arguments. */
   KernelArgs append(KernelArgs a) {
-    return a.ptr("q", q).ptr("qMask", q == null ? null : mask)
-        .f32("qScale", q == null ? 1f : params.scale(0)).i32("qZeroPoint", q == null ? 0 : params.zeroPoint(0))
-        .i32("qLo", q == null ? 0 : params.lo(0)).i32("qHi", q == null ? 0 : params.hi(0))
-        .flag("qStochastic", q != null && rounding == Rounding.STOCHASTIC).i64("qKey", key)
-        .ptr("qStats", q == null ? null : stats);
+    return append(a, "q");
+  }
+
+  /**
+   * Appends the nine arguments of a quantized output whose parameters are named {@code p}, {@code
+   * pMask}, {@code pScale}, ... ({@code "q"}: {@code HS_QOUT_PARAMS}; {@code "q2"}: {@code HS_QOUT2_PARAMS}).
+   */
+  KernelArgs append(KernelArgs a, String p) {
+    return a.ptr(p, q).ptr(p + "Mask", q == null ? null : mask)
+        .f32(p + "Scale", q == null ? 1f : params.scale(0)).i32(p + "ZeroPoint", q == null ? 0 : params.zeroPoint(0))
+        .i32(p + "Lo", q == null ? 0 : params.lo(0)).i32(p + "Hi", q == null ? 0 : params.hi(0))
+        .flag(p + "Stochastic", q != null && rounding == Rounding.STOCHASTIC).i64(p + "Key", key)
+        .ptr(p + "Stats", q == null ? null : stats);
   }
 }

@@ -1,6 +1,7 @@
 package io.hindsight.device;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A dense row-major tensor in device memory: a shape, an element type and the buffer holding it.
@@ -35,13 +36,13 @@ public final class DeviceTensor {
   private final DeviceBuffer buffer;
   private final DType dtype;
   private final int[] shape;
-  private final Quantized quantized;
+  private final List<Quantized> quantized; // the codes producers wrote, one per quantizer
 
   private DeviceTensor(DeviceBuffer buffer, DType dtype, int[] shape) {
-    this(buffer, dtype, shape, null);
+    this(buffer, dtype, shape, List.of());
   }
 
-  private DeviceTensor(DeviceBuffer buffer, DType dtype, int[] shape, Quantized quantized) {
+  private DeviceTensor(DeviceBuffer buffer, DType dtype, int[] shape, List<Quantized> quantized) {
     this.buffer = buffer;
     this.dtype = dtype;
     this.shape = shape;
@@ -50,17 +51,30 @@ public final class DeviceTensor {
 
   /** A tensor known only by its int8 codes (its full-precision values were never written). */
   public static DeviceTensor codes(Quantized q, int... shape) {
-    return new DeviceTensor(q.codes(), DType.S8, shape.clone(), q);
+    return new DeviceTensor(q.codes(), DType.S8, shape.clone(), List.of(q));
   }
 
-  /** This float tensor with its int8 codes attached (the producer wrote both). */
-  public DeviceTensor withQuantized(Quantized q) {
-    return new DeviceTensor(buffer, dtype, shape, q);
+  /**
+   * A tensor known only by the codes of two quantizers (a residual block's input for its main branch
+   * and its shortcut convolution); its buffer is the first's codes.
+   */
+  public static DeviceTensor codes(Quantized q, Quantized second, int... shape) {
+    return new DeviceTensor(q.codes(), DType.S8, shape.clone(), List.of(q, second));
   }
 
-  /** The int8 codes the producing kernel wrote for a quantizer, or null. */
-  public Quantized quantized() {
-    return quantized;
+  /** This float tensor with the int8 codes of one or more quantizers attached (the producer wrote them all). */
+  public DeviceTensor withQuantized(Quantized... q) {
+    return new DeviceTensor(buffer, dtype, shape, List.of(q));
+  }
+
+  /** The int8 codes the producing kernel wrote for quantizer {@code owner}, or null. */
+  public Quantized quantized(Object owner) {
+    for (Quantized q : quantized) {
+      if (q.owner() == owner) {
+        return q;
+      }
+    }
+    return null;
   }
 
   /** Whether the full-precision values exist (false for codes only). */

@@ -24,8 +24,10 @@ import java.util.Map;
  * <p>Forward: in a sequence, layer i produces the input of layer i + 1 (a flatten in between is a
  * view). Activations, batch norms, max pools, global average pools and residual blocks whose
  * post-activation is an {@link Activation} (or absent) can write the codes of the quantized layer
- * they feed; a residual block's input also feeds the block's sum (and shortcut), so its producer
- * keeps the floats too, and the shortcut's quantizer reads them. The model's input is data.
+ * they feed. A residual block's input also feeds the block's identity sum, so its producer keeps
+ * the floats too; with a shortcut convolution instead, a residual block producing the input (its sum
+ * kernel) writes a second set of codes for the shortcut's quantizer and no floats, and any other
+ * producer keeps the floats, which the shortcut's quantizer reads. The model's input is data.
  * Backward: layer i + 1's backward produces the gradient arriving at layer i; activations and batch
  * norms can write its codes, the loss gradient writes the codes of the model's last layer. Every
  * other producer (dropout, average pool, a residual block's input gradient, which sums two
@@ -87,8 +89,16 @@ public final class QuantRoutes {
     sources.put(q, new Source(producer, loss, new Route(feed, mask, Route.WeightCopy.NONE)));
   }
 
-  /** The quantized layer's hooks wanting a layer's input, and whether its floats are also read. */
-  private record Consumer(LayerQuantHooks hooks, boolean floatsNeeded) {}
+  /**
+   * The quantized layer's hooks wanting a layer's input, whether its floats are also read, and the
+   * hooks of a residual block's shortcut convolution quantizing the same input (null: none), whose
+   * quantizer reads the floats unless the producer writes its codes too.
+   */
+  private record Consumer(LayerQuantHooks hooks, boolean floatsNeeded, LayerQuantHooks shortcut) {
+    Consumer(LayerQuantHooks hooks) {
+      this(hooks, false, null);
+    }
+  }
 
   private void walk(Layer layer) {
     if (layer instanceof Sequential s) {
@@ -105,10 +115,16 @@ public final class QuantRoutes {
         boolean view = ls.get(i) instanceof Flatten && i > 0; // the layer before it produced the tensor
         if (in != null && in.hooks().activationQuantizer() != null && !view) {
           Layer producer = outputProducer(ls.get(i));
+          // only a residual block's sum kernel writes two sets of codes
+          boolean shortcutCodes = in.shortcut() != null && producer instanceof Residual;
+          boolean floats = in.floatsNeeded() || (in.shortcut() != null && !shortcutCodes);
           Route.Feed feed = producer != null
-              ? (in.floatsNeeded() ? Route.Feed.PRODUCER_KEEPS_FLOATS : Route.Feed.PRODUCER)
-              : (in.floatsNeeded() ? Route.Feed.EXISTING_FLOATS : Route.Feed.WRITTEN_FOR_QUANTIZER);
+              ? (floats ? Route.Feed.PRODUCER_KEEPS_FLOATS : Route.Feed.PRODUCER)
+              : (floats ? Route.Feed.EXISTING_FLOATS : Route.Feed.WRITTEN_FOR_QUANTIZER);
           put(in.hooks().activationQuantizer(), producer, false, feed);
+          if (shortcutCodes) {
+            put(in.shortcut().activationQuantizer(), producer, false, Route.Feed.PRODUCER_SECOND_CODES);
+          }
         }
         LayerQuantHooks grad = lastGradient(ls.get(i));
         if (grad != null && grad.gradientQuantizer() != null) {
@@ -123,6 +139,7 @@ public final class QuantRoutes {
         walk(r.shortcut());
         Consumer sc = firstInput(r.shortcut());
         if (sc != null && sc.hooks().activationQuantizer() != null) {
+          // until the sequence around the block finds a producer writing its codes (walk above)
           put(sc.hooks().activationQuantizer(), null, false, Route.Feed.EXISTING_FLOATS);
         }
       }
@@ -145,14 +162,23 @@ public final class QuantRoutes {
   private static Consumer firstInput(Layer l) {
     LayerQuantHooks h = hooks(l);
     if (h != null) {
-      return new Consumer(h, false);
+      return new Consumer(h);
     }
     if (l instanceof Sequential s) {
       return s.children().isEmpty() ? null : firstInput(s.children().get(0));
     }
     if (l instanceof Residual r) {
       Consumer main = firstInput(r.main());
-      return main == null ? null : new Consumer(main.hooks(), true);
+      if (main == null) {
+        return null;
+      }
+      Consumer sc = r.shortcut() == null ? null : firstInput(r.shortcut());
+      boolean codes = sc != null && sc.hooks().activationQuantizer() != null && !sc.floatsNeeded()
+          && sc.shortcut() == null;
+      // the identity sum, a shortcut that does not begin with a quantized layer, and blocks nested at
+      // the start of a branch read the floats
+      boolean floats = !codes || main.floatsNeeded() || main.shortcut() != null;
+      return new Consumer(main.hooks(), floats, codes && !floats ? sc.hooks() : null);
     }
     return null;
   }

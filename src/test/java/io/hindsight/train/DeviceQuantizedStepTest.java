@@ -166,17 +166,19 @@ class DeviceQuantizedStepTest {
       }
       Map<String, List<Written>> codes = new TreeMap<>();
       for (LaunchRecord r : log) {
-        LaunchRecord.Access q = r.access("q");
-        String label = q == null ? "" : q.label().substring(q.label().indexOf(": ") + 2); // "<scope>: <label>"
-        if (q == null || q.bytesWritten() == 0 || !label.endsWith(" codes") || label.contains("/weight")) {
-          continue;
+        for (String output : new String[] {"q", "q2"}) { // HS_QOUT_PARAMS and HS_QOUT2_PARAMS
+          LaunchRecord.Access q = r.access(output);
+          String label = q == null ? "" : q.label().substring(q.label().indexOf(": ") + 2); // "<scope>: <label>"
+          if (q == null || q.bytesWritten() == 0 || !label.endsWith(" codes") || label.contains("/weight")) {
+            continue;
+          }
+          String quantizer = label.substring(0, label.length() - " codes".length());
+          long n = q.bytesWritten();
+          boolean floatsWritten = r.accesses().stream().anyMatch(a -> a.float32BytesWritten() >= 4 * n);
+          boolean standalone = r.kernel().equals("act_quant_fwd") && r.intArg("act") == 0;
+          codes.computeIfAbsent(quantizer, k -> new ArrayList<>()).add(new Written(r.kernel(),
+              floatsWritten || standalone));
         }
-        String quantizer = label.substring(0, label.length() - " codes".length());
-        long n = q.bytesWritten();
-        boolean floatsWritten = r.accesses().stream().anyMatch(a -> a.float32BytesWritten() >= 4 * n);
-        boolean standalone = r.kernel().equals("act_quant_fwd") && r.intArg("act") == 0;
-        codes.computeIfAbsent(quantizer, k -> new ArrayList<>()).add(new Written(r.kernel(),
-            floatsWritten || standalone));
       }
       for (TensorQuantizer q : plan.quantizers()) {
         if (q.kind() != QuantKind.WEIGHT) {
@@ -191,8 +193,9 @@ class DeviceQuantizedStepTest {
   @CsvSource({
       // the model's input is data; nothing else keeps floats
       "cnn, ^conv1/activation$",
-      // also every block's input (read by the block's sum) and the shortcut convolution's quantizer of it
-      "resnet20, ^(conv1|stage\\d\\.block\\d\\.conv1|stage\\d\\.block\\d\\.shortcut\\.conv)/activation$"})
+      // also the input of every block with an identity shortcut (read by the block's sum); the input of
+      // a block with a shortcut convolution (stage 2 and 3's first) is two sets of codes, no floats
+      "resnet20, ^(conv1|stage1\\.block\\d\\.conv1|stage[23]\\.block[1-9]\\.conv1)/activation$"})
   void theStaticPathWritesNoFullPrecisionCopyOfAQuantizedTensor(String arch, String floatsExpected) {
     List<long[]> traffic = new ArrayList<>();
     Map<String, List<Written>> codes = loggedStep(arch, "hindsight-minmax", traffic);

@@ -30,6 +30,9 @@ final class DeviceActivation implements DeviceLayer, QuantProducer {
 
   @Override
   public boolean produceFor(DeviceQuantization.ActivationQuantizer c, boolean floatNeeded) {
+    if (consumer != null && consumer != c) {
+      return false; // its kernel writes one set of codes
+    }
     this.consumer = c;
     this.floatNeeded = floatNeeded;
     return true;

@@ -30,6 +30,9 @@ final class DevicePool2d implements DeviceLayer, QuantProducer {
     if (!max()) {
       return false;
     }
+    if (consumer != null && consumer != c) {
+      return false; // its kernel writes one set of codes
+    }
     this.consumer = c;
     this.floatNeeded = floatNeeded;
     return true;

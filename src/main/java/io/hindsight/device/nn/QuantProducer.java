@@ -14,7 +14,8 @@ interface QuantProducer {
 
   /**
    * Forward: also write the output as codes for {@code consumer}; {@code floatNeeded} when another
-   * consumer (a residual path) needs the full-precision output too. Returns whether this layer can.
+   * consumer (a residual path) needs the full-precision output too. Returns whether this layer can
+   * (a kernel writing one set of codes takes one consumer; a residual block's sum takes two).
    */
   default boolean produceFor(ActivationQuantizer consumer, boolean floatNeeded) {
     return false;

@@ -32,8 +32,8 @@ abstract class QuantizedLayer implements DeviceLayer {
 
   /** The codes of {@code t} for {@code q}: the producer's when it wrote them for q, else quantized here. */
   static DeviceTensor.Quantized codes(DeviceTensor t, ActivationQuantizer q, StepContext step) {
-    DeviceTensor.Quantized form = t.quantized();
-    if (form != null && form.owner() == q) {
+    DeviceTensor.Quantized form = t.quantized(q);
+    if (form != null) {
       return form;
     }
     if (!t.hasFloats()) {

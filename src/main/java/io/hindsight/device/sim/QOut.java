@@ -25,21 +25,26 @@ final class QOut {
   private long clipped;
   private long nonFinite;
 
-  private QOut(SimLaunch l) {
-    this.q = l.view("q");
-    this.mask = l.view("qMask");
-    this.stats = l.view("qStats");
-    this.scale = l.f32("qScale");
-    this.zeroPoint = l.i32("qZeroPoint");
-    this.lo = l.i32("qLo");
-    this.hi = l.i32("qHi");
-    this.stochastic = l.flag("qStochastic");
-    this.key = l.i64("qKey");
+  private QOut(SimLaunch l, String p) {
+    this.q = l.view(p);
+    this.mask = l.view(p + "Mask");
+    this.stats = l.view(p + "Stats");
+    this.scale = l.f32(p + "Scale");
+    this.zeroPoint = l.i32(p + "ZeroPoint");
+    this.lo = l.i32(p + "Lo");
+    this.hi = l.i32(p + "Hi");
+    this.stochastic = l.flag(p + "Stochastic");
+    this.key = l.i64(p + "Key");
   }
 
-  /** The launch's quantized output. */
+  /** The launch's quantized output ({@code HS_QOUT_PARAMS}). */
   static QOut of(SimLaunch l) {
-    return new QOut(l);
+    return new QOut(l, "q");
+  }
+
+  /** The launch's quantized output whose parameters are named {@code p}, {@code pMask}, ... ({@code HS_QOUT2_PARAMS}: "q2"). */
+  static QOut of(SimLaunch l, String p) {
+    return new QOut(l, p);
   }
 
   /** Per-channel variant of {@code quantize_channels}: channel parameters given, statistics into {@code stats[index]}. */

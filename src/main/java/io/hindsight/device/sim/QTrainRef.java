@@ -271,6 +271,7 @@ final class QTrainRef {
     float[] b = ConvRef.read(l.view("b"), 0, n);
     View maskView = l.view("actMask");
     QOut o = QOut.of(l);
+    QOut o2 = QOut.of(l, "q2");
     for (int i = 0; i < a.length; i++) {
       float pre = a[i] + b[i];
       a[i] = activate(act, pre, upper);
@@ -278,12 +279,14 @@ final class QTrainRef {
         maskView.putB(i, (byte) (pre > 0f && pre < upper ? 1 : 0));
       }
       o.put(i, a[i]);
+      o2.put(i, a[i]);
     }
     View yView = l.view("y");
     if (yView != null) {
       yView.writeF(0, a, 0, a.length);
     }
     o.commit();
+    o2.commit();
   }
 
   private static void softmaxBackwardQuant(SimLaunch l) {

@@ -19,6 +19,13 @@ public record Route(Feed feed, boolean steMask, WeightCopy inputGradientWeights)
     PRODUCER,
     /** The producing kernel quantizes it when the range is static and also writes the floats another consumer reads. */
     PRODUCER_KEEPS_FLOATS,
+    /**
+     * The producing kernel writes a second set of codes for it when the range is static, beside
+     * another quantizer's codes of the same tensor (a residual block's shortcut convolution, whose
+     * range differs from the main branch's); the floats the producer writes when a range is dynamic
+     * are charged to that other quantizer.
+     */
+    PRODUCER_SECOND_CODES,
     /** Its full-precision values exist anyway (the input data, the parameters, another consumer's): a pass reads them. */
     EXISTING_FLOATS,
     /** The producing kernel cannot quantize: it writes the floats for the quantizer alone, which a pass reads. */
@@ -26,7 +33,7 @@ public record Route(Feed feed, boolean steMask, WeightCopy inputGradientWeights)
 
     /** Whether the producing kernel writes the codes itself when the range is static. */
     public boolean producerQuantizes() {
-      return this == PRODUCER || this == PRODUCER_KEEPS_FLOATS;
+      return this == PRODUCER || this == PRODUCER_KEEPS_FLOATS || this == PRODUCER_SECOND_CODES;
     }
   }
 

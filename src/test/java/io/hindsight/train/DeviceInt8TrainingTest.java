@@ -29,6 +29,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * model, what crosses between host and device per step, and device memory freed.
  */
 class DeviceInt8TrainingTest {
+  /** Seeds of the CPU-against-device accuracy comparison. */
+  private static final int SEEDS = 8;
 
   private static String dataset() {
     boolean present = DatasetLoader.candidates("fashion-mnist", null).stream().anyMatch(Files::isDirectory);
@@ -47,10 +49,13 @@ class DeviceInt8TrainingTest {
   }
 
   /**
-   * The same spec and seed on the CPU engine and on {@code cuda-sim}, seeds 1-4: the mean of the four
-   * runs' test accuracies within 0.75 pp of the CPU engine's mean, and every run within 1 pp of its CPU
-   * twin (measured 2026-11-30: in-hindsight with three warm-up steps -0.9, -0.5, -0.4, -0.3 pp, mean
-   * -0.53; current min-max -0.1, -0.5, +0.1, +0.5, mean 0.00). Both engines compute the same quantized step, but not to the last bit (float sums in other
+   * The same spec and seed on the CPU engine and on {@code cuda-sim}, seeds 1-8: the mean of the eight
+   * runs' test accuracies within 0.5 pp of the CPU engine's mean, and every run within 1 pp of its CPU
+   * twin. Measured 2026-11-30 over seeds 1-16 (cuda-sim minus CPU): in-hindsight with three warm-up
+   * steps -0.9, -0.5, -0.4, -0.3, +0.5, 0.0, -0.4, +0.6, +0.1, +0.4, -0.4, -0.1, +1.0, -0.6, -0.3, -0.5 pp
+   * (mean -0.11, seeds 1-8 -0.18); current min-max -0.1, -0.5, +0.1, +0.5, -0.5, +0.5, +0.4, +0.3, +0.1,
+   * +0.2, -0.4, +0.5, 0.0, -0.5, +0.2, -0.4 pp (mean +0.03, seeds 1-8 +0.09). The first four seeds alone
+   * put in-hindsight 0.53 pp under, which sixteen did not confirm. Both engines compute the same quantized step, but not to the last bit (float sums in other
    * orders: batch norm, softmax, col2im, the GEMM epilogues), and a code that flips at a rounding
    * boundary changes the trajectory from then on, so single runs are samples: with plain SGD (lr 0.05)
    * they stay close (most within 0.5 pp, the widest measured 0.9 pp); with momentum 0.9 this short run
@@ -59,10 +64,10 @@ class DeviceInt8TrainingTest {
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource({"hindsight-minmax", "current-minmax"})
-  void shortRunsMatchTheCpuEngineOverFourSeeds(String estimator, @TempDir Path dir) throws IOException {
+  void shortRunsMatchTheCpuEngineOverEightSeeds(String estimator, @TempDir Path dir) throws IOException {
     double sum = 0;
     double worst = 0;
-    for (long seed = 1; seed <= 4; seed++) {
+    for (long seed = 1; seed <= SEEDS; seed++) {
       ResolvedSpec spec = spec("cnn", 0.5, 2048, 1000, 32, estimator, seed, 0.0);
       TrainingResult cpu;
       try (CpuBackend b = new CpuBackend(2)) {
@@ -80,11 +85,11 @@ class DeviceInt8TrainingTest {
       worst = Math.max(worst, Math.abs(d));
     }
     System.out.printf("DeviceInt8TrainingTest %s: mean difference %+.3f pp, widest %.2f pp%n", estimator,
-        100 * sum / 4, 100 * worst);
-    // 1000 test images: 0.75 pp on the mean of four runs is 30 images over the four, 1 pp a single run 10
+        100 * sum / SEEDS, 100 * worst);
+    // 1000 test images: 0.5 pp on the mean of eight runs is 40 images over the eight, 1 pp a single run 10
     // images (the slack absorbs the doubles' rounding)
-    assertThat(Math.abs(sum / 4)).as("mean over seeds 1-4 within 0.75 pp of the CPU engine's").isLessThanOrEqualTo(
-        0.0075 + 1e-9);
+    assertThat(Math.abs(sum / SEEDS)).as("mean over seeds 1-8 within 0.5 pp of the CPU engine's").isLessThanOrEqualTo(
+        0.005 + 1e-9);
     assertThat(worst).as("every run within 1 pp of its CPU twin").isLessThanOrEqualTo(0.01 + 1e-9);
   }
 

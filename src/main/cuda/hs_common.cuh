@@ -247,8 +247,9 @@ __device__ __forceinline__ double hs_segment_total(const double* __restrict__ pa
 // quantizer, its optional STE mask, and the statistics every thread accumulates and the block
 // commits to qStats. The mask is one bit per element (SteMaskBits): bit idx & 31 of word idx >> 5
 // is set where the clipping STE stops the gradient (the value was clipped or not finite). The
-// words are zero before the kernel runs (fill_i32); the kernel sets the stopped bits with atomicOr,
-// so its lanes need not cover whole words and the result does not depend on the order. The
+// words are zero before the kernel runs (zeroed once, then cleared by apply_mask after each use);
+// the kernel sets the stopped bits with atomicOr, so its lanes need not cover whole words and the
+// result does not depend on the order. The
 // parameters of kernels with a quantized output (HS_QOUT_PARAMS), in this order:
 //   q (int8 codes, nullable: no quantized output), qMask (nullable), qScale, qZeroPoint, qLo, qHi,
 //   qStochastic, qKey (CounterRng key), qStats (HsStats, nullable)
@@ -297,11 +298,6 @@ __device__ __forceinline__ HsQOut hs_qout(signed char* q, unsigned int* qMask, f
 // Sets element idx's bit of a (nullable) STE mask: the gradient stops there.
 __device__ __forceinline__ void hs_mask_stop(unsigned int* mask, long long idx) {
   if (mask != nullptr) atomicOr(mask + (idx >> 5), 1u << (unsigned int)(idx & 31));
-}
-
-// Whether element idx's bit of an STE mask is set.
-__device__ __forceinline__ bool hs_mask_stopped(const unsigned int* mask, long long idx) {
-  return (mask[idx >> 5] >> (unsigned int)(idx & 31)) & 1u;
 }
 
 // Quantizes value v of flat element idx into the output (when it has one) and its statistics.

@@ -421,12 +421,17 @@ extern "C" __global__ void bias_grad_s8(const signed char* __restrict__ dy, int 
 }
 
 // x[i] = 0 where bit i of the STE mask is set (the straight-through estimator of a clipping
-// quantizer: the value was clipped or not finite); the mask is one bit per element (hs_mask_stop).
-// The 32 lanes of a warp read one word. grid-stride.
-extern "C" __global__ void apply_mask(float* __restrict__ x, const unsigned int* __restrict__ mask, long long n) {
-  for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-       i += (long long)gridDim.x * blockDim.x) {
-    if (hs_mask_stopped(mask, i)) x[i] = 0.f;
+// quantizer: the value was clipped or not finite; the mask is one bit per element, hs_mask_stop),
+// then the word is cleared for the next step. One thread per word of 32 elements: the mask is read
+// once, and x and the mask are written only at the stopped elements and their words. grid-stride.
+extern "C" __global__ void apply_mask(float* __restrict__ x, unsigned int* __restrict__ mask, long long n) {
+  long long words = (n + 31) >> 5;
+  for (long long j = (long long)blockIdx.x * blockDim.x + threadIdx.x; j < words;
+       j += (long long)gridDim.x * blockDim.x) {
+    unsigned int w = mask[j];
+    if (w == 0u) continue;
+    for (unsigned int b = w; b != 0u; b &= b - 1u) x[(j << 5) + (__ffs((int)b) - 1)] = 0.f;
+    mask[j] = 0u;
   }
 }
 

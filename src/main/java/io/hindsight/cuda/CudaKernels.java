@@ -807,14 +807,18 @@ public final class CudaKernels {
         .i32("zeroPoint", zeroPoint).f32("scale", scale).ptr("db", db), new long[] {n * c * hw, 4L * c});
   }
 
-  /** x[i] = 0 where bit i of the STE mask ({@link SteMaskBits}) is set (in place). */
+  /**
+   * x[i] = 0 where bit i of the STE mask ({@link SteMaskBits}) is set (in place), and the mask's
+   * words cleared (zero again for the next step).
+   */
   public void applyMask(DeviceBuffer x, DeviceBuffer mask, long n) {
     need(x, 4L * n, "x");
     need(mask, SteMaskBits.bytes(n), "mask");
-    // reads the mask; writes a zero only where it stops the gradient, a count known from the
-    // quantizer's statistics after the step (TrafficCounter.addWritten)
-    launch1d("apply_mask", gridFor(n), new KernelArgs().ptr("x", x).ptr("mask", mask).i64("n", n),
-        new long[] {SteMaskBits.bytes(n), 0});
+    // reads the mask; writes a zero only where it stops the gradient and clears only the words
+    // holding such bits: counts known from the quantizer's statistics after the step
+    // (TrafficCounter.addWritten)
+    launch1d("apply_mask", gridFor(SteMaskBits.words(n)), new KernelArgs().ptr("x", x).ptr("mask", mask)
+        .i64("n", n), new long[] {SteMaskBits.bytes(n), 0});
   }
 
   /** Depthwise forward on int8 codes: y fp32 (N, inC * mult, outH, outW); bias nullable. */

@@ -389,6 +389,9 @@ final class QTrainChecks {
       DeviceBuffer v = s.upload(masked, "masked");
       k.applyMask(v, m, masked.length);
       bitEqual("apply_mask", expected, download(v, masked.length));
+      int[] cleared = new int[(int) SteMaskBits.words(masked.length)];
+      m.download(cleared);
+      check(java.util.Arrays.stream(cleared).allMatch(w -> w == 0), "apply_mask: the mask's words are cleared");
     }
   }
 

@@ -143,6 +143,7 @@ public final class DeviceQuantization implements AutoCloseable {
     ensureAllocated();
     this.training = training;
     for (ActivationQuantizer a : activations) {
+      a.cleanMask();
       a.step = null;
       a.maskWritten = false;
       a.maskApplied = false;
@@ -299,13 +300,16 @@ public final class DeviceQuantization implements AutoCloseable {
           continue;
         }
         QuantStats s = stats(b, a.slot);
+        long masked = s.clipped() + s.nonFinite();
         if (a.maskWritten) {
           // the producer set one mask bit (an atomic OR of a word) per clipped or non-finite element
-          k.traffic().addWritten(MASK_STOP, SteMaskBits.WORD_BYTES * (s.clipped() + s.nonFinite()));
+          k.traffic().addWritten(MASK_STOP, (long) SteMaskBits.WORD_BYTES * masked);
         }
         if (a.maskApplied) {
-          // apply_mask wrote a zero for each element the mask stops: the clipped and non-finite ones
-          k.traffic().addWritten("apply_mask", TrafficModel.maskZeroingBytes(s.clipped() + s.nonFinite()));
+          // apply_mask wrote a zero over the gradient of each element the mask stops, and cleared
+          // the words holding their bits (at most one per element)
+          k.traffic().addWritten("apply_mask", TrafficModel.maskZeroingBytes(masked)
+              + (long) SteMaskBits.WORD_BYTES * masked);
         }
         a.q.complete(a.step, ChannelStats.of(new float[] {s.min()}, new float[] {s.max()}, a.elements, s.clipped(),
             s.nonFinite()));
@@ -317,7 +321,18 @@ public final class DeviceQuantization implements AutoCloseable {
 
   @Override
   public void close() {
+    RuntimeException first = null;
+    for (ActivationQuantizer a : activations) {
+      try {
+        a.closeMask();
+      } catch (RuntimeException e) {
+        first = first == null ? e : first;
+      }
+    }
     persistent.close();
+    if (first != null) {
+      throw first;
+    }
   }
 
   /**
@@ -331,6 +346,9 @@ public final class DeviceQuantization implements AutoCloseable {
     private long elements;
     private boolean maskWritten;
     private boolean maskApplied;
+    private DeviceScope maskScope; // the STE mask, kept from step to step; null until first needed
+    private DeviceBuffer maskWords;
+    private long maskCapacity; // elements
 
     private ActivationQuantizer(TensorQuantizer q, int slot) {
       this.q = q;
@@ -358,13 +376,44 @@ public final class DeviceQuantization implements AutoCloseable {
       DeviceBuffer codes = ctx.scope().bytes(n, q.name() + " codes");
       DeviceBuffer m = null;
       if (mask()) {
-        m = ctx.scope().bytes(SteMaskBits.bytes(n), q.name() + " STE mask");
-        try (TrafficCounter.Quantizing counted = k.traffic().quantizing()) {
-          k.fill(m, SteMaskBits.words(n), 0); // the producer sets only the stopped bits
-        }
+        m = maskFor(n);
         maskWritten = true;
       }
       return new DeviceTensor.Quantized(codes, m, step.params(), this);
+    }
+
+    /**
+     * The STE mask's words for {@code n} elements, all zero: the producer sets only the stopped
+     * bits and {@code apply_mask} clears the words it read, so the buffer stays zero from step to
+     * step; it is zeroed once when (re)allocated (setup, not counted per step).
+     */
+    private DeviceBuffer maskFor(long n) {
+      if (maskWords == null || n > maskCapacity) {
+        closeMask();
+        maskScope = k.device().scope(q.name() + " STE mask");
+        maskWords = maskScope.allocate(SteMaskBits.bytes(n), "words");
+        maskCapacity = n;
+        k.fill(maskWords, SteMaskBits.words(n), 0);
+      }
+      return maskWords;
+    }
+
+    /** At a step's start: a mask written but not applied (a backward skipped or failed) is zeroed again. */
+    private void cleanMask() {
+      if (maskWritten && !maskApplied && maskWords != null) {
+        try (TrafficCounter.Quantizing counted = k.traffic().quantizing()) {
+          k.fill(maskWords, SteMaskBits.words(maskCapacity), 0);
+        }
+      }
+    }
+
+    private void closeMask() {
+      if (maskScope != null) {
+        maskScope.close();
+        maskScope = null;
+        maskWords = null;
+        maskCapacity = 0;
+      }
     }
 
     /**

@@ -492,13 +492,15 @@ final class QTrainRef {
     View m = l.view("mask");
     int[] mask = new int[Math.toIntExact(SteMaskBits.words(n))];
     m.readI(0, mask, 0, mask.length);
-    float[] v = ConvRef.read(x, 0, n);
-    for (int i = 0; i < v.length; i++) {
-      if (SteMaskBits.stopped(mask, i)) {
-        v[i] = 0f;
+    for (int j = 0; j < mask.length; j++) {
+      if (mask[j] == 0) {
+        continue;
       }
+      for (int b = mask[j]; b != 0; b &= b - 1) {
+        x.putF((long) j * SteMaskBits.BITS_PER_WORD + Integer.numberOfTrailingZeros(b), 0f);
+      }
+      m.putI(j, 0);
     }
-    x.writeF(0, v, 0, v.length);
   }
 
   private static void dwForward(SimLaunch l) {

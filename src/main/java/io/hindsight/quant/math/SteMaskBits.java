@@ -3,9 +3,10 @@ package io.hindsight.quant.math;
 /**
  * The device format of the clipping straight-through estimator's mask: one bit per element in
  * 32-bit words, bit {@code i & 31} of word {@code i >> 5} set where the gradient stops (the value
- * was clipped or not finite). The words start at zero each step; the producing kernel sets the
+ * was clipped or not finite). The words are zero when a step starts; the producing kernel sets the
  * stopped bits ({@code hs_mask_stop} in hs_common.cuh) and {@code apply_mask} zeroes the input
- * gradient there. A byte per element would move 8 times the bytes for the same information.
+ * gradient there and clears the words it read. A byte per element would move 8 times the bytes for
+ * the same information.
  */
 public final class SteMaskBits {
   /** Elements per mask word. */

@@ -18,9 +18,10 @@ import io.hindsight.quant.math.SteMaskBits;
  *       for the quantizer ({@link Route.Feed#WRITTEN_FOR_QUANTIZER}, or a producer that would have
  *       quantized a static range);
  *   <li>the clipping STE's mask, one bit per element ({@link SteMaskBits}, {@code W = ceil(E / 32)}
- *       words): cleared ({@code 4W}), a bit set by the producer at each of the {@code M} clipped and
- *       non-finite elements (an atomic OR of a word, {@code 4M}), read in backward ({@code 4W}) and
- *       a zero written over the input gradient at those elements ({@code 4M}): {@code 8W + 8M};
+ *       words, zero between steps): a bit set by the producer at each of the {@code M} clipped and
+ *       non-finite elements (an atomic OR of a word, {@code 4M}), the words read in backward
+ *       ({@code 4W}), a zero written over the input gradient at those elements and their words
+ *       cleared ({@code 4M + 4M}): {@code 4W + 12M};
  *   <li>a dense layer's input-gradient weights: the codes transposed ({@code 2 ceil(E b / 8)}),
  *       per-channel weights first re-quantized per tensor ({@code 4E + ceil(E b / 8) + 16}).
  * </ul>
@@ -44,11 +45,12 @@ public final class TrafficModel {
 
   /**
    * The clipping STE mask's bytes for {@code elements} values of which {@code masked} were clipped
-   * or not finite: the words cleared and read in backward ({@code 2 * 4W}), a word's atomic OR per
-   * masked element in the producer and the zeroing writes ({@code 2 * 4M}).
+   * or not finite: the words read in backward ({@code 4W}); per masked element a word's atomic OR
+   * in the producer, the input gradient's zero and the clearing of its word ({@code 3 * 4M}; the
+   * ORs and clears are at most that many words).
    */
   public static long maskBytes(long elements, long masked) {
-    return 2 * SteMaskBits.bytes(elements) + (long) SteMaskBits.WORD_BYTES * masked + maskZeroingBytes(masked);
+    return SteMaskBits.bytes(elements) + 2L * SteMaskBits.WORD_BYTES * masked + maskZeroingBytes(masked);
   }
 
   private TrafficModel() {}

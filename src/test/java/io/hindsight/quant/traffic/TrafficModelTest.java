@@ -45,17 +45,17 @@ class TrafficModelTest {
   @Test
   void theClippingMaskAndTheInputGradientWeightsAreCharged() {
     Route mask = new Route(Route.Feed.PRODUCER, true, Route.WeightCopy.NONE);
-    // the mask, a bit per value in ceil(100 / 32) = 4 words, cleared and read in backward (2 x 16);
-    // nothing clipped: no bit set, no zeroing writes
-    assertThat(TrafficModel.quantization(100, 8, 1, false, 0, mask).bytesMoved()).isEqualTo(116 + 32);
-    // 7 clipped or non-finite elements: 7 bits set (a word's atomic OR each) and 7 floats of the
-    // input gradient zeroed, in both alternatives
+    // the mask, a bit per value in ceil(100 / 32) = 4 words, read in backward (16); nothing clipped:
+    // no bit set, no zeroing writes, no word to clear
+    assertThat(TrafficModel.quantization(100, 8, 1, false, 0, mask).bytesMoved()).isEqualTo(116 + 16);
+    // 7 clipped or non-finite elements: 7 bits set (a word's atomic OR each), 7 floats of the input
+    // gradient zeroed and their words cleared, in both alternatives
     TrafficTotals clipped = TrafficModel.quantization(100, 8, 1, false, 0, mask, 7);
-    assertThat(clipped.bytesMoved()).isEqualTo(116 + 32 + 28 + 28);
+    assertThat(clipped.bytesMoved()).isEqualTo(116 + 16 + 3 * 28);
     assertThat(clipped.bytesMovedIfDynamic()).isEqualTo(TrafficModel.bytes(100, 8, 1, true, mask, 7));
-    assertThat(TrafficModel.bytes(100, 8, 1, true, mask, 7) - TrafficModel.bytes(100, 8, 1, true, mask)).isEqualTo(56);
+    assertThat(TrafficModel.bytes(100, 8, 1, true, mask, 7) - TrafficModel.bytes(100, 8, 1, true, mask)).isEqualTo(84);
     // 33 values: two words
-    assertThat(TrafficModel.maskBytes(33, 0)).isEqualTo(16);
+    assertThat(TrafficModel.maskBytes(33, 0)).isEqualTo(8);
     Route transposed = new Route(Route.Feed.EXISTING_FLOATS, false, Route.WeightCopy.TRANSPOSED);
     assertThat(TrafficModel.bytes(24, 8, 1, false, transposed)).isEqualTo(96 + 24 + 16 + 48);
     Route requantized = new Route(Route.Feed.EXISTING_FLOATS, false, Route.WeightCopy.REQUANTIZED);

@@ -249,8 +249,8 @@ __device__ __forceinline__ double hs_segment_total(const double* __restrict__ pa
 // is set where the clipping STE stops the gradient (the value was clipped or not finite). The
 // words are zero before the kernel runs (zeroed once, then cleared by apply_mask after each use);
 // the kernel sets the stopped bits with atomicOr, so its lanes need not cover whole words and the
-// result does not depend on the order. The
-// parameters of kernels with a quantized output (HS_QOUT_PARAMS), in this order:
+// result does not depend on the order. The parameters of kernels with a quantized output
+// (HS_QOUT_PARAMS), in this order:
 //   q (int8 codes, nullable: no quantized output), qMask (nullable), qScale, qZeroPoint, qLo, qHi,
 //   qStochastic, qKey (CounterRng key), qStats (HsStats, nullable)
 #define HS_QOUT_PARAMS                                                                          \

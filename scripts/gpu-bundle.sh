@@ -74,8 +74,9 @@ cat > "$bundle/run-gpu.sh" <<'RUN'
 #   int8train   bench device-step --backend cuda --quant: resnet20 fused INT8 training samples/s,
 #               batch 128, hindsight-minmax against current-minmax      -> int8train.log
 #   torchtrain  bench/torch_train_peer.py: PyTorch FP32 eager training samples/s, same models and batch
-#   train       the accuracy check: specs/gpu-check-*.json trained with --backend cuda
-#               (needs data/ from scripts/gpu-bundle.sh --data)         -> train-*/result.json
+#   train       the accuracy check: specs/gpu-check-*.json (cnn FP32 and INT8, resnet20 INT8)
+#               trained with --backend cuda (needs data/ from scripts/gpu-bundle.sh --data)
+#                                                                       -> train-*/result.json
 #   quantstep   bench quant-step --backend cuda (resnet20 FP32 / INT8 hindsight / INT8 current)
 #   bench       io.hindsight.bench.GpuBench: copy bandwidth, the quantize kernels' share of it, INT8
 #               GEMMs, a quantized linear layer and MLP step                -> bench-gpu.txt
@@ -166,7 +167,7 @@ train_check() {
     "${java[@]}" io.hindsight.cli.Main train --spec "$spec" --backend cuda --out "$out/train-${name#gpu-check-}" || return 1
   done
 }
-[[ -d "$here/data/fashion-mnist" ]] && step train 120 train_check
+[[ -d "$here/data/fashion-mnist" ]] && step train 180 train_check
 train_extra() {
   for spec in "$here"/specs/extra-*.json; do
     local name

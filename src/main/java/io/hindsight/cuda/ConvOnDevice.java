@@ -2,7 +2,7 @@ package io.hindsight.cuda;
 
 import io.hindsight.backend.ConvGeometry;
 import io.hindsight.device.DeviceBuffer;
-import io.hindsight.device.DeviceScope;
+import io.hindsight.device.Intermediates;
 
 /**
  * 2-D convolution on device buffers (NCHW float32), paired forward/backward: depthwise
@@ -10,7 +10,7 @@ import io.hindsight.device.DeviceScope;
  * batched {@code sgemm} (1x1 stride-1 convolutions skip im2col and multiply the input directly);
  * backward to the weights as a batch-reduced {@code sgemm}, to the input as {@code sgemm} then
  * col2im. Used by the host-array {@link CudaBackend} and by the device-resident layers; the
- * scratch ({@code col}) comes from the caller's scope.
+ * scratch ({@code col}, {@code dcol}) comes from the caller's {@link Intermediates}.
  */
 public final class ConvOnDevice {
   private ConvOnDevice() {}
@@ -32,7 +32,7 @@ public final class ConvOnDevice {
   }
 
   /** y (N, outC, outH, outW) = conv(x (N, inC, H, W), w (outC, inC/groups, kH, kW)) + bias (outC, nullable). */
-  public static void forward(CudaKernels k, DeviceScope scratch, ConvGeometry g, DeviceBuffer x, DeviceBuffer w,
+  public static void forward(CudaKernels k, Intermediates scratch, ConvGeometry g, DeviceBuffer x, DeviceBuffer w,
       DeviceBuffer bias, DeviceBuffer y) {
     int outHW = g.outH() * g.outW();
     int inHW = g.inH() * g.inW();
@@ -42,7 +42,7 @@ public final class ConvOnDevice {
       return;
     }
     boolean pw = pointwise(g);
-    DeviceBuffer col = pw ? null : scratch.floats((long) g.n() * g.colRows() * outHW, "im2col");
+    DeviceBuffer col = pw ? null : scratch.intermediate("im2col", 4L * g.n() * g.colRows() * outHW, "im2col");
     for (int grp = 0; grp < g.groups(); grp++) {
       DeviceBuffer src;
       long srcStride;
@@ -68,7 +68,7 @@ public final class ConvOnDevice {
    * Backward: dX (nullable, overwritten) from dY and w; dW (nullable, overwritten) from dY and x;
    * dB (nullable, overwritten) = dY summed over samples and pixels.
    */
-  public static void backward(CudaKernels k, DeviceScope scratch, ConvGeometry g, DeviceBuffer x, DeviceBuffer w,
+  public static void backward(CudaKernels k, Intermediates scratch, ConvGeometry g, DeviceBuffer x, DeviceBuffer w,
       DeviceBuffer dY, DeviceBuffer dX, DeviceBuffer dW, DeviceBuffer dB) {
     int outHW = g.outH() * g.outW();
     int inHW = g.inH() * g.inW();
@@ -88,8 +88,8 @@ public final class ConvOnDevice {
     }
     boolean pw = pointwise(g);
     long colSize = (long) g.n() * g.colRows() * outHW;
-    DeviceBuffer col = pw || dW == null ? null : scratch.floats(colSize, "im2col");
-    DeviceBuffer dcol = pw || dX == null ? null : scratch.floats(colSize, "col gradient");
+    DeviceBuffer col = pw || dW == null ? null : scratch.intermediate("im2col", 4L * colSize, "im2col");
+    DeviceBuffer dcol = pw || dX == null ? null : scratch.intermediate("col gradient", 4L * colSize, "col gradient");
     for (int grp = 0; grp < g.groups(); grp++) {
       DeviceBuffer xg = inputSlice(x, g, grp);
       DeviceBuffer dyg = outputSlice(dY, g, grp);

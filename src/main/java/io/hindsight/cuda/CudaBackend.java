@@ -6,6 +6,7 @@ import io.hindsight.backend.CpuBackend;
 import io.hindsight.device.Device;
 import io.hindsight.device.DeviceBuffer;
 import io.hindsight.device.DeviceScope;
+import io.hindsight.device.Intermediates;
 import io.hindsight.device.sim.SoftwareDevice;
 
 /**
@@ -149,7 +150,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
       DeviceBuffer dw = scope.upload(w, "w");
       DeviceBuffer dbias = bias == null ? null : scope.upload(bias, "bias");
       DeviceBuffer dy = scope.floats(g.outputSize(), "y");
-      ConvOnDevice.forward(kernels, scope, g, dx, dw, dbias, dy);
+      ConvOnDevice.forward(kernels, Intermediates.of(scope), g, dx, dw, dbias, dy);
       dy.download(y, 0, g.outputSize());
     }
   }
@@ -167,7 +168,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
       DeviceBuffer gradX = dX == null ? null : scope.floats(g.inputSize(), "dX");
       DeviceBuffer gradW = dW == null ? null : scope.floats(g.weightSize(), "dW");
       DeviceBuffer gradB = dB == null ? null : scope.floats(g.outC(), "dB");
-      ConvOnDevice.backward(kernels, scope, g, dx, dw, ddy, gradX, gradW, gradB);
+      ConvOnDevice.backward(kernels, Intermediates.of(scope), g, dx, dw, ddy, gradX, gradW, gradB);
       if (gradB != null) {
         gradB.download(dB, 0, g.outC());
       }

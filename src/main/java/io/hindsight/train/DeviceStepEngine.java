@@ -5,6 +5,7 @@ import io.hindsight.data.Batch;
 import io.hindsight.device.Device;
 import io.hindsight.device.DeviceBuffer;
 import io.hindsight.device.DeviceScope;
+import io.hindsight.device.DeviceScratch;
 import io.hindsight.device.DeviceTensor;
 import io.hindsight.device.nn.DeviceModel;
 import io.hindsight.device.nn.DeviceQuantization;
@@ -44,6 +45,7 @@ public final class DeviceStepEngine implements StepEngine {
   private final Device device;
   private final DeviceModel dm;
   private final DeviceScope persistent;
+  private final DeviceScratch scratch; // the layers' short-lived intermediates, shared across layers and steps
   private final DeviceQuantization quantization; // null for a full-precision model
   private final DeviceBuffer scalars; // double lossSum, int correct, int status (non-finite count)
   private final float momentum;
@@ -81,6 +83,7 @@ public final class DeviceStepEngine implements StepEngine {
     this.dm = m;
     this.persistent = p;
     this.quantization = q;
+    this.scratch = new DeviceScratch(device, "layer scratch");
   }
 
   /** A full-precision model's engine. */
@@ -181,7 +184,7 @@ public final class DeviceStepEngine implements StepEngine {
   public StepOutcome trainStep(Batch batch, double lr) {
     int n = batch.size();
     try (DeviceScope scope = device.scope("step")) {
-      StepContext step = new StepContext(k, scope);
+      StepContext step = new StepContext(k, scope, scratch);
       DeviceTensor[] pl = forwardAndLoss(batch, true, step);
       DeviceTensor probs = pl[0];
       dm.backward(lossGradient(probs, pl[1], step), step);
@@ -207,7 +210,7 @@ public final class DeviceStepEngine implements StepEngine {
   @Override
   public StepOutcome evaluate(Batch batch) {
     try (DeviceScope scope = device.scope("evaluation")) {
-      forwardAndLoss(batch, false, new StepContext(k, scope));
+      forwardAndLoss(batch, false, new StepContext(k, scope, scratch));
       ByteBuffer r = readScalars();
       double sum = r.getDouble(0);
       int n = batch.size();
@@ -227,6 +230,6 @@ public final class DeviceStepEngine implements StepEngine {
 
   @Override
   public void close() {
-    closeAll(persistent, dm, quantization);
+    closeAll(scratch, persistent, dm, quantization);
   }
 }

@@ -36,7 +36,7 @@ final class DeviceConv2d implements DeviceLayer {
   public DeviceTensor forward(DeviceTensor x, boolean training, StepContext step) {
     ConvGeometry g = DeviceConvGeometry.of(host, x);
     DeviceTensor y = step.floats(name() + " output", g.n(), g.outC(), g.outH(), g.outW());
-    ConvOnDevice.forward(step.kernels(), step.scope(), g, x.buffer(), w, b, y.buffer());
+    ConvOnDevice.forward(step.kernels(), step, g, x.buffer(), w, b, y.buffer());
     savedX = x;
     savedGeometry = g;
     return y;
@@ -50,7 +50,7 @@ final class DeviceConv2d implements DeviceLayer {
     ConvGeometry g = savedGeometry;
     dY.requireShape(name() + " dY", g.n(), g.outC(), g.outH(), g.outW());
     DeviceTensor dX = step.floats(name() + " dX", g.n(), g.inC(), g.inH(), g.inW());
-    ConvOnDevice.backward(step.kernels(), step.scope(), g, savedX.buffer(), w, dY.buffer(), dX.buffer(), dW, dB);
+    ConvOnDevice.backward(step.kernels(), step, g, savedX.buffer(), w, dY.buffer(), dX.buffer(), dW, dB);
     return dX;
   }
 }

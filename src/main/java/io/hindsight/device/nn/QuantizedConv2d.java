@@ -91,13 +91,13 @@ final class QuantizedConv2d extends QuantizedLayer {
     int outHW = g.outH() * g.outW();
     int rows = g.n() * outHW;
     int cols = g.colRows();
-    DeviceBuffer dyT = step.scope().bytes((long) rows * g.outC(), name() + " dY codes (NHWC)");
+    DeviceBuffer dyT = step.intermediate("dY codes (NHWC)", (long) rows * g.outC(), name() + " dY codes (NHWC)");
     k.nchwToNhwcS8(dq.codes(), g.n(), g.outC(), outHW, dyT);
     k.wgrad(dyT, savedCols, rows, g.outC(), cols, sg, px.scale(0), px.zeroPoint(0), 0f, dW);
     if (dB != null) {
       k.biasGradS8(dq.codes(), g.n(), g.outC(), outHW, 0, sg, dB);
     }
-    DeviceBuffer dcol = step.scope().floats((long) rows * cols, name() + " column gradient");
+    DeviceBuffer dcol = step.intermediate("column gradient", 4L * rows * cols, name() + " column gradient");
     NtEpilogue e = new NtEpilogue(sg, weight.backwardScale(), false, 0, null, null, Activation.NONE, null,
         Rounding.NEAREST, 0);
     k.gemmS8Nt(GemmAlgo.AUTO, dyT, weight.backwardCodesTransposed(), rows, cols, g.outC(), e, null, dcol, null);

@@ -89,7 +89,8 @@ public final class ConvOnDevice {
     boolean pw = pointwise(g);
     long colSize = (long) g.n() * g.colRows() * outHW;
     DeviceBuffer col = pw || dW == null ? null : scratch.intermediate("im2col", 4L * colSize, "im2col");
-    DeviceBuffer dcol = pw || dX == null ? null : scratch.intermediate("col gradient", 4L * colSize, "col gradient");
+    DeviceBuffer dcol = pw || dX == null ? null
+        : scratch.intermediate("column gradient", 4L * colSize, "column gradient");
     for (int grp = 0; grp < g.groups(); grp++) {
       DeviceBuffer xg = inputSlice(x, g, grp);
       DeviceBuffer dyg = outputSlice(dY, g, grp);

@@ -59,7 +59,11 @@ def main():
     rows = []
     for name, (n, rd, wr) in counted.items():
         if name not in measured:
-            print("%-24s %8d %10s %14d %14s" % (name, n, "-", rd, "not profiled"))
+            # an entry with no launches of its own (hs_mask_stop: the producers' atomic ORs into the STE
+            # mask) holds bytes counted after the step from the statistics; ncu charges them to the
+            # producing kernels' rows
+            why = "no launch of its own" if n == 0 else "not profiled"
+            print("%-24s %8d %10s %14d %14s  (counted write %d)" % (name, n, "-", rd, why, wr))
             continue
         m = measured[name]
         t = m.get("gpu__time_duration.sum", float("nan")) * 1e6

@@ -13,7 +13,7 @@ import io.hindsight.quant.math.Rounding;
  *
  * @param q int8 codes (one per element)
  * @param mask nullable: the clipping STE's mask, one bit per element ({@link io.hindsight.quant.math.SteMaskBits}),
- *     cleared before the launch; the kernel sets the bits of the clipped and non-finite values
+ *     zero before the launch; the kernel sets the bits of the clipped and non-finite values
  * @param params per-tensor parameters (8 bits or fewer)
  * @param stats nullable {@code HsStats} slot
  */

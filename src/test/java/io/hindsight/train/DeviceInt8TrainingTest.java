@@ -55,8 +55,8 @@ class DeviceInt8TrainingTest {
    * steps -0.9, -0.5, -0.4, -0.3, +0.5, 0.0, -0.4, +0.6, +0.1, +0.4, -0.4, -0.1, +1.0, -0.6, -0.3, -0.5 pp
    * (mean -0.11, seeds 1-8 -0.18); current min-max -0.1, -0.5, +0.1, +0.5, -0.5, +0.5, +0.4, +0.3, +0.1,
    * +0.2, -0.4, +0.5, 0.0, -0.5, +0.2, -0.4 pp (mean +0.03, seeds 1-8 +0.09). The first four seeds alone
-   * put in-hindsight 0.53 pp under, which sixteen did not confirm. Both engines compute the same quantized step, but not to the last bit (float sums in other
-   * orders: batch norm, softmax, col2im, the GEMM epilogues), and a code that flips at a rounding
+   * put in-hindsight 0.53 pp under, which sixteen did not confirm. Both engines compute the same
+   * quantized step, but not to the last bit (float sums in other orders: batch norm, softmax, col2im, the GEMM epilogues), and a code that flips at a rounding
    * boundary changes the trajectory from then on, so single runs are samples: with plain SGD (lr 0.05)
    * they stay close (most within 0.5 pp, the widest measured 0.9 pp); with momentum 0.9 this short run
    * starts with a loss explosion and they part by up to 8.8 pp (docs/results.md), which only means over

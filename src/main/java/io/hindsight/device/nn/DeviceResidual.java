@@ -86,7 +86,8 @@ final class DeviceResidual implements DeviceLayer, QuantProducer {
           act ? postUpper : 0f, f == null ? QuantOut.NONE : f.out(), f2 == null ? QuantOut.NONE : f2.out());
       savedActMask = act ? DeviceTensor.of(mask, DeviceTensor.DType.S8, a.shape()) : null;
       if (y == null) {
-        return f2 == null ? DeviceTensor.codes(f.form(), a.shape()) : DeviceTensor.codes(f.form(), f2.form(), a.shape());
+        return f2 == null ? DeviceTensor.codes(f.form(), a.shape())
+            : DeviceTensor.codes(f.form(), f2.form(), a.shape());
       }
       return f == null ? y.withQuantized(f2.form()) : f2 == null ? y.withQuantized(f.form())
           : y.withQuantized(f.form(), f2.form());

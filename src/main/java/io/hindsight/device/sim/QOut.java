@@ -7,7 +7,7 @@ import io.hindsight.quant.math.SteMaskBits;
 /**
  * The reference of a producer's quantized output ({@code HS_QOUT_PARAMS} and {@code hs_qout_put}
  * in hs_common.cuh): int8 codes by {@link FakeQuant#level} plus the zero point, the STE mask's
- * stopped bits set ({@link SteMaskBits}: the words were cleared before the launch), and statistics
+ * stopped bits set ({@link SteMaskBits}: the words are zero before the launch), and statistics
  * merged as the kernels' atomics do (order-independent). Absent when the launch passes no {@code q}.
  */
 final class QOut {
@@ -42,7 +42,10 @@ final class QOut {
     return new QOut(l, "q");
   }
 
-  /** The launch's quantized output whose parameters are named {@code p}, {@code pMask}, ... ({@code HS_QOUT2_PARAMS}: "q2"). */
+  /**
+   * The launch's quantized output whose parameters are named {@code p}, {@code pMask}, ...
+   * ({@code HS_QOUT2_PARAMS}: "q2").
+   */
   static QOut of(SimLaunch l, String p) {
     return new QOut(l, p);
   }

@@ -107,6 +107,27 @@ public final class DeviceScope implements AutoCloseable {
   }
 
   /** Bytes allocated through this scope. */
+  /**
+   * Frees the allocation {@code buffer} belongs to (a slice frees its whole allocation) now, if this
+   * scope made it; returns whether it did. For tensors dead before the scope ends (a gradient its
+   * consumer has used); launches already issued that read it run first on the device's one stream.
+   */
+  public boolean release(DeviceBuffer buffer) {
+    if (closed) {
+      return false;
+    }
+    for (int i = buffers.size() - 1; i >= 0; i--) {
+      DeviceBuffer b = buffers.get(i);
+      if (b.id() == buffer.id() && b.device() == buffer.device()) {
+        buffers.remove(i);
+        bytes -= b.bytes();
+        device.free(b);
+        return true;
+      }
+    }
+    return false;
+  }
+
   public long allocatedBytes() {
     return bytes;
   }

@@ -77,6 +77,26 @@ public final class DeviceTensor {
     return null;
   }
 
+  /** The buffers holding this tensor: its values (or codes) and the codes attached to it. */
+  public List<DeviceBuffer> buffers() {
+    List<DeviceBuffer> b = new java.util.ArrayList<>(1 + quantized.size());
+    b.add(buffer);
+    for (Quantized q : quantized) {
+      b.add(q.codes());
+    }
+    return b;
+  }
+
+  /** Whether one of this tensor's buffers is (part of) the allocation of {@code b}. */
+  public boolean shares(DeviceBuffer b) {
+    for (DeviceBuffer mine : buffers()) {
+      if (mine.id() == b.id()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether the full-precision values exist (false for codes only). */
   public boolean hasFloats() {
     return dtype == DType.F32;

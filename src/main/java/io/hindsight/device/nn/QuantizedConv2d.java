@@ -59,7 +59,9 @@ final class QuantizedConv2d extends QuantizedLayer {
     int outHW = g.outH() * g.outW();
     int rows = g.n() * outHW;
     int cols = g.colRows();
-    DeviceBuffer colT = step.scope().bytes((long) rows * cols, name() + " int8 columns");
+    // kept for the weight gradient when training; in evaluation nothing reads them after the GEMM
+    DeviceBuffer colT = training ? step.scope().bytes((long) rows * cols, name() + " int8 columns")
+        : step.intermediate("int8 columns", (long) rows * cols, name() + " int8 columns");
     k.im2colS8T(xq.codes(), g.n(), g.inC(), g.inH(), g.inW(), g.kH(), g.kW(), g.stride(), g.padding(), g.outH(),
         g.outW(), px.zeroPoint(0), colT);
     DeviceBuffer colSum = null;
@@ -71,8 +73,8 @@ final class QuantizedConv2d extends QuantizedLayer {
     NtEpilogue e = new NtEpilogue(px.scale(0), weight.scales(), weight.channels() > 1, px.zeroPoint(0), colSum, b,
         Activation.NONE, null, Rounding.NEAREST, 0);
     k.gemmS8Nt(GemmAlgo.AUTO, colT, weight.codes(), rows, g.outC(), cols, outHW, e, null, y.buffer(), null);
-    savedX = xq;
-    savedCols = colT;
+    savedX = training ? xq : null;
+    savedCols = training ? colT : null;
     savedGeometry = g;
     return y;
   }

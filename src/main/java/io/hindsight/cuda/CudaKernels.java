@@ -282,8 +282,7 @@ public final class CudaKernels {
    * blocks per multiprocessor where the rows allow it.
    */
   static int wgradRowsPerSlice(int m, long tiles, int multiprocessors) {
-    long slicesWanted = Math.max(1, (4L * multiprocessors + tiles - 1) / tiles);
-    long rows = Math.max(1, m / slicesWanted);
+    long rows = Math.max(1, m / slicesWanted(tiles, multiprocessors));
     int r = 32;
     while (r < GemmRef.WGRAD_FLUSH && 2L * r <= rows) {
       r <<= 1;
@@ -358,10 +357,14 @@ public final class CudaKernels {
    * partial product is then added in slice order by {@code sgemm_slices_finish}).
    */
   static int sgemmBatchPerSlice(int batch, long tiles, int multiprocessors) {
-    long slicesWanted = Math.max(1, (4L * multiprocessors + tiles - 1) / tiles);
-    return (int) Math.max(1, (batch + slicesWanted - 1) / slicesWanted);
+    long slices = slicesWanted(tiles, multiprocessors);
+    return (int) Math.max(1, (batch + slices - 1) / slices);
   }
 
+  /** Slices per output tile that give a grid of {@code tiles} tiles about four blocks per multiprocessor (at least 1). */
+  private static long slicesWanted(long tiles, int multiprocessors) {
+    return Math.max(1, (4L * multiprocessors + tiles - 1) / tiles);
+  }
 
   /** im2col of one group over the batch into col (n, c*kH*kW, outH*outW). */
   public void im2col(DeviceBuffer x, int n, int c, int h, int w, long xSampleStride, int kH, int kW, int stride,

@@ -1,5 +1,6 @@
 package io.hindsight.device;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -79,7 +80,7 @@ public final class DeviceTensor {
 
   /** The buffers holding this tensor: its values (or codes) and the codes attached to it. */
   public List<DeviceBuffer> buffers() {
-    List<DeviceBuffer> b = new java.util.ArrayList<>(1 + quantized.size());
+    List<DeviceBuffer> b = new ArrayList<>(1 + quantized.size());
     b.add(buffer);
     for (Quantized q : quantized) {
       b.add(q.codes());
@@ -89,8 +90,11 @@ public final class DeviceTensor {
 
   /** Whether one of this tensor's buffers is (part of) the allocation of {@code b}. */
   public boolean shares(DeviceBuffer b) {
-    for (DeviceBuffer mine : buffers()) {
-      if (mine.id() == b.id()) {
+    if (buffer.id() == b.id()) {
+      return true;
+    }
+    for (Quantized q : quantized) {
+      if (q.codes().id() == b.id()) {
         return true;
       }
     }

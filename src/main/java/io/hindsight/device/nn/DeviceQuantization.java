@@ -321,18 +321,7 @@ public final class DeviceQuantization implements AutoCloseable {
 
   @Override
   public void close() {
-    RuntimeException first = null;
-    for (ActivationQuantizer a : activations) {
-      try {
-        a.closeMask();
-      } catch (RuntimeException e) {
-        first = first == null ? e : first;
-      }
-    }
     persistent.close();
-    if (first != null) {
-      throw first;
-    }
   }
 
   /**
@@ -346,8 +335,7 @@ public final class DeviceQuantization implements AutoCloseable {
     private long elements;
     private boolean maskWritten;
     private boolean maskApplied;
-    private DeviceScope maskScope; // the STE mask, kept from step to step; null until first needed
-    private DeviceBuffer maskWords;
+    private DeviceBuffer maskWords; // the STE mask, kept from step to step; null until first needed
     private long maskCapacity; // elements
 
     private ActivationQuantizer(TensorQuantizer q, int slot) {
@@ -389,9 +377,10 @@ public final class DeviceQuantization implements AutoCloseable {
      */
     private DeviceBuffer maskFor(long n) {
       if (maskWords == null || n > maskCapacity) {
-        closeMask();
-        maskScope = k.device().scope(q.name() + " STE mask");
-        maskWords = maskScope.allocate(SteMaskBits.bytes(n), "words");
+        if (maskWords != null) {
+          persistent.release(maskWords);
+        }
+        maskWords = persistent.allocate(SteMaskBits.bytes(n), q.name() + " STE mask");
         maskCapacity = n;
         k.fill(maskWords, SteMaskBits.words(n), 0);
       }
@@ -404,15 +393,6 @@ public final class DeviceQuantization implements AutoCloseable {
         try (TrafficCounter.Quantizing counted = k.traffic().quantizing()) {
           k.fill(maskWords, SteMaskBits.words(maskCapacity), 0);
         }
-      }
-    }
-
-    private void closeMask() {
-      if (maskScope != null) {
-        maskScope.close();
-        maskScope = null;
-        maskWords = null;
-        maskCapacity = 0;
       }
     }
 

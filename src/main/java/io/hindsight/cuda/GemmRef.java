@@ -61,11 +61,15 @@ public final class GemmRef {
     // kernel's order), so bands of rows run in parallel with the same bits; statistics merge
     int bands = Math.max(1, Math.min(m, 4 * Runtime.getRuntime().availableProcessors()));
     QuantizeRef.Accumulator[] parts = new QuantizeRef.Accumulator[bands];
+    // ints vectorize where bytes do not; a long reduction axis runs as dot products of B's rows, a
+    // short one (the input gradient's: K = output channels) as rows of B^T scaled and added
+    boolean dots = k >= n;
+    int[] bWide = dots ? widen(b, 0, n * k) : widen(transpose(b, n, k), 0, n * k);
     IntStream.range(0, bands).parallel().forEach(band -> {
       QuantizeRef.Accumulator acc = new QuantizeRef.Accumulator();
       int from = (int) ((long) m * band / bands);
       int to = (int) ((long) m * (band + 1) / bands);
-      gemmNtRows(a, b, from, to, n, k, rowsPerSample, scaleA, scaleB, zeroPointA, colSumB, bias, activation,
+      gemmNtRows(a, bWide, dots, from, to, n, k, rowsPerSample, scaleA, scaleB, zeroPointA, colSumB, bias, activation,
           quantizeOut, outScale, zeroPoint, lo, hi, stochastic, key, outS8, outF32, acc);
       parts[band] = acc;
     });
@@ -76,21 +80,63 @@ public final class GemmRef {
     return acc.stats();
   }
 
-  private static void gemmNtRows(byte[] a, byte[] b, int from, int to, int n, int k, int rowsPerSample,
+  /**
+   * {@code src[from, from + length)} sign-extended to ints: the reference's integer dot products run
+   * on ints, which the JIT vectorizes (on bytes it does not; about 4x slower). Integer sums are
+   * exact, so this changes no result.
+   */
+  private static int[] widen(byte[] src, int from, int length) {
+    int[] out = new int[length];
+    for (int i = 0; i < length; i++) {
+      out[i] = src[from + i];
+    }
+    return out;
+  }
+
+  /** {@code sum_p a[ai + p] * b[bj + p]} over {@code k} terms, int32 (wrapping, as the kernel's). */
+  private static int dot(int[] a, int ai, int[] b, int bj, int k) {
+    int s = 0;
+    for (int p = 0; p < k; p++) {
+      s += a[ai + p] * b[bj + p];
+    }
+    return s;
+  }
+
+  /**
+   * Rows {@code [from, to)} of the NT GEMM: {@code b} is B widened to ints, as {@code (N, K)} when
+   * {@code dots}, else transposed to {@code (K, N)}; the exact integer sums are the same either way.
+   */
+  private static void gemmNtRows(byte[] a, int[] b, boolean dots, int from, int to, int n, int k, int rowsPerSample,
       float scaleA, float[] scaleB, int zeroPointA, int[] colSumB, float[] bias, Activation activation,
       boolean quantizeOut, float outScale, int zeroPoint, int lo, int hi, boolean stochastic, long key, byte[] outS8,
       float[] outF32, QuantizeRef.Accumulator acc) {
     float flo = lo;
     float fhi = hi;
     boolean perChannel = scaleB.length > 1;
+    int[] row = new int[k];
+    int[] sums = new int[n];
     for (int i = from; i < to; i++) {
-      for (int j = 0; j < n; j++) {
-        int s = 0;
-        int ai = i * k;
-        int bj = j * k;
+      if (dots) {
         for (int p = 0; p < k; p++) {
-          s += a[ai + p] * b[bj + p];
+          row[p] = a[i * k + p];
         }
+        for (int j = 0; j < n; j++) {
+          sums[j] = dot(row, 0, b, j * k, k);
+        }
+      } else {
+        java.util.Arrays.fill(sums, 0);
+        for (int p = 0; p < k; p++) {
+          int av = a[i * k + p];
+          if (av != 0) {
+            int bp = p * n;
+            for (int j = 0; j < n; j++) {
+              sums[j] += av * b[bp + j];
+            }
+          }
+        }
+      }
+      for (int j = 0; j < n; j++) {
+        int s = sums[j];
         int corr = zeroPointA != 0 ? s - zeroPointA * colSumB[j] : s;
         float y = ((float) corr * scaleA) * scaleB[perChannel ? j : 0];
         if (bias != null) {
@@ -149,19 +195,31 @@ public final class GemmRef {
     if (sums.length < (long) wgradChunks(m) * n * k) {
       throw new IllegalArgumentException("chunk sums hold " + sums.length + " of " + (long) wgradChunks(m) * n * k);
     }
-    IntStream.range(0, n).parallel().forEach(j -> {
-      for (int r = m0; r < m1; r++) {
-        int gv = g[r * n + j];
-        if (gv == 0) {
-          continue;
-        }
-        int base = ((r / WGRAD_FLUSH) * n + j) * k;
-        int xr = r * k;
-        for (int c = 0; c < k; c++) {
-          sums[base + c] += gv * (x[xr + c] - zeroPointX);
-        }
+    // rows in blocks, each block of X widened to ints less the zero point once (ints vectorize, bytes
+    // do not), then every output column's sums over the block's rows; the exact integer sums are those
+    // of any other order
+    final int block = 256;
+    int[] xs = new int[Math.min(block, Math.max(0, m1 - m0)) * k];
+    for (int r0 = m0; r0 < m1; r0 += block) {
+      int r1 = Math.min(m1, r0 + block);
+      for (int i = 0; i < (r1 - r0) * k; i++) {
+        xs[i] = x[r0 * k + i] - zeroPointX;
       }
-    });
+      int from = r0;
+      IntStream.range(0, n).parallel().forEach(j -> {
+        for (int r = from; r < r1; r++) {
+          int gv = g[r * n + j];
+          if (gv == 0) {
+            continue;
+          }
+          int base = ((r / WGRAD_FLUSH) * n + j) * k;
+          int xr = (r - from) * k;
+          for (int c = 0; c < k; c++) {
+            sums[base + c] += gv * xs[xr + c];
+          }
+        }
+      });
+    }
   }
 
   /**

@@ -85,6 +85,39 @@ class GemmRefTest {
     }
   }
 
+  /**
+   * The reference takes a long reduction axis as dot products and a short one (the input gradient's)
+   * as scaled rows of B^T; both must give the kernel's exact integer sums and the same epilogue bits.
+   */
+  @Test
+  void shortAndLongReductionAxesGiveTheExactIntegerSums() {
+    SplittableRandom r = new SplittableRandom(4);
+    int[][] shapes = {{7, 50, 3}, {5, 3, 50}, {4, 16, 16}, {3, 1, 1}, {2, 300, 8}};
+    for (int[] shape : shapes) {
+      int m = shape[0];
+      int n = shape[1];
+      int k = shape[2];
+      byte[] a = Checks.int8(r, m * k, -128, 127);
+      byte[] b = Checks.int8(r, n * k, -128, 127);
+      float[] scaleB = Checks.uniform(r, n, 0.001f, 0.01f);
+      GemmEpilogue e = new GemmEpilogue(0.03f, scaleB, -5, null, Activation.NONE, null, null, 0);
+      float[] y = new float[m * n];
+      GemmRef.gemmNt(a, b, m, n, k, e, null, y);
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          int s = 0;
+          int colSum = 0;
+          for (int p = 0; p < k; p++) {
+            s += a[i * k + p] * b[j * k + p];
+            colSum += b[j * k + p];
+          }
+          float expected = ((float) (s + 5 * colSum) * 0.03f) * scaleB[j];
+          assertThat(y[i * n + j]).as("shape %d x %d x %d, (%d, %d)", m, n, k, i, j).isEqualTo(expected);
+        }
+      }
+    }
+  }
+
   @Test
   void wgradEqualsTheFloatComputationAcrossFlushChunks() {
     SplittableRandom r = new SplittableRandom(3);

@@ -54,9 +54,7 @@ final class GemmS8Ref {
     QuantStats st = GemmRef.gemmNt(a, b, m, n, k, l.i32("rowsPerSample"), l.f32("scaleA"), scaleB, zeroPointA, colSum, bias, act, quantize,
         l.f32("outScale"), l.i32("zeroPoint"), l.i32("lo"), l.i32("hi"), l.flag("stochastic"), l.i64("key"), s8, f32);
     if (quantize) {
-      for (int i = 0; i < s8.length; i++) {
-        outS8.putB(i, s8[i]);
-      }
+      outS8.writeB(0, s8, 0, s8.length);
     } else {
       outF32.writeF(0, f32, 0, f32.length);
     }
@@ -112,10 +110,7 @@ final class GemmS8Ref {
     int rows = l.i32("rows");
     int cols = l.i32("cols");
     byte[] t = GemmRef.transpose(bytes(l.view("in"), (long) rows * cols), rows, cols);
-    View out = l.view("out");
-    for (int i = 0; i < t.length; i++) {
-      out.putB(i, t[i]);
-    }
+    l.view("out").writeB(0, t, 0, t.length);
   }
 
   private static void rowSum(SimLaunch l) {

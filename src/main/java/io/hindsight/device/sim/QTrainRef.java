@@ -3,6 +3,7 @@ package io.hindsight.device.sim;
 import io.hindsight.cuda.QuantStats;
 import io.hindsight.quant.math.SteMaskBits;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * References of qtrain.cu (fully quantized training on the device), bit-exact: producers compute
@@ -396,21 +397,25 @@ final class QTrainRef {
     int k = c * kH * kW;
     byte[] x = bytes(l.view("x"), (long) n * c * h * w);
     byte[] col = new byte[n * outHW * k];
-    for (int idx = 0; idx < col.length; idx++) {
-      int row = idx % k;
-      int pix = (idx / k) % outHW;
-      int s = idx / (k * outHW);
-      int kw = row % kW;
-      int kh = (row / kW) % kH;
-      int ch = row / (kH * kW);
-      int ih = pix / outW * stride - pad + kh;
-      int iw = pix % outW * stride - pad + kw;
-      col[idx] = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[((s * c + ch) * h + ih) * w + iw] : padCode;
+    // colT (N * outH * outW, C * kH * kW): row (sample, pixel), column (channel, tap)
+    int idx = 0;
+    for (int s = 0; s < n; s++) {
+      for (int pix = 0; pix < outHW; pix++) {
+        int ih0 = pix / outW * stride - pad;
+        int iw0 = pix % outW * stride - pad;
+        for (int ch = 0; ch < c; ch++) {
+          int plane = (s * c + ch) * h;
+          for (int kh = 0; kh < kH; kh++) {
+            int ih = ih0 + kh;
+            for (int kw = 0; kw < kW; kw++, idx++) {
+              int iw = iw0 + kw;
+              col[idx] = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[(plane + ih) * w + iw] : padCode;
+            }
+          }
+        }
+      }
     }
-    View out = l.view("colT");
-    for (int i = 0; i < col.length; i++) {
-      out.putB(i, col[i]);
-    }
+    l.view("colT").writeB(0, col, 0, col.length);
   }
 
   private static void col2imTransposed(SimLaunch l) {
@@ -428,29 +433,39 @@ final class QTrainRef {
     int k = c * kH * kW;
     float[] dcol = ConvRef.read(l.view("dcolT"), 0, (long) n * outHW * k);
     float[] dx = new float[n * c * h * w];
-    for (int idx = 0; idx < dx.length; idx++) {
-      int iw = idx % w;
-      int ih = (idx / w) % h;
-      int ch = (idx / (w * h)) % c;
-      int s = idx / (w * h * c);
-      float sum = 0f;
-      for (int kh = 0; kh < kH; kh++) {
-        int oh = ConvRef.tapOutput(ih, kh, pad, stride, outH);
-        if (oh < 0) {
+    // each element's sum is its own (taps in the kernel's order), so samples run side by side
+    int perSample = c * h * w;
+    IntStream.range(0, n).parallel().forEach(s -> {
+      for (int idx = s * perSample; idx < (s + 1) * perSample; idx++) {
+        col2imElement(dcol, dx, idx, s, c, h, w, kH, kW, stride, pad, outH, outW, k);
+      }
+    });
+    l.view("dx").writeF(0, dx, 0, dx.length);
+  }
+
+  /** One element of col2im_t: the taps that touch it, summed in (kh, kw) order as the kernel does. */
+  private static void col2imElement(float[] dcol, float[] dx, int idx, int s, int c, int h, int w, int kH, int kW,
+      int stride, int pad, int outH, int outW, int k) {
+    int outHW = outH * outW;
+    int iw = idx % w;
+    int ih = (idx / w) % h;
+    int ch = (idx / (w * h)) % c;
+    float sum = 0f;
+    for (int kh = 0; kh < kH; kh++) {
+      int oh = ConvRef.tapOutput(ih, kh, pad, stride, outH);
+      if (oh < 0) {
+        continue;
+      }
+      for (int kw = 0; kw < kW; kw++) {
+        int ow = ConvRef.tapOutput(iw, kw, pad, stride, outW);
+        if (ow < 0) {
           continue;
         }
-        for (int kw = 0; kw < kW; kw++) {
-          int ow = ConvRef.tapOutput(iw, kw, pad, stride, outW);
-          if (ow < 0) {
-            continue;
-          }
-          int row = (ch * kH + kh) * kW + kw;
-          sum = sum + dcol[(s * outHW + oh * outW + ow) * k + row];
-        }
+        int row = (ch * kH + kh) * kW + kw;
+        sum = sum + dcol[(s * outHW + oh * outW + ow) * k + row];
       }
-      dx[idx] = sum;
     }
-    l.view("dx").writeF(0, dx, 0, dx.length);
+    dx[idx] = sum;
   }
 
   private static void nchwToNhwc(SimLaunch l) {

@@ -147,6 +147,20 @@ public final class View {
     bb.duplicate().order(bb.order()).position(p).asFloatBuffer().put(src, off, n);
   }
 
+  /** Writes {@code src[off..off+n)} to bytes {@code [from, from + n)} (one bounds check, counted once). */
+  public void writeB(long from, byte[] src, int off, int n) {
+    if (n == 0) {
+      return;
+    }
+    if (readOnly) {
+      throw new SimAccessException(what + " is declared const but the kernel writes elements " + from + ".."
+          + (from + n - 1));
+    }
+    int p = range(from, n, 1);
+    bytesWritten += n;
+    bb.duplicate().position(p).put(src, off, n);
+  }
+
   /** Reads bytes {@code [from, from + n)} into {@code dst[off..]}. */
   public void readB(long from, byte[] dst, int off, int n) {
     if (n == 0) {

@@ -94,7 +94,8 @@ class DeviceTrainingTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "mlp, FP32 | mlp | ",
-      "cnn, INT8 in-hindsight, stochastic gradients | cnn | , \"quantization\": {}"})
+      "cnn, INT8 in-hindsight, stochastic gradients | cnn | , \"quantization\": {}",
+      "resnet20, INT8 in-hindsight (shortcut codes, masks) | resnet20 | , \"quantization\": {}"})
   void resumingOnTheSoftwareDeviceGivesTheUninterruptedRun(String name, String arch, String quantization,
       @TempDir Path dir) throws IOException {
     ResolvedSpec spec = spec(arch, 0.25, "synthetic", 256, 64, 2, 32, ", \"momentum\": 0.9",

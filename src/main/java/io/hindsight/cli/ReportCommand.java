@@ -23,14 +23,16 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code hindsight report RUN_DIR...}: prints a comparison table of finished runs (and, where runs
- * repeat a spec with other seeds or with another engine, their means and spread), and renders SVG
+ * repeat a spec with other seeds, or on another engine or backend, their means, spread and paired
+ * differences), and renders SVG
  * plots: the test-accuracy curves side by side, and for chosen quantizers the range used at each
  * step against the range observed (the paper's range-evolution figures).
  */
 @Command(name = "report", sortOptions = false,
     description = {"Print a comparison table of finished runs (where runs repeat one spec with other seeds: mean, "
-        + "spread, min and max; where two such groups differ only in engine: the difference of their means and seed "
-        + "by seed) and draw SVG plots: accuracy.svg (test accuracy per epoch, side by side) and, per chosen "
+        + "spread, min and max; where two such groups differ only in engine or backend (cpu against cuda-sim or "
+        + "cuda): the difference of their means, seed by seed, and the paired differences' mean and spread) and draw "
+        + "SVG plots: accuracy.svg (test accuracy per epoch, side by side) and, per chosen "
         + "quantizer, the range used at each step against the range observed."})
 final class ReportCommand implements Callable<Integer> {
   private final PrintStream out;

@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.TreeSet;
 
 /**
- * What a comparison needs from one finished run directory: its label, engine, seed, the estimators
+ * What a comparison needs from one finished run directory: its label, engine, backend, seed, the estimators
  * it used, final test accuracy, per-epoch accuracy curve, memory traffic and time, read from
  * {@code result.json}; and its spec without the settings that do not change what is trained (seed,
  * threads, backend, checkpoint and output options), so runs that are repeats with other seeds can
@@ -19,6 +19,9 @@ import java.util.TreeSet;
  * patience) has no {@code result.json}: {@link #failed} describes it from its {@code spec.json},
  * with a NaN accuracy and the {@code failure} message.
  *
+ * @param backend where the engine computed ({@code cpu}, {@code cuda-sim}, {@code cuda}): the resolved
+ *     backend from the run's provenance; the same spec on another backend is another group, paired
+ *     with this one seed by seed, as another engine is
  * @param nonFiniteLoss whether any epoch's train or test loss was NaN/Inf
  * @param failure why the run stopped without a result, or null for a finished run
  */
@@ -27,6 +30,7 @@ public record RunSummary(
     String label,
     String arch,
     String engine,
+    String backend,
     long seed,
     String estimator,
     double testAccuracy,
@@ -61,7 +65,9 @@ public record RunSummary(
     for (JsonNode e : epochs) {
       nonFinite |= !Double.isFinite(number(e.path("trainLoss"))) || !Double.isFinite(number(e.path("testLoss")));
     }
-    return new RunSummary(dir, dir.getFileName().toString(), arch, engine, r.path("provenance").path("seed").asLong(),
+    String backend = backendOf(r.path("provenance").path("backend").asText(spec.path("backend").asText("")));
+    return new RunSummary(dir, dir.getFileName().toString(), arch, engine, backend,
+        r.path("provenance").path("seed").asLong(),
         estimatorOf(q), r.path("testAccuracy").asDouble(), acc, moved, dynamic, r.path("totalSeconds").asDouble(),
         trainedSpec(spec), nonFinite, null);
   }
@@ -73,8 +79,18 @@ public record RunSummary(
   public static RunSummary failed(Path dir, String estimator, String failure) throws IOException {
     JsonNode spec = JSON.readTree(dir.resolve("spec.json").toFile());
     return new RunSummary(dir, dir.getFileName().toString(), spec.path("model").path("arch").asText("?"),
-        spec.path("engine").asText("hindsight"), spec.path("training").path("seed").asLong(), estimator, Double.NaN,
+        spec.path("engine").asText("hindsight"), backendOf(spec.path("backend").asText("")),
+        spec.path("training").path("seed").asLong(), estimator, Double.NaN,
         new double[0], 0, 0, 0, trainedSpec(spec), true, failure);
+  }
+
+  /**
+   * The backend a run computed on: {@code cuda} and {@code cuda-sim} as recorded; anything else
+   * ({@code cpu}, a missing field of an older result, or the {@code auto} of a failed run's spec,
+   * which never resolved) counts as {@code cpu}.
+   */
+  static String backendOf(String recorded) {
+    return recorded.equals("cuda") || recorded.equals("cuda-sim") ? recorded : "cpu";
   }
 
   /** Whether the run stopped without a result. */

@@ -63,6 +63,34 @@ class SeedGroupsTest {
     assertThat(SeedGroups.report(runs)).isEqualTo(table + engines);
   }
 
+  /** A finished run of resnet20 on {@code backend} (as its provenance records the resolved backend). */
+  private RunSummary onBackend(String name, String backend, long seed, double accuracy) throws IOException {
+    Path d = Files.createDirectories(dir.resolve(name));
+    Files.writeString(d.resolve("result.json"), """
+        {"testAccuracy": %s, "epochs": [{"epoch": 1, "testAccuracy": %s}],
+         "provenance": {"seed": %d, "engine": "hindsight", "backend": "%s",
+           "spec": {"model": {"arch": "resnet20", "width": 0.5}, "backend": "%s",
+                    "training": {"epochs": 1, "seed": %d}}}}"""
+        .formatted(accuracy, accuracy, seed, backend, backend.equals("cpu") ? "auto" : backend, seed));
+    return RunSummary.read(d);
+  }
+
+  @Test
+  void theSameSpecOnAnotherBackendIsAnotherGroupPairedSeedBySeed() throws IOException {
+    List<RunSummary> runs = List.of(onBackend("cpu-1", "cpu", 1, 0.770), onBackend("cpu-2", "cpu", 2, 0.760),
+        onBackend("cpu-3", "cpu", 3, 0.780), onBackend("sim-1", "cuda-sim", 1, 0.775),
+        onBackend("sim-2", "cuda-sim", 2, 0.750), onBackend("sim-3", "cuda-sim", 3, 0.784));
+
+    List<SeedGroups.Group> groups = SeedGroups.of(runs);
+    assertThat(groups).extracting(SeedGroups.Group::label)
+        .containsExactly("resnet20 w0.5 hindsight fp32 1ep", "resnet20 w0.5 hindsight cuda-sim fp32 1ep");
+    assertThat(groups).extracting(g -> g.runs().size()).containsExactly(3, 3);
+    String engines = SeedGroups.engineComparisons(groups);
+    // cpu minus cuda-sim: -0.5, +1.0, -0.4 pp; mean 0.0333, sample std 0.8386
+    assertThat(engines).contains("same seed: seed 1 -0.50, seed 2 +1.00, seed 3 -0.40")
+        .contains("paired over 3 seeds: mean +0.03, sample std 0.84, standard error 0.48, widest 1.00");
+  }
+
   @Test
   void saysNothingWhereEveryRunIsItsOwnGroupAndNoEngineTwinExists() throws IOException {
     List<RunSummary> runs = List.of(run("a", "hindsight", 42, 2, 0.05, 0.91), run("b", "hindsight", 42, 2, 0.1, 0.90));

@@ -148,7 +148,10 @@ public record RunSummary(
     return "activation=" + String.join("+", act) + " gradient=" + String.join("+", grad);
   }
 
-  /** A fixed-width table of runs; {@code baseline} (may be null) gives the accuracy delta column. */
+  /**
+   * A fixed-width table of runs; {@code baseline} (may be null) gives the accuracy delta column. A
+   * run on a device backend is labelled with it ({@code seed-21 [cuda-sim]}).
+   */
   public static String table(Iterable<RunSummary> runs, RunSummary baseline) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%-28s %-10s %-34s %9s %9s %14s %14s %7s %9s%n", "run", "arch", "estimator",
@@ -158,7 +161,8 @@ public record RunSummary(
           100 * (r.testAccuracy() - baseline.testAccuracy()));
       String saving = r.bytesMoved() == 0 ? "" : String.format(Locale.ROOT, "%.2fx",
           (double) r.bytesMovedIfDynamic() / r.bytesMoved());
-      sb.append(String.format(Locale.ROOT, "%-28s %-10s %-34s %9.4f %9s %14s %14s %7s %9.1f%n", r.label(), r.arch(),
+      String run = r.backend().equals("cpu") ? r.label() : r.label() + " [" + r.backend() + "]";
+      sb.append(String.format(Locale.ROOT, "%-28s %-10s %-34s %9.4f %9s %14s %14s %7s %9.1f%n", run, r.arch(),
           r.estimator(), r.testAccuracy(), delta, r.bytesMoved() == 0 ? "-" : Long.toString(r.bytesMoved()),
           r.bytesMovedIfDynamic() == 0 ? "-" : Long.toString(r.bytesMovedIfDynamic()), saving, r.seconds()));
     }

@@ -85,6 +85,7 @@ class SeedGroupsTest {
     assertThat(groups).extracting(SeedGroups.Group::label)
         .containsExactly("resnet20 w0.5 hindsight fp32 1ep", "resnet20 w0.5 hindsight cuda-sim fp32 1ep");
     assertThat(groups).extracting(g -> g.runs().size()).containsExactly(3, 3);
+    assertThat(RunSummary.table(runs, null)).contains("sim-1 [cuda-sim]").doesNotContain("cpu-1 [");
     String engines = SeedGroups.engineComparisons(groups);
     // cpu minus cuda-sim: -0.5, +1.0, -0.4 pp; mean 0.0333, sample std 0.8386
     assertThat(engines).contains("same seed: seed 1 -0.50, seed 2 +1.00, seed 3 -0.40")

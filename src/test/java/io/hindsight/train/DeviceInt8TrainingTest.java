@@ -101,7 +101,8 @@ class DeviceInt8TrainingTest {
   @CsvSource({
       "cnn, 0.5, 1024, 512, 32, hindsight-minmax, 0.5",
       "cnn, 0.5, 1024, 512, 32, current-minmax, 0.5",
-      "resnet20, 0.25, 256, 256, 16, hindsight-minmax, 0.15"})
+      "resnet20, 0.25, 256, 256, 16, hindsight-minmax, 0.15",
+      "resnet20, 0.25, 256, 256, 16, current-minmax, 0.15"})
   void int8RunOnTheSoftwareDeviceMovesWhatTheModelSays(String arch, double width, int train, int test, int batch,
       String estimator, double learnsTo, @TempDir Path dir) throws IOException {
     ResolvedSpec spec = spec(arch, width, train, test, batch, estimator, 7, 0.9);

@@ -3,6 +3,7 @@ package io.hindsight.cuda;
 import io.hindsight.quant.math.FakeQuant;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Rounding;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
@@ -124,7 +125,7 @@ public final class GemmRef {
           sums[j] = dot(row, 0, b, j * k, k);
         }
       } else {
-        java.util.Arrays.fill(sums, 0);
+        Arrays.fill(sums, 0);
         for (int p = 0; p < k; p++) {
           int av = a[i * k + p];
           if (av != 0) {

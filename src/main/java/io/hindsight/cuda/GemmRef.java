@@ -65,7 +65,7 @@ public final class GemmRef {
     // ints vectorize where bytes do not; a long reduction axis runs as dot products of B's rows, a
     // short one (the input gradient's: K = output channels) as rows of B^T scaled and added
     boolean dots = k >= n;
-    int[] bWide = dots ? widen(b, 0, n * k) : widen(transpose(b, n, k), 0, n * k);
+    int[] bWide = widen(dots ? b : transpose(b, n, k), n * k);
     IntStream.range(0, bands).parallel().forEach(band -> {
       QuantizeRef.Accumulator acc = new QuantizeRef.Accumulator();
       int from = (int) ((long) m * band / bands);
@@ -82,14 +82,14 @@ public final class GemmRef {
   }
 
   /**
-   * {@code src[from, from + length)} sign-extended to ints: the reference's integer dot products run
+   * {@code src[0, length)} sign-extended to ints: the reference's integer dot products run
    * on ints, which the JIT vectorizes (on bytes it does not; about 4x slower). Integer sums are
    * exact, so this changes no result.
    */
-  private static int[] widen(byte[] src, int from, int length) {
+  private static int[] widen(byte[] src, int length) {
     int[] out = new int[length];
     for (int i = 0; i < length; i++) {
-      out[i] = src[from + i];
+      out[i] = src[i];
     }
     return out;
   }

@@ -51,6 +51,17 @@ public final class View {
     return base + (int) (from * size);
   }
 
+  /** As {@link #range} for a bulk write of {@code n} elements: refused through a const view, counted. */
+  private int writeRange(long from, int n, int size) {
+    if (readOnly) {
+      throw new SimAccessException(what + " is declared const but the kernel writes elements " + from + ".."
+          + (from + n - 1));
+    }
+    int p = range(from, n, size);
+    bytesWritten += (long) size * n;
+    return p;
+  }
+
   private int write(long index, int size) {
     if (readOnly) {
       throw new SimAccessException(what + " is declared const but the kernel writes element " + index);
@@ -137,12 +148,7 @@ public final class View {
     if (n == 0) {
       return;
     }
-    if (readOnly) {
-      throw new SimAccessException(what + " is declared const but the kernel writes elements " + from + ".."
-          + (from + n - 1));
-    }
-    int p = range(from, n, 4);
-    bytesWritten += 4L * n;
+    int p = writeRange(from, n, 4);
     float32BytesWritten += 4L * n;
     bb.duplicate().order(bb.order()).position(p).asFloatBuffer().put(src, off, n);
   }
@@ -152,12 +158,7 @@ public final class View {
     if (n == 0) {
       return;
     }
-    if (readOnly) {
-      throw new SimAccessException(what + " is declared const but the kernel writes elements " + from + ".."
-          + (from + n - 1));
-    }
-    int p = range(from, n, 1);
-    bytesWritten += n;
+    int p = writeRange(from, n, 1);
     bb.duplicate().position(p).put(src, off, n);
   }
 

@@ -246,20 +246,24 @@ __device__ __forceinline__ double hs_segment_total(const double* __restrict__ pa
 // A producer's quantized output (fused in-hindsight quantization): the int8 codes of one per-tensor
 // quantizer, its optional STE mask, and the statistics every thread accumulates and the block
 // commits to qStats. The mask is one bit per element (SteMaskBits): bit idx & 31 of word idx >> 5
-// is set where the clipping STE stops the gradient (the value was clipped or not finite). The
-// words are zero before the kernel runs (zeroed once, then cleared by apply_mask after each use);
-// the kernel sets the stopped bits with atomicOr, so its lanes need not cover whole words and the
-// result does not depend on the order. The parameters of kernels with a quantized output
-// (HS_QOUT_PARAMS), in this order:
+// is set where the clipping STE stops the gradient (the value was clipped or not finite), and
+// qMaskSummary holds one bit per mask word: bit j & 31 of summary word j >> 5 is set when word j
+// has a bit set, so that apply_mask reads only the words that stop something. Both are zero
+// before the kernel runs (zeroed once, then cleared by apply_mask after each use); the kernel
+// sets the stopped bits with atomicOr, so its lanes need not cover whole words and the result does
+// not depend on the order. The parameters of kernels with a quantized output (HS_QOUT_PARAMS), in
+// this order:
 //   q (int8 codes, nullable: no quantized output), qMask (nullable), qScale, qZeroPoint, qLo, qHi,
-//   qStochastic, qKey (CounterRng key), qStats (HsStats, nullable)
+//   qStochastic, qKey (CounterRng key), qStats (HsStats, nullable), qMaskSummary (with qMask)
 #define HS_QOUT_PARAMS                                                                          \
   signed char *__restrict__ q, unsigned int *__restrict__ qMask, float qScale, int qZeroPoint, \
-      int qLo, int qHi, int qStochastic, unsigned long long qKey, HsStats *qStats
+      int qLo, int qHi, int qStochastic, unsigned long long qKey, HsStats *qStats,            \
+      unsigned int *__restrict__ qMaskSummary
 
 struct HsQOut {
   signed char* q;
   unsigned int* mask;
+  unsigned int* maskSummary;
   HsQuantParams p;
   HsStats* stats;
   int minKey, maxKey;
@@ -268,10 +272,12 @@ struct HsQOut {
 
 __device__ __forceinline__ HsQOut hs_qout(signed char* q, unsigned int* qMask, float qScale,
                                           int qZeroPoint, int qLo, int qHi, int qStochastic,
-                                          unsigned long long qKey, HsStats* qStats) {
+                                          unsigned long long qKey, HsStats* qStats,
+                                          unsigned int* qMaskSummary = nullptr) {
   HsQOut o;
   o.q = q;
   o.mask = qMask;
+  o.maskSummary = qMaskSummary;
   o.p.scale = qScale;
   o.p.zeroPoint = qZeroPoint;
   o.p.lo = qLo;
@@ -285,19 +291,24 @@ __device__ __forceinline__ HsQOut hs_qout(signed char* q, unsigned int* qMask, f
   o.nonfinite = 0u;
   return o;
 }
-#define HS_QOUT_ARGS q, qMask, qScale, qZeroPoint, qLo, qHi, qStochastic, qKey, qStats
+#define HS_QOUT_ARGS q, qMask, qScale, qZeroPoint, qLo, qHi, qStochastic, qKey, qStats, qMaskSummary
 
 // A second quantized output of the same values for another quantizer (its own range, mask and
 // statistics): a residual block's input read by both the main branch's and the shortcut
 // convolution's quantizers. Same order as HS_QOUT_PARAMS, names prefixed q2.
 #define HS_QOUT2_PARAMS                                                                              \
   signed char *__restrict__ q2, unsigned int *__restrict__ q2Mask, float q2Scale, int q2ZeroPoint, \
-      int q2Lo, int q2Hi, int q2Stochastic, unsigned long long q2Key, HsStats *q2Stats
-#define HS_QOUT2_ARGS q2, q2Mask, q2Scale, q2ZeroPoint, q2Lo, q2Hi, q2Stochastic, q2Key, q2Stats
+      int q2Lo, int q2Hi, int q2Stochastic, unsigned long long q2Key, HsStats *q2Stats,          \
+      unsigned int *__restrict__ q2MaskSummary
+#define HS_QOUT2_ARGS q2, q2Mask, q2Scale, q2ZeroPoint, q2Lo, q2Hi, q2Stochastic, q2Key, q2Stats, q2MaskSummary
 
-// Sets element idx's bit of a (nullable) STE mask: the gradient stops there.
-__device__ __forceinline__ void hs_mask_stop(unsigned int* mask, long long idx) {
-  if (mask != nullptr) atomicOr(mask + (idx >> 5), 1u << (unsigned int)(idx & 31));
+// Sets element idx's bit of a (nullable) STE mask: the gradient stops there. The thread that
+// finds its word zero (the first to stop an element of it) sets the word's summary bit.
+__device__ __forceinline__ void hs_mask_stop(unsigned int* mask, unsigned int* summary, long long idx) {
+  if (mask == nullptr) return;
+  long long word = idx >> 5;
+  unsigned int before = atomicOr(mask + word, 1u << (unsigned int)(idx & 31));
+  if (before == 0u) atomicOr(summary + (word >> 5), 1u << (unsigned int)(word & 31));
 }
 
 // Quantizes value v of flat element idx into the output (when it has one) and its statistics.
@@ -310,11 +321,11 @@ __device__ __forceinline__ void hs_qout_put(HsQOut& o, long long idx, float v) {
     bool clip = false;
     o.q[idx] = (signed char)hs_quantize_finite(v, o.p, (unsigned long long)idx, &clip);
     o.clipped += clip ? 1u : 0u;
-    if (clip) hs_mask_stop(o.mask, idx);
+    if (clip) hs_mask_stop(o.mask, o.maskSummary, idx);
   } else {
     o.nonfinite++;
     o.q[idx] = (signed char)hs_quantize_nonfinite(v, o.p);
-    hs_mask_stop(o.mask, idx);
+    hs_mask_stop(o.mask, o.maskSummary, idx);
   }
 }
 

@@ -8,7 +8,7 @@
 //              (forward); softmax_bwd_quant, act_bwd_quant, bn_act_bwd_quant (backward)
 //   convolution layout: im2col_s8_t (pixel-major int8 columns), col2im_t (their gradient, fp32),
 //              nchw_to_nhwc_s8; depthwise: dwconv_s8_fwd, dwconv_s8_bwd_input, dwconv_s8_bwd_weight
-//   helpers:   bias_grad_s8, apply_mask, stats_envelope
+//   helpers:   bias_grad_s8, apply_mask (the STE mask: bits and their summary), stats_envelope
 // Quantized outputs follow HS_QOUT_PARAMS (hs_common.cuh): every code is hs_level of the value
 // (bit-exact with io.hindsight.quant.math.FakeQuant), the element index of stochastic rounding is
 // the flat index of the output tensor. References (bit-exact): io.hindsight.device.sim.QTrainRef.
@@ -421,17 +421,25 @@ extern "C" __global__ void bias_grad_s8(const signed char* __restrict__ dy, int 
 }
 
 // x[i] = 0 where bit i of the STE mask is set (the straight-through estimator of a clipping
-// quantizer: the value was clipped or not finite; the mask is one bit per element, hs_mask_stop),
-// then the word is cleared for the next step. One thread per word of 32 elements: the mask is read
-// once, and x and the mask are written only at the stopped elements and their words. grid-stride.
-extern "C" __global__ void apply_mask(float* __restrict__ x, unsigned int* __restrict__ mask, long long n) {
+// quantizer: the value was clipped or not finite; the mask is one bit per element with a summary
+// bit per word, hs_mask_stop), then the words and the summary are cleared for the next step. One
+// thread per summary word (1024 elements): the summary is read once, and only the words it marks;
+// x and the mask are written only at the stopped elements and their words. grid-stride.
+extern "C" __global__ void apply_mask(float* __restrict__ x, unsigned int* __restrict__ mask,
+                                      unsigned int* __restrict__ maskSummary, long long n) {
   long long words = (n + 31) >> 5;
-  for (long long j = (long long)blockIdx.x * blockDim.x + threadIdx.x; j < words;
-       j += (long long)gridDim.x * blockDim.x) {
-    unsigned int w = mask[j];
-    if (w == 0u) continue;
-    for (unsigned int b = w; b != 0u; b &= b - 1u) x[(j << 5) + (__ffs((int)b) - 1)] = 0.f;
-    mask[j] = 0u;
+  long long summaryWords = (words + 31) >> 5;
+  for (long long s = (long long)blockIdx.x * blockDim.x + threadIdx.x; s < summaryWords;
+       s += (long long)gridDim.x * blockDim.x) {
+    unsigned int marked = maskSummary[s];
+    if (marked == 0u) continue;
+    for (unsigned int m = marked; m != 0u; m &= m - 1u) {
+      long long j = (s << 5) + (__ffs((int)m) - 1);
+      unsigned int w = mask[j];
+      for (unsigned int b = w; b != 0u; b &= b - 1u) x[(j << 5) + (__ffs((int)b) - 1)] = 0.f;
+      mask[j] = 0u;
+    }
+    maskSummary[s] = 0u;
   }
 }
 

@@ -9,6 +9,7 @@ import io.hindsight.quant.math.QuantGrid;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Rounding;
 import io.hindsight.quant.math.SteMaskBits;
+import io.hindsight.quant.traffic.TrafficModel;
 
 /**
  * Java wrappers of the CUDA kernels: argument checks, launch configuration, one launch each on a
@@ -812,16 +813,22 @@ public final class CudaKernels {
 
   /**
    * x[i] = 0 where bit i of the STE mask ({@link SteMaskBits}) is set (in place), and the mask's
-   * words cleared (zero again for the next step).
+   * words and summary cleared (zero again for the next step). {@code mask} is the whole buffer
+   * (words, then summary) of a capacity of at least {@code n} elements.
    */
   public void applyMask(DeviceBuffer x, DeviceBuffer mask, long n) {
     need(x, 4L * n, "x");
-    need(mask, SteMaskBits.bytes(n), "mask");
-    // reads the mask; writes a zero only where it stops the gradient and clears only the words
-    // holding such bits: counts known from the quantizer's statistics after the step
-    // (TrafficCounter.addWritten)
-    launch1d("apply_mask", gridFor(SteMaskBits.words(n)), new KernelArgs().ptr("x", x).ptr("mask", mask)
-        .i64("n", n), new long[] {SteMaskBits.bytes(n), 0});
+    long words = SteMaskBits.wordsOfBuffer(mask.bytes());
+    if (words < SteMaskBits.words(n)) {
+      throw new IllegalArgumentException("the STE mask holds " + words + " words, " + n + " elements need "
+          + SteMaskBits.words(n));
+    }
+    // reads the summary; the words it marks are read, a zero is written where they stop the
+    // gradient and both are cleared: counts known from the quantizer's statistics after the step
+    // (TrafficCounter.addLate)
+    launch1d("apply_mask", gridFor(SteMaskBits.summaryWords(n)), new KernelArgs().ptr("x", x).ptr("mask", mask)
+        .ptr("maskSummary", QuantOut.summary(mask)).i64("n", n),
+        new long[] {TrafficModel.maskSummaryBytes(n), 0});
   }
 
   /** Depthwise forward on int8 codes: y fp32 (N, inC * mult, outH, outW); bias nullable. */

@@ -70,8 +70,8 @@ final class QTrainChecks {
   private static QuantOut out(DeviceScope s, int n, QuantParams p, Rounding r, long key, CudaKernels k) {
     DeviceBuffer stats = s.allocate(QuantStats.BYTES, "fused stats");
     k.statsInit(stats, 1);
-    DeviceBuffer mask = s.bytes(SteMaskBits.bytes(n), "fused mask");
-    k.fill(mask, SteMaskBits.words(n), 0);
+    DeviceBuffer mask = s.bytes(SteMaskBits.bufferBytes(n), "fused mask");
+    k.fill(mask, SteMaskBits.bufferWords(n), 0);
     return new QuantOut(s.bytes(n, "fused codes"), mask, p, r, key, stats);
   }
 
@@ -80,16 +80,20 @@ final class QTrainChecks {
     QuantStats refStats = twoPass(k, s, fp32, n, o.params(), o.rounding(), o.key(), ref);
     equal(what + " codes", ref, bytes(o.q(), n));
     equal(what + " stats", refStats, k.readStats(o.stats()));
-    int[] mask = new int[(int) SteMaskBits.words(n)];
+    int[] mask = new int[(int) SteMaskBits.bufferWords(n)];
     o.mask().download(mask);
     float[] v = download(fp32, n);
+    boolean[] stop = new boolean[n];
     int badMask = 0;
     for (int i = 0; i < n; i++) {
       boolean pass = Float.isFinite(v[i]) && !FakeQuant.clipped(v[i] / o.params().scale(0), o.params().lo(0),
           o.params().hi(0));
+      stop[i] = !pass;
       badMask += SteMaskBits.stopped(mask, i) == pass ? 1 : 0;
     }
     check(badMask == 0, what + ": " + badMask + " STE mask entries disagree with the clipping definition");
+    check(java.util.Arrays.equals(mask, SteMaskBits.pack(stop)), what + ": the STE mask's summary marks exactly "
+        + "the words with a stopped element");
     check(refStats.clipped() > 0, what + ": the test range must clip");
   }
 
@@ -374,9 +378,10 @@ final class QTrainChecks {
       }
       close("bias gradient from codes", dbRef, download(db, g.outC()), 1e-5f, 1e-5f);
       // the clipping STE
-      // 40 values over two words: stopped at 1, 3, 31 (the first word's last bit), 32 and 39
-      boolean[] stop = new boolean[40];
-      for (int i : new int[] {1, 3, 31, 32, 39}) {
+      // 2 100 values in 66 words and 3 summary words: stopped at 1, 3, 31 (the first word's last
+      // bit), 32 and 39, at 1023 and 1024 (either side of the first summary word's end) and 2099
+      boolean[] stop = new boolean[2100];
+      for (int i : new int[] {1, 3, 31, 32, 39, 1023, 1024, 2099}) {
         stop[i] = true;
       }
       float[] masked = new float[stop.length];
@@ -389,9 +394,9 @@ final class QTrainChecks {
       DeviceBuffer v = s.upload(masked, "masked");
       k.applyMask(v, m, masked.length);
       bitEqual("apply_mask", expected, download(v, masked.length));
-      int[] cleared = new int[(int) SteMaskBits.words(masked.length)];
+      int[] cleared = new int[(int) SteMaskBits.bufferWords(masked.length)];
       m.download(cleared);
-      check(java.util.Arrays.stream(cleared).allMatch(w -> w == 0), "apply_mask: the mask's words are cleared");
+      check(java.util.Arrays.stream(cleared).allMatch(w -> w == 0), "apply_mask: the mask's words and summary are cleared");
     }
   }
 

@@ -4,6 +4,7 @@ import io.hindsight.device.DeviceBuffer;
 import io.hindsight.device.KernelArgs;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Rounding;
+import io.hindsight.quant.math.SteMaskBits;
 
 /**
  * A producer kernel's quantized output ({@code HS_QOUT_PARAMS} of hs_common.cuh): where the int8
@@ -12,8 +13,9 @@ import io.hindsight.quant.math.Rounding;
  * slot the kernel merges into. {@link #NONE}: the kernel writes no quantized output.
  *
  * @param q int8 codes (one per element)
- * @param mask nullable: the clipping STE's mask, one bit per element ({@link io.hindsight.quant.math.SteMaskBits}),
- *     zero before the launch; the kernel sets the bits of the clipped and non-finite values
+ * @param mask nullable: the clipping STE's mask buffer, one bit per element and a summary bit per word
+ *     ({@link SteMaskBits}), zero before the launch; the kernel sets the bits of the clipped and
+ *     non-finite values and the summary bits of their words
  * @param params per-tensor parameters (8 bits or fewer)
  * @param stats nullable {@code HsStats} slot
  */
@@ -41,20 +43,27 @@ public record QuantOut(DeviceBuffer q, DeviceBuffer mask, QuantParams params, Ro
     return q == null ? 0 : 1;
   }
 
-  /** Appends the nine {@code HS_QOUT_PARAMS} arguments. */
+  /** Appends the ten {@code HS_QOUT_PARAMS} arguments. */
   KernelArgs append(KernelArgs a) {
     return append(a, "q");
   }
 
   /**
-   * Appends the nine arguments of a quantized output whose parameters are named {@code p}, {@code
+   * Appends the ten arguments of a quantized output whose parameters are named {@code p}, {@code
    * pMask}, {@code pScale}, ... ({@code "q"}: {@code HS_QOUT_PARAMS}; {@code "q2"}: {@code HS_QOUT2_PARAMS}).
    */
   KernelArgs append(KernelArgs a, String p) {
-    return a.ptr(p, q).ptr(p + "Mask", q == null ? null : mask)
+    DeviceBuffer m = q == null ? null : mask;
+    return a.ptr(p, q).ptr(p + "Mask", m)
         .f32(p + "Scale", q == null ? 1f : params.scale(0)).i32(p + "ZeroPoint", q == null ? 0 : params.zeroPoint(0))
         .i32(p + "Lo", q == null ? 0 : params.lo(0)).i32(p + "Hi", q == null ? 0 : params.hi(0))
         .flag(p + "Stochastic", q != null && rounding == Rounding.STOCHASTIC).i64(p + "Key", key)
-        .ptr(p + "Stats", q == null ? null : stats);
+        .ptr(p + "Stats", q == null ? null : stats).ptr(p + "MaskSummary", m == null ? null : summary(m));
+  }
+
+  /** The summary words of a mask buffer ({@link SteMaskBits}: after its {@code W} words). */
+  static DeviceBuffer summary(DeviceBuffer mask) {
+    long w = SteMaskBits.wordsOfBuffer(mask.bytes());
+    return mask.slice(SteMaskBits.WORD_BYTES * w, mask.bytes() - SteMaskBits.WORD_BYTES * w);
   }
 }

@@ -57,12 +57,20 @@ public final class TrafficCounter {
 
   /**
    * Adds {@code bytes} written by earlier launches of {@code kernel} whose size was known only after
-   * they ran (apply_mask writes only the elements its mask stops, which the step's statistics count),
-   * as quantization traffic.
+   * they ran, as quantization traffic ({@link #addLate} with nothing read).
    */
   public synchronized void addWritten(String kernel, long bytes) {
-    add(kernel, new Entry(0, 0, bytes));
-    quantizationBytes += bytes;
+    addLate(kernel, 0, bytes);
+  }
+
+  /**
+   * Adds {@code read} and {@code written} bytes of earlier launches of {@code kernel} whose size was
+   * known only after they ran (apply_mask reads the mask words that stop an element and writes only
+   * those elements, which the step's statistics count), as quantization traffic.
+   */
+  public synchronized void addLate(String kernel, long read, long written) {
+    add(kernel, new Entry(0, read, written));
+    quantizationBytes += read + written;
   }
 
   private void add(String kernel, Entry e) {

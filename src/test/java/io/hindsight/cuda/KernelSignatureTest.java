@@ -37,7 +37,7 @@ class KernelSignatureTest {
     KernelSignature nt = KernelSignatures.of("gemm_s8_nt_dp4a");
     assertThat(nt.names()).startsWith("A", "B", "M", "N", "K", "rowsPerSample", "scaleA").endsWith("key", "stats");
     assertThat(KernelSignatures.of("act_quant_fwd").names()).as("HS_QOUT_PARAMS from hs_common.cuh")
-        .endsWith("q", "qMask", "qScale", "qZeroPoint", "qLo", "qHi", "qStochastic", "qKey", "qStats");
+        .endsWith("q", "qMask", "qScale", "qZeroPoint", "qLo", "qHi", "qStochastic", "qKey", "qStats", "qMaskSummary");
     assertThat(nt.params().get(0).readOnly()).isTrue();
     assertThat(nt.params().get(nt.params().size() - 1).readOnly()).isFalse();
     KernelSignature q = KernelSignatures.of("quantize_static_stats");

@@ -117,22 +117,24 @@ class TensorQuantizerTest {
         1);
     Tensor x = Tensor.zeros(2, 3, 4, 4); // 96 values
     Arrays.fill(x.data(), 0.25f);
-    // the default route: a producer that quantizes, and the clipping STE's mask (a bit per value:
-    // 3 words read in backward, 12 bytes; nothing clipped, so no bit set, no gradient zeroed)
+    // the default route: a producer that quantizes, and the clipping STE's mask (a bit per value in
+    // 3 words, a summary bit per word in 1 word: the summary read in backward, 4 bytes; nothing
+    // clipped, so no bit set, no word read, no gradient zeroed)
     q.quantize(x, true); // warm-up: dynamic
-    assertThat(q.last().bytesMoved()).isEqualTo(3 * 4 * 96 + 96 + 2 * 16 + 12);
+    assertThat(q.last().bytesMoved()).isEqualTo(3 * 4 * 96 + 96 + 2 * 16 + 4);
     q.quantize(x, true); // static
-    assertThat(q.last().bytesMoved()).isEqualTo(96 + 16 + 12);
-    assertThat(q.last().bytesMovedIfDynamic()).isEqualTo(1292);
-    assertThat(q.traffic().bytesMoved()).isEqualTo(1292 + 124);
-    assertThat(q.traffic().bytesMovedIfDynamic()).isEqualTo(2 * 1292);
-    // a tensor outgrowing the range: its 10 clipped values get their bit set, their gradient zeroed
-    // and their word cleared (3 x 4 bytes each)
+    assertThat(q.last().bytesMoved()).isEqualTo(96 + 16 + 4);
+    assertThat(q.last().bytesMovedIfDynamic()).isEqualTo(1284);
+    assertThat(q.traffic().bytesMoved()).isEqualTo(1284 + 116);
+    assertThat(q.traffic().bytesMovedIfDynamic()).isEqualTo(2 * 1284);
+    // a tensor outgrowing the range: its 10 clipped values get their bit set and their gradient
+    // zeroed (8 bytes each); the words holding them, at most min(10, 3), their summary bit set,
+    // read and cleared (12 bytes each), the summary word cleared (4)
     Tensor grown = Tensor.zeros(2, 3, 4, 4);
     Arrays.fill(grown.data(), 0.25f);
     Arrays.fill(grown.data(), 0, 10, 5f);
     q.quantize(grown, true);
-    assertThat(q.last().bytesMoved()).isEqualTo(96 + 16 + 12 + 12 * 10);
+    assertThat(q.last().bytesMoved()).isEqualTo(96 + 16 + 4 + 8 * 10 + 12 * 3 + 4);
     assertThat(q.traffic().peakFullPrecisionBytes()).isEqualTo(384);
   }
 

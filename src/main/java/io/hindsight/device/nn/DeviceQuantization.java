@@ -303,13 +303,14 @@ public final class DeviceQuantization implements AutoCloseable {
         long masked = s.clipped() + s.nonFinite();
         if (a.maskWritten) {
           // the producer set one mask bit (an atomic OR of a word) per clipped or non-finite element
-          k.traffic().addWritten(MASK_STOP, (long) SteMaskBits.WORD_BYTES * masked);
+          // and the summary bit of each word it found zero (at most one per element)
+          k.traffic().addWritten(MASK_STOP, TrafficModel.maskStopBytes(a.elements, masked));
         }
         if (a.maskApplied) {
-          // apply_mask wrote a zero over the gradient of each element the mask stops, and cleared
-          // the words holding their bits (at most one per element)
-          k.traffic().addWritten("apply_mask", TrafficModel.maskZeroingBytes(masked)
-              + (long) SteMaskBits.WORD_BYTES * masked);
+          // apply_mask read the words its summary marked, wrote a zero over the gradient of each
+          // element they stop and cleared those words and summary words (at most one per element)
+          k.traffic().addLate("apply_mask", TrafficModel.maskApplyReadBytes(a.elements, masked),
+              TrafficModel.maskApplyWrittenBytes(a.elements, masked));
         }
         a.q.complete(a.step, ChannelStats.of(new float[] {s.min()}, new float[] {s.max()}, a.elements, s.clipped(),
             s.nonFinite()));
@@ -371,8 +372,8 @@ public final class DeviceQuantization implements AutoCloseable {
     }
 
     /**
-     * The STE mask's words for {@code n} elements, all zero: the producer sets only the stopped
-     * bits and {@code apply_mask} clears the words it read, so the buffer stays zero from step to
+     * The STE mask's buffer for {@code n} elements (words and summary), all zero: the producer sets
+     * only the stopped bits and {@code apply_mask} clears what it read, so the buffer stays zero from step to
      * step; it is zeroed once when (re)allocated (setup, not counted per step).
      */
     private DeviceBuffer maskFor(long n) {
@@ -380,9 +381,9 @@ public final class DeviceQuantization implements AutoCloseable {
         if (maskWords != null) {
           persistent.release(maskWords);
         }
-        maskWords = persistent.allocate(SteMaskBits.bytes(n), q.name() + " STE mask");
+        maskWords = persistent.allocate(SteMaskBits.bufferBytes(n), q.name() + " STE mask");
         maskCapacity = n;
-        k.fill(maskWords, SteMaskBits.words(n), 0);
+        k.fill(maskWords, SteMaskBits.bufferWords(n), 0);
       }
       return maskWords;
     }
@@ -391,7 +392,7 @@ public final class DeviceQuantization implements AutoCloseable {
     private void cleanMask() {
       if (maskWritten && !maskApplied && maskWords != null) {
         try (TrafficCounter.Quantizing counted = k.traffic().quantizing()) {
-          k.fill(maskWords, SteMaskBits.words(maskCapacity), 0);
+          k.fill(maskWords, SteMaskBits.bufferWords(maskCapacity), 0);
         }
       }
     }

@@ -7,12 +7,13 @@ import io.hindsight.quant.math.SteMaskBits;
 /**
  * The reference of a producer's quantized output ({@code HS_QOUT_PARAMS} and {@code hs_qout_put}
  * in hs_common.cuh): int8 codes by {@link FakeQuant#level} plus the zero point, the STE mask's
- * stopped bits set ({@link SteMaskBits}: the words are zero before the launch), and statistics
+ * stopped bits and their words' summary bits set ({@link SteMaskBits}: zero before the launch), and statistics
  * merged as the kernels' atomics do (order-independent). Absent when the launch passes no {@code q}.
  */
 final class QOut {
   private final View q;
   private final View mask;
+  private final View maskSummary;
   private final View stats;
   private final float scale;
   private final int zeroPoint;
@@ -28,6 +29,10 @@ final class QOut {
   private QOut(SimLaunch l, String p) {
     this.q = l.view(p);
     this.mask = l.view(p + "Mask");
+    this.maskSummary = l.view(p + "MaskSummary");
+    if (mask != null && maskSummary == null) {
+      throw new IllegalArgumentException(p + "Mask without " + p + "MaskSummary");
+    }
     this.stats = l.view(p + "Stats");
     this.scale = l.f32(p + "Scale");
     this.zeroPoint = l.i32(p + "ZeroPoint");
@@ -54,6 +59,7 @@ final class QOut {
   QOut(View q, float scale, int zeroPoint, int lo, int hi, boolean stochastic, long key) {
     this.q = q;
     this.mask = null;
+    this.maskSummary = null;
     this.stats = null;
     this.scale = scale;
     this.zeroPoint = zeroPoint;
@@ -86,11 +92,19 @@ final class QOut {
     }
   }
 
-  /** hs_mask_stop: sets element {@code idx}'s bit of the mask (when there is one). */
+  /**
+   * hs_mask_stop: sets element {@code idx}'s bit of the mask (when there is one) and, when its word
+   * was zero, the word's summary bit.
+   */
   private void stop(long idx) {
     if (mask != null) {
       long word = idx / SteMaskBits.BITS_PER_WORD;
-      mask.putI(word, mask.getI(word) | 1 << (int) (idx % SteMaskBits.BITS_PER_WORD));
+      int before = mask.getI(word);
+      mask.putI(word, before | 1 << (int) (idx % SteMaskBits.BITS_PER_WORD));
+      if (before == 0) {
+        long s = word / SteMaskBits.BITS_PER_WORD;
+        maskSummary.putI(s, maskSummary.getI(s) | 1 << (int) (word % SteMaskBits.BITS_PER_WORD));
+      }
     }
   }
 

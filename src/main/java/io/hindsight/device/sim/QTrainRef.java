@@ -505,16 +505,21 @@ final class QTrainRef {
     long n = l.i64("n");
     View x = l.view("x");
     View m = l.view("mask");
-    int[] mask = new int[Math.toIntExact(SteMaskBits.words(n))];
-    m.readI(0, mask, 0, mask.length);
-    for (int j = 0; j < mask.length; j++) {
-      if (mask[j] == 0) {
+    View summary = l.view("maskSummary");
+    int[] marked = new int[Math.toIntExact(SteMaskBits.summaryWords(n))];
+    summary.readI(0, marked, 0, marked.length);
+    for (int s = 0; s < marked.length; s++) {
+      if (marked[s] == 0) {
         continue;
       }
-      for (int b = mask[j]; b != 0; b &= b - 1) {
-        x.putF((long) j * SteMaskBits.BITS_PER_WORD + Integer.numberOfTrailingZeros(b), 0f);
+      for (int t = marked[s]; t != 0; t &= t - 1) {
+        long j = (long) s * SteMaskBits.BITS_PER_WORD + Integer.numberOfTrailingZeros(t);
+        for (int b = m.getI(j); b != 0; b &= b - 1) {
+          x.putF(j * SteMaskBits.BITS_PER_WORD + Integer.numberOfTrailingZeros(b), 0f);
+        }
+        m.putI(j, 0);
       }
-      m.putI(j, 0);
+      summary.putI(s, 0);
     }
   }
 

@@ -17,11 +17,13 @@ import io.hindsight.quant.math.SteMaskBits;
  *       ({@code 4E + 16 C}); the floats are charged their write ({@code 4E}) when they exist only
  *       for the quantizer ({@link Route.Feed#WRITTEN_FOR_QUANTIZER}, or a producer that would have
  *       quantized a static range);
- *   <li>the clipping STE's mask, one bit per element ({@link SteMaskBits}, {@code W = ceil(E / 32)}
- *       words, zero between steps): a bit set by the producer at each of the {@code M} clipped and
- *       non-finite elements (an atomic OR of a word, {@code 4M}), the words read in backward
- *       ({@code 4W}), a zero written over the input gradient at those elements and their words
- *       cleared ({@code 4M + 4M}): {@code 4W + 12M};
+ *   <li>the clipping STE's mask, one bit per element in {@code W = ceil(E / 32)} words and a
+ *       summary bit per word in {@code S = ceil(W / 32)} words ({@link SteMaskBits}, zero between
+ *       steps): at each of the {@code M} clipped and non-finite elements the producer ORs its bit
+ *       and, for the first in a word, the word's summary bit; backward reads the summary ({@code
+ *       4S}) and the marked words, writes a zero over the input gradient at those elements and
+ *       clears what it read: {@code 4S + 8M} plus {@code 12} per marked word and {@code 4} per
+ *       marked summary word, at most {@code 4S + 24M} ({@link #maskBytes});
  *   <li>a dense layer's input-gradient weights: the codes transposed ({@code 2 ceil(E b / 8)}),
  *       per-channel weights first re-quantized per tensor ({@code 4E + ceil(E b / 8) + 16}).
  * </ul>
@@ -45,12 +47,39 @@ public final class TrafficModel {
 
   /**
    * The clipping STE mask's bytes for {@code elements} values of which {@code masked} were clipped
-   * or not finite: the words read in backward ({@code 4W}); per masked element a word's atomic OR
-   * in the producer, the input gradient's zero and the clearing of its word ({@code 3 * 4M}; the
-   * ORs and clears are at most that many words).
+   * or not finite ({@link SteMaskBits}: {@code W} words of bits, {@code S} summary words): the
+   * summary read in backward ({@code 4S}); per masked element its word's atomic OR in the producer
+   * and the input gradient's zero ({@code 4M + 4M}); per word holding a masked element, at most
+   * {@code min(M, W)}, its summary bit's OR in the producer, its read in backward and its clearing
+   * ({@code 3 * 4}); per summary word marking one, at most {@code min(M, S)}, its clearing ({@code 4}).
    */
   public static long maskBytes(long elements, long masked) {
-    return SteMaskBits.bytes(elements) + 2L * SteMaskBits.WORD_BYTES * masked + maskZeroingBytes(masked);
+    return maskSummaryBytes(elements) + maskStopBytes(elements, masked) + maskApplyReadBytes(elements, masked)
+        + maskApplyWrittenBytes(elements, masked);
+  }
+
+  /** What the mask application reads whatever was clipped: the summary, {@code 4S}. */
+  public static long maskSummaryBytes(long elements) {
+    return (long) SteMaskBits.WORD_BYTES * SteMaskBits.summaryWords(elements);
+  }
+
+  /** The producer's share of {@link #maskBytes}: the ORs of the masked elements' words and of their summary bits. */
+  public static long maskStopBytes(long elements, long masked) {
+    return (long) SteMaskBits.WORD_BYTES * (masked + Math.min(masked, SteMaskBits.words(elements)));
+  }
+
+  /** The mask application's late reads (beyond its summary): the words holding masked elements. */
+  public static long maskApplyReadBytes(long elements, long masked) {
+    return (long) SteMaskBits.WORD_BYTES * Math.min(masked, SteMaskBits.words(elements));
+  }
+
+  /**
+   * The mask application's writes: a zero over each masked element's gradient, the words it read
+   * and the summary words it read marked, cleared.
+   */
+  public static long maskApplyWrittenBytes(long elements, long masked) {
+    return maskZeroingBytes(masked) + (long) SteMaskBits.WORD_BYTES
+        * (Math.min(masked, SteMaskBits.words(elements)) + Math.min(masked, SteMaskBits.summaryWords(elements)));
   }
 
   private TrafficModel() {}

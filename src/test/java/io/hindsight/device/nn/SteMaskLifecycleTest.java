@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * apply it is zeroed at the next step's start. A stale bit would stop a gradient that should pass.
  */
 class SteMaskLifecycleTest {
-  private static final int N = 100; // four words, the last one partly used
+  private static final int N = 100; // four words, the last one partly used, and one summary word
 
   private static TensorQuantizer activationQuantizer() {
     return new TensorQuantizer("l", QuantKind.ACTIVATION, QuantConfigReader
@@ -36,7 +36,7 @@ class SteMaskLifecycleTest {
   }
 
   private static int[] words(DeviceBuffer mask) {
-    int[] w = new int[(int) SteMaskBits.words(N)];
+    int[] w = new int[(int) SteMaskBits.bufferWords(N)];
     mask.download(w);
     return w;
   }
@@ -59,7 +59,10 @@ class SteMaskLifecycleTest {
     assertThat(f).as("step 1 is static").isNotNull();
     DeviceBuffer x1 = scope.upload(ramp(2f));
     k.actQuantForward(x1, null, N, false, 0f, f.out()); // the producer
-    assertThat(Arrays.stream(words(f.form().mask())).filter(w -> w != 0)).as("clipped bits set").isNotEmpty();
+    int[] w = words(f.form().mask());
+    assertThat(Arrays.stream(w, 0, 4).filter(b -> b != 0)).as("clipped bits set").isNotEmpty();
+    assertThat(w[4]).as("the summary marks the words with clipped bits")
+        .isEqualTo((w[0] != 0 ? 1 : 0) | (w[1] != 0 ? 2 : 0) | (w[2] != 0 ? 4 : 0) | (w[3] != 0 ? 8 : 0));
     return f.form();
   }
 
@@ -80,7 +83,7 @@ class SteMaskLifecycleTest {
       for (int i = 0; i < N; i++) {
         assertThat(g[i]).as("gradient %d (x = %s)", i, x[i]).isEqualTo(x[i] > 1f ? 0f : 1f);
       }
-      assertThat(words(form.mask())).as("cleared by apply_mask").containsOnly(0);
+      assertThat(words(form.mask())).as("words and summary cleared by apply_mask").containsOnly(0);
       dq.endStep(b -> true);
     }
   }

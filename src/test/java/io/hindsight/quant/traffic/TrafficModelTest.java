@@ -45,17 +45,27 @@ class TrafficModelTest {
   @Test
   void theClippingMaskAndTheInputGradientWeightsAreCharged() {
     Route mask = new Route(Route.Feed.PRODUCER, true, Route.WeightCopy.NONE);
-    // the mask, a bit per value in ceil(100 / 32) = 4 words, read in backward (16); nothing clipped:
-    // no bit set, no zeroing writes, no word to clear
-    assertThat(TrafficModel.quantization(100, 8, 1, false, 0, mask).bytesMoved()).isEqualTo(116 + 16);
-    // 7 clipped or non-finite elements: 7 bits set (a word's atomic OR each), 7 floats of the input
-    // gradient zeroed and their words cleared, in both alternatives
+    // the mask, a bit per value in ceil(100 / 32) = 4 words and their summary in 1 word, read in
+    // backward (4); nothing clipped: no bit set, no word read, no zeroing writes, nothing to clear
+    assertThat(TrafficModel.quantization(100, 8, 1, false, 0, mask).bytesMoved()).isEqualTo(116 + 4);
+    // 7 clipped or non-finite elements: 7 bits set (a word's atomic OR each) and 7 floats of the
+    // input gradient zeroed (8 x 7); at most min(7, 4) = 4 words marked in the summary, read and
+    // cleared (12 x 4); at most 1 summary word cleared (4); in both alternatives
     TrafficTotals clipped = TrafficModel.quantization(100, 8, 1, false, 0, mask, 7);
-    assertThat(clipped.bytesMoved()).isEqualTo(116 + 16 + 3 * 28);
+    assertThat(clipped.bytesMoved()).isEqualTo(116 + 4 + 56 + 48 + 4);
     assertThat(clipped.bytesMovedIfDynamic()).isEqualTo(TrafficModel.bytes(100, 8, 1, true, mask, 7));
-    assertThat(TrafficModel.bytes(100, 8, 1, true, mask, 7) - TrafficModel.bytes(100, 8, 1, true, mask)).isEqualTo(84);
-    // 33 values: two words
-    assertThat(TrafficModel.maskBytes(33, 0)).isEqualTo(8);
+    assertThat(TrafficModel.bytes(100, 8, 1, true, mask, 7) - TrafficModel.bytes(100, 8, 1, true, mask)).isEqualTo(108);
+    // 33 values: two words, one summary word
+    assertThat(TrafficModel.maskBytes(33, 0)).isEqualTo(4);
+    // a million values: 32 768 words, 1 024 summary words; backward reads the summary alone when
+    // nothing clipped, a 1 024th of the values' count in bytes
+    assertThat(TrafficModel.maskBytes(1 << 20, 0)).isEqualTo(4096);
+    // two elements clipped: their ORs and zeros (16), two words (24), two summary words at most (8)
+    assertThat(TrafficModel.maskBytes(1 << 20, 2)).isEqualTo(4096 + 16 + 24 + 8);
+    // the producer's, the late reads' and the late writes' shares add up to it with the summary read
+    assertThat(TrafficModel.maskSummaryBytes(1 << 20) + TrafficModel.maskStopBytes(1 << 20, 2)
+        + TrafficModel.maskApplyReadBytes(1 << 20, 2) + TrafficModel.maskApplyWrittenBytes(1 << 20, 2))
+        .isEqualTo(TrafficModel.maskBytes(1 << 20, 2));
     Route transposed = new Route(Route.Feed.EXISTING_FLOATS, false, Route.WeightCopy.TRANSPOSED);
     assertThat(TrafficModel.bytes(24, 8, 1, false, transposed)).isEqualTo(96 + 24 + 16 + 48);
     Route requantized = new Route(Route.Feed.EXISTING_FLOATS, false, Route.WeightCopy.REQUANTIZED);

@@ -551,6 +551,32 @@ public final class CudaKernels {
         Traffic.elementwise(n * (velocity == null ? 2 : (first ? 2 : 3)), n * (velocity == null ? 1 : 2)));
   }
 
+  /**
+   * {@link #sgdUpdate} over {@code segments}, each segment with a statistics slot then recording the
+   * statistics of its new values into {@code stats} (its slot's record: min, max, non-finite count),
+   * also when {@code skip} stops the update. Its traffic is the update's plus the segment table read
+   * and the records written; the records are quantization traffic only when a quantizer uses them
+   * (counted then, {@link TrafficCounter#addQuantization}).
+   */
+  public void sgdUpdateStats(DeviceBuffer w, DeviceBuffer grad, DeviceBuffer velocity, float lr, float momentum,
+      boolean nesterov, float weightDecay, boolean first, DeviceBuffer skip, SgdSegments segments, DeviceBuffer stats) {
+    long n = segments.elements();
+    need(w, 4L * n, "w");
+    need(grad, 4L * n, "grad");
+    if (velocity != null) {
+      need(velocity, 4L * n, "velocity");
+    }
+    need(segments.start(), 8L * (segments.segments() + 1), "segment starts");
+    need(segments.slot(), 4L * segments.segments(), "segment slots");
+    long[] update = Traffic.elementwise(n * (velocity == null ? 2 : (first ? 2 : 3)), n * (velocity == null ? 1 : 2));
+    launch1d("sgd_update_stats", segments.segments(), new KernelArgs().ptr("w", w).ptr("grad", grad)
+        .ptr("v", velocity).f32("lr", lr).f32("momentum", momentum).flag("nesterov", nesterov)
+        .f32("weightDecay", weightDecay).flag("first", first).ptr("skip", skip).ptr("segStart", segments.start())
+        .ptr("segSlot", segments.slot()).i32("segments", segments.segments()).ptr("stats", stats),
+        new long[] {update[0] + 12L * segments.segments() + 8, update[1] + (long) Traffic.STATS_BYTES
+            * segments.recorded()});
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Elementwise kernels of device-resident training (elementwise.cu)
 

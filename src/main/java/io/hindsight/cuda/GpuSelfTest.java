@@ -114,6 +114,8 @@ public final class GpuSelfTest {
     c.add(new Check("pool2d_fwd/bwd == Pool2d (max, avg)", GpuSelfTest::pooling));
     c.add(new Check("softmax_xent_fwd/bwd == SoftmaxCrossEntropy", GpuSelfTest::softmax));
     c.add(new Check("sgd_update == Sgd (bit-exact)", GpuSelfTest::sgd));
+    c.add(new Check("sgd_update_stats == Sgd (bit-exact) + each slot's statistics of the new weights",
+        GpuSelfTest::sgdStats));
     c.addAll(QTrainChecks.checks());
     return c;
   }
@@ -588,6 +590,63 @@ public final class GpuSelfTest {
         float[] got = new float[n];
         dw.download(got);
         bitEqual("weights after 3 steps " + Arrays.toString(cfg), p.value().data(), got);
+      }
+    }
+  }
+
+  /**
+   * The segmented update over 10 007 parameters: 100 unrecorded, 7 channels of 300 (slots 0-6), a
+   * tensor of 5 000 in two segments recording into one slot (7), the rest unrecorded; three steps
+   * then a skipped one (the statistics of the unchanged weights). Weights bit-equal to {@link Sgd},
+   * every slot's min, max and non-finite count equal to the new weights'.
+   */
+  private static void sgdStats(Env env) {
+    CudaKernels k = env.kernels();
+    SplittableRandom r = new SplittableRandom(16);
+    int n = 10_007;
+    float[] w0 = Checks.normal(r, n, 1f);
+    long[] start = {0, 100, 400, 700, 1000, 1300, 1600, 1900, 2200, 6296, 7200, n};
+    int[] slot = {-1, 0, 1, 2, 3, 4, 5, 6, 7, 7, -1};
+    int slots = 8;
+    Parameter p = new Parameter("p", Tensor.of(w0.clone(), n));
+    Sgd opt = new Sgd(List.of(p), 0.9, true, 1e-4);
+    try (DeviceScope a = k.device().scope("selftest")) {
+      DeviceBuffer dw = a.upload(w0);
+      DeviceBuffer dv = a.floats(n);
+      DeviceBuffer dg = a.floats(n);
+      DeviceBuffer skip = a.ints(1);
+      DeviceBuffer starts = a.allocate(8L * start.length, "segment starts");
+      starts.upload(start);
+      SgdSegments segs = new SgdSegments(starts, a.upload(slot, "segment slots"), slot.length, n, 9);
+      DeviceBuffer stats = a.allocate((long) QuantStats.BYTES * slots, "stats");
+      for (int step = 0; step < 4; step++) {
+        boolean skipped = step == 3;
+        float[] g = Checks.normal(r, n, 0.1f);
+        if (!skipped) {
+          System.arraycopy(g, 0, p.grad().data(), 0, n);
+          opt.step(0.05);
+        }
+        dg.upload(g);
+        skip.upload(new int[] {skipped ? 1 : 0});
+        k.statsInit(stats, slots);
+        k.sgdUpdateStats(dw, dg, dv, 0.05f, 0.9f, true, 1e-4f, step == 0, skip, segs, stats);
+        float[] got = new float[n];
+        dw.download(got);
+        bitEqual("weights after step " + step, p.value().data(), got);
+        for (int s = 0; s < slots; s++) {
+          float min = Float.POSITIVE_INFINITY;
+          float max = Float.NEGATIVE_INFINITY;
+          for (int seg = 0; seg < slot.length; seg++) {
+            for (int i = (int) start[seg]; slot[seg] == s && i < start[seg + 1]; i++) {
+              min = Math.min(min, got[i]);
+              max = Math.max(max, got[i]);
+            }
+          }
+          QuantStats st = k.readStats(stats.slice((long) QuantStats.BYTES * s, QuantStats.BYTES));
+          check(st.min() == min && st.max() == max && st.nonFinite() == 0 && st.clipped() == 0,
+              "step " + step + " slot " + s + ": recorded [" + st.min() + ", " + st.max() + "], the weights ["
+                  + min + ", " + max + "]");
+        }
       }
     }
   }

@@ -74,6 +74,9 @@ public final class DeviceStepEngine implements StepEngine {
     try {
       m = DeviceModel.of(model, kernels, momentum != 0, q);
       m.parameters().upload(velocity);
+      if (q != null) {
+        q.weightsUploaded();
+      }
       p = device.scope("step results");
       this.scalars = q != null ? q.results() : p.allocate(16, "loss, correct, non-finite");
     } catch (RuntimeException e) {
@@ -190,8 +193,16 @@ public final class DeviceStepEngine implements StepEngine {
       dm.backward(lossGradient(probs, pl[1], step), step);
       DeviceParameters p = dm.parameters();
       k.countNonFinite(p.flatGradients(), p.flatSize(), status());
-      k.sgdUpdate(p.flatValues(), p.flatGradients(), p.flatVelocity(), p.flatSize(), (float) lr, momentum, nesterov,
-          weightDecay, firstUpdate, status());
+      if (quantization != null) {
+        // the update also records the new weights' statistics for the next step's weight quantizers
+        k.sgdUpdateStats(p.flatValues(), p.flatGradients(), p.flatVelocity(), (float) lr, momentum, nesterov,
+            weightDecay, firstUpdate, status(), quantization.sgdSegments(p.flatValues(), p.flatSize()),
+            quantization.statistics());
+        quantization.optimizerRecorded();
+      } else {
+        k.sgdUpdate(p.flatValues(), p.flatGradients(), p.flatVelocity(), p.flatSize(), (float) lr, momentum, nesterov,
+            weightDecay, firstUpdate, status());
+      }
       ByteBuffer r = readScalars();
       float loss = (float) (r.getDouble(0) / n);
       int correct = r.getInt(8);

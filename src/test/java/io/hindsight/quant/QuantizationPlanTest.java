@@ -180,15 +180,17 @@ class QuantizationPlanTest {
     }
     plan.beginStep(3);
     step(h, data, 1);
-    // step 3: activation (32 values, with the STE mask of one 4-byte word: read, and per clipped
-    // value a bit set, a zero written over its gradient and its word cleared) and gradient (12) static, weight
-    // (24, 3 channels) dynamic from the parameters: statistics pass, quantizing pass with per-channel
-    // parameters
+    // step 3: activation (32 values, with the STE mask of one word and one summary word: the summary
+    // read, and per clipped value a bit set and a zero written over its gradient, for the word holding
+    // them its summary bit set, its read and its clearing, and the summary word's clearing) and
+    // gradient (12) static, weight (24, 3 channels) dynamic from the parameters: the statistics the
+    // optimizer recorded (no statistics pass), quantizing pass with per-channel parameters
     QuantizationRecord a = plan.quantizer("fc/activation").orElseThrow().last();
-    long zeroed = 12 * (a.clipped() + a.nonFinite());
+    long masked = a.clipped() + a.nonFinite();
+    long zeroed = 8 * masked + (masked > 0 ? 12 + 4 : 0);
     long activation = 32 + 16 + 4 + zeroed;
     long gradient = 12 + 16;
-    long weight = (4 * 24 + 3 * 16) + (4 * 24 + 3 * 16 + 24 + 3 * 16);
+    long weight = 3 * 16 + (4 * 24 + 3 * 16 + 24 + 3 * 16);
     assertThat(plan.traffic().step().bytesMoved()).isEqualTo(activation + gradient + weight);
     long dynamic = (13 * 32 + 32 + 4 + zeroed) + (13 * 12 + 32) + weight;
     assertThat(plan.traffic().step().bytesMovedIfDynamic()).isEqualTo(dynamic);

@@ -91,6 +91,21 @@ class TensorQuantizerTest {
   }
 
   @Test
+  void weightsAreChargedTheOptimizersStatisticsNotAStatisticsPass() {
+    TensorQuantizer q = new TensorQuantizer("fc", QuantKind.WEIGHT, QuantizerSpec.defaults(QuantKind.WEIGHT), 1);
+    assertThat(q.statisticsByWriter()).isTrue();
+    Tensor w = Tensor.of(new float[] {0.5f, -1f, 100f, 3f}, 2, 2); // (out=2, in=2)
+    q.quantize(w, true);
+    // dynamic per channel: the optimizer's records (2 x 16), the quantizing pass (floats 16,
+    // parameters 2 x 16, codes 4, statistics 2 x 16); no 16-byte read of the floats for statistics
+    assertThat(q.last().dynamic()).isTrue();
+    assertThat(q.last().bytesMoved()).isEqualTo(2 * 16 + (16 + 2 * 16 + 4 + 2 * 16));
+    // activations and gradients: their producers' statistics are this step's only when the range is static
+    assertThat(new TensorQuantizer("l", QuantKind.ACTIVATION, QuantizerSpec.defaults(QuantKind.ACTIVATION), 1)
+        .statisticsByWriter()).isFalse();
+  }
+
+  @Test
   void evaluationUsesTheEstimateButChangesNothing() {
     TensorQuantizer q = new TensorQuantizer("l", QuantKind.GRADIENT, QuantizerSpec.defaults(QuantKind.GRADIENT), 5);
     q.quantize(tensor(-2f, 2f), true);

@@ -142,8 +142,12 @@ class DeviceQuantizedStepTest {
   /** How the codes of one activation or gradient quantizer were written in a step, from the write log. */
   private record Written(String kernel, boolean floatsToo) {}
 
-  /** Runs the default warm-up steps, then logs one more step's launches; returns each quantizer's codes writes. */
-  private static Map<String, List<Written>> loggedStep(String arch, String estimator, List<long[]> traffic) {
+  /**
+   * Runs the default warm-up steps, then logs one more step's launches (their kernels into {@code
+   * kernels}); returns each quantizer's codes writes.
+   */
+  private static Map<String, List<Written>> loggedStep(String arch, String estimator, List<long[]> traffic,
+      List<String> kernels) {
     try (CudaBackend sim = CudaBackend.simulated(2)) {
       QuantizationPlan plan = QuantizationPlan.create(config(estimator), 42);
       Model model = build(arch, 0.25, sim, plan);
@@ -166,6 +170,7 @@ class DeviceQuantizedStepTest {
       }
       Map<String, List<Written>> codes = new TreeMap<>();
       for (LaunchRecord r : log) {
+        kernels.add(r.kernel());
         for (String output : new String[] {"q", "q2"}) { // HS_QOUT_PARAMS and HS_QOUT2_PARAMS
           LaunchRecord.Access q = r.access(output);
           String label = q == null ? "" : q.label().substring(q.label().indexOf(": ") + 2); // "<scope>: <label>"
@@ -198,7 +203,8 @@ class DeviceQuantizedStepTest {
       "resnet20, ^(conv1|stage1\\.block\\d\\.conv1|stage[23]\\.block[1-9]\\.conv1)/activation$"})
   void theStaticPathWritesNoFullPrecisionCopyOfAQuantizedTensor(String arch, String floatsExpected) {
     List<long[]> traffic = new ArrayList<>();
-    Map<String, List<Written>> codes = loggedStep(arch, "hindsight-minmax", traffic);
+    List<String> kernels = new ArrayList<>();
+    Map<String, List<Written>> codes = loggedStep(arch, "hindsight-minmax", traffic, kernels);
     Pattern expected = Pattern.compile(floatsExpected);
     List<String> withFloats = new ArrayList<>();
     for (Map.Entry<String, List<Written>> e : codes.entrySet()) {
@@ -215,13 +221,18 @@ class DeviceQuantizedStepTest {
         + " quantization bytes measured %d, modelled %d%n", arch, codes.size(), withFloats, traffic.get(0)[0],
         traffic.get(0)[1]);
     assertThat(traffic.get(0)[0]).as("measured quantization bytes of the step = the model's").isEqualTo(traffic.get(0)[1]);
+    // the weights (current min-max, per channel) take the statistics the optimizer's update recorded
+    // in the step before: no statistics pass over them, no read-back before the forward pass
+    assertThat(kernels).as("statistics passes in the step").doesNotContain("minmax_channels", "minmax_reduce");
+    assertThat(kernels.stream().filter("sgd_update_stats"::equals)).as("the optimizer's update").hasSize(1);
   }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({"cnn", "resnet20"})
   void theDynamicPathWritesEveryQuantizedTensorInFullPrecision(String arch) {
     List<long[]> traffic = new ArrayList<>();
-    Map<String, List<Written>> codes = loggedStep(arch, "current-minmax", traffic);
+    List<String> kernels = new ArrayList<>();
+    Map<String, List<Written>> codes = loggedStep(arch, "current-minmax", traffic, kernels);
     for (Map.Entry<String, List<Written>> e : codes.entrySet()) {
       assertThat(e.getValue().get(0).floatsToo()).as("%s: quantized from its full-precision values", e.getKey())
           .isTrue();

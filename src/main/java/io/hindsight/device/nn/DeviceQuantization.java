@@ -3,6 +3,7 @@ package io.hindsight.device.nn;
 import io.hindsight.cuda.CudaKernels;
 import io.hindsight.cuda.QuantOut;
 import io.hindsight.cuda.QuantStats;
+import io.hindsight.cuda.SgdSegments;
 import io.hindsight.cuda.TrafficCounter;
 import io.hindsight.device.DeviceBuffer;
 import io.hindsight.device.DeviceScope;
@@ -11,6 +12,7 @@ import io.hindsight.quant.TensorQuantizer;
 import io.hindsight.quant.config.QuantKind;
 import io.hindsight.quant.estimator.EstimatorType;
 import io.hindsight.quant.math.ChannelStats;
+import io.hindsight.quant.math.FakeQuant;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Range;
 import io.hindsight.quant.math.Rounding;
@@ -32,12 +34,14 @@ import java.util.Map;
  * exactly as on the CPU.
  *
  * <p>Statistics live in one persistent buffer: the step's results (16 bytes: loss sum, correct count,
- * non-finite count) then one 24-byte slot per activation and gradient quantizer and one per channel
- * of each weight quantizer; {@link #endStep} reads it back once. Weights are quantized at the start
- * of a step ({@link #quantizeWeights}: a statistics pass where the estimator needs the current
- * weights, one read-back of those statistics for all layers, the parameters uploaded, one
- * quantizing pass each; a dense layer with per-channel weights also gets per-tensor codes of its
- * weights for the input gradient). Activations and gradients with a static range this step are
+ * non-finite count) then one 24-byte slot per activation and gradient quantizer and two per channel
+ * of each weight quantizer (its quantizing pass's, and the optimizer's record of the new weights);
+ * {@link #endStep} reads it back once. Weights are quantized at the start of a step ({@link
+ * #quantizeWeights}: with the statistics their writer recorded, the optimizer's update of the step
+ * before ({@link #sgdSegments}, {@code sgd_update_stats}) or the host at the upload ({@link
+ * #weightsUploaded}), so no statistics pass and no read-back before the forward pass; the
+ * parameters uploaded, one quantizing pass each; a dense layer with per-channel weights also gets
+ * per-tensor codes of its weights for the input gradient). Activations and gradients with a static range this step are
  * quantized by the kernel that produces them ({@link ActivationQuantizer#fusedTarget}); otherwise
  * by the quantizer from the full-precision tensor ({@link ActivationQuantizer#quantize}: a dynamic
  * range reads the tensor's statistics back first).
@@ -60,6 +64,8 @@ public final class DeviceQuantization implements AutoCloseable {
   private DeviceBuffer stats;
   private int slots = 1; // slot 0: the scratch slot of dynamic statistics passes
   private boolean training;
+  private boolean optimizerRecorded; // sgd_update_stats ran this step: endStep keeps the weights' statistics
+  private SgdSegments sgdSegments;
 
   public DeviceQuantization(CudaKernels kernels) {
     this.k = kernels;
@@ -132,7 +138,8 @@ public final class DeviceQuantization implements AutoCloseable {
       throw new IllegalArgumentException(q.name() + ": the device's integer path takes symmetric weights");
     }
     int channels = q.spec().perChannel() ? weight.dim(0) : 1;
-    WeightQuantizer w = new WeightQuantizer(q, weight.shape(), values, channels, channelsReduced,
+    int firstSlot = allocateSlots(channels);
+    WeightQuantizer w = new WeightQuantizer(q, weight, values, channels, channelsReduced, firstSlot,
         allocateSlots(channels));
     weights.add(w);
     return w;
@@ -190,7 +197,7 @@ public final class DeviceQuantization implements AutoCloseable {
     boolean anyStats = false;
     try (TrafficCounter.Quantizing counted = k.traffic().quantizing()) {
       for (WeightQuantizer w : weights) {
-        if (w.q.needsCurrentStats(training)) {
+        if (w.q.needsCurrentStats(training) && !w.byWriter()) {
           DeviceBuffer x = w.values;
           if (w.channels > 1) {
             k.minmaxChannels(x, w.size, w.channels, slot(w.firstSlot, w.channels));
@@ -203,8 +210,18 @@ public final class DeviceQuantization implements AutoCloseable {
     }
     ByteBuffer current = anyStats ? read(stats) : null;
     for (WeightQuantizer w : weights) {
-      ChannelStats c = w.q.needsCurrentStats(training) ? channelStats(current, w.firstSlot, w.channels, w.size) : null;
-      w.step = w.q.plan(training, w.channels, c, null);
+      boolean byWriter = false;
+      ChannelStats c = null;
+      if (w.q.needsCurrentStats(training)) {
+        byWriter = w.byWriter();
+        c = byWriter ? w.recorded : channelStats(current, w.firstSlot, w.channels, w.size);
+        if (byWriter && training) {
+          // the writer's statistics record of these weights (the optimizer's, read back with the
+          // last step's results)
+          k.traffic().addQuantization(TrafficModel.statsBytes(w.channels));
+        }
+      }
+      w.step = w.q.plan(training, w.channels, c, null, byWriter);
       w.backwardParams = null;
       if (w.channelsReduced && training) {
         Range used = w.step.range();
@@ -282,6 +299,102 @@ public final class DeviceQuantization implements AutoCloseable {
   }
 
   /**
+   * How the optimizer's {@code sgd_update_stats} splits the flat parameters {@code flatValues}
+   * ({@code elements} floats, of which every weight quantizer's values are a slice): each channel
+   * of a quantized layer's weights is a segment recording into that quantizer's optimizer slots (a
+   * large channel is split, its pieces recording into the same slot), the rest is cut into pieces
+   * of at most {@value #SGD_SEGMENT} parameters. Built once.
+   */
+  public SgdSegments sgdSegments(DeviceBuffer flatValues, long elements) {
+    if (sgdSegments != null) {
+      if (sgdSegments.elements() != elements) {
+        throw new IllegalArgumentException("the optimizer's segments cover " + sgdSegments.elements()
+            + " parameters, not " + elements);
+      }
+      return sgdSegments;
+    }
+    List<WeightQuantizer> byOffset = new ArrayList<>(weights);
+    Map<WeightQuantizer, Long> offsets = new IdentityHashMap<>();
+    for (WeightQuantizer w : weights) {
+      DeviceBuffer v = w.values;
+      long delta = v.alignmentOffset() - flatValues.alignmentOffset();
+      if (v.id() != flatValues.id() || delta < 0 || delta % 4 != 0 || delta / 4 + w.size > elements) {
+        throw new IllegalArgumentException(w.q.name() + ": its weights " + v.describe()
+            + " are not a slice of the flat parameters " + flatValues.describe());
+      }
+      offsets.put(w, delta / 4);
+    }
+    byOffset.sort(java.util.Comparator.comparingLong(offsets::get));
+    List<long[]> segs = new ArrayList<>(); // {start, slot}
+    long at = 0;
+    int recorded = 0;
+    for (WeightQuantizer w : byOffset) {
+      long off = offsets.get(w);
+      if (off < at) {
+        throw new IllegalArgumentException(w.q.name() + ": its weights overlap another quantizer's");
+      }
+      pieces(segs, at, off, -1);
+      long inner = w.size / w.channels;
+      for (int c = 0; c < w.channels; c++) {
+        int before = segs.size();
+        pieces(segs, off + c * inner, off + (c + 1) * inner, w.optimizerSlot + c);
+        recorded += segs.size() - before;
+      }
+      at = off + w.size;
+    }
+    pieces(segs, at, elements, -1);
+    long[] start = new long[segs.size() + 1];
+    int[] slot = new int[segs.size()];
+    for (int i = 0; i < segs.size(); i++) {
+      start[i] = segs.get(i)[0];
+      slot[i] = (int) segs.get(i)[1];
+    }
+    start[segs.size()] = elements;
+    DeviceBuffer startBuffer = persistent.allocate(8L * start.length, "optimizer segment starts");
+    startBuffer.upload(start);
+    DeviceBuffer slotBuffer = persistent.ints(slot.length, "optimizer segment slots");
+    slotBuffer.upload(slot);
+    sgdSegments = new SgdSegments(startBuffer, slotBuffer, slot.length, elements, recorded);
+    return sgdSegments;
+  }
+
+  /** Largest segment of {@code sgd_update_stats}: one block of 256 threads, 16 parameters each. */
+  static final int SGD_SEGMENT = 4096;
+
+  /** Appends {@code [from, to)} cut into segments of at most {@link #SGD_SEGMENT} parameters recording into {@code slot}. */
+  private static void pieces(List<long[]> segs, long from, long to, int slot) {
+    for (long p = from; p < to; p += SGD_SEGMENT) {
+      segs.add(new long[] {p, slot});
+    }
+  }
+
+  /**
+   * The parameters were uploaded from the host weights each weight quantizer was registered with:
+   * their statistics are computed on the host (no device pass), the writer's record until the
+   * optimizer's first update.
+   */
+  public void weightsUploaded() {
+    for (WeightQuantizer w : weights) {
+      w.recorded = FakeQuant.stats(w.hostWeight.data(), w.channels);
+    }
+  }
+
+  /**
+   * The optimizer ran {@code sgd_update_stats} this step with {@link #sgdSegments} and this
+   * quantization's statistics buffer ({@link #statistics()}): {@link #endStep} keeps what it recorded
+   * for the weight quantizers of the next step.
+   */
+  public void optimizerRecorded() {
+    optimizerRecorded = true;
+  }
+
+  /** The statistics buffer the optimizer's segments record into (slots as {@link #sgdSegments} numbers them). */
+  public DeviceBuffer statistics() {
+    ensureAllocated();
+    return stats.from(RESULTS_BYTES);
+  }
+
+  /**
    * Ends a step: one read-back of the step's results and every quantizer's statistics; the
    * quantizers used this step learn from them in the order they were used ({@code gradients} says
    * from the results whether the gradient quantizers learn: not when the step's loss was not
@@ -292,6 +405,12 @@ public final class DeviceQuantization implements AutoCloseable {
   public ByteBuffer endStep(java.util.function.Predicate<ByteBuffer> gradients) {
     ByteBuffer b = read(stats);
     boolean withGradients = gradients.test(b);
+    if (optimizerRecorded) {
+      for (WeightQuantizer w : weights) {
+        w.recorded = channelStats(b, w.optimizerSlot, w.channels, w.size);
+      }
+      optimizerRecorded = false;
+    }
     for (Object used : order) {
       if (used instanceof WeightQuantizer w) {
         w.q.complete(w.step, channelStats(b, w.firstSlot, w.channels, w.size));
@@ -474,12 +593,15 @@ public final class DeviceQuantization implements AutoCloseable {
    */
   public final class WeightQuantizer {
     private final TensorQuantizer q;
+    private final Tensor hostWeight; // the host weights the device values were uploaded from
     private final int[] shape;
     private final DeviceBuffer values;
     private final long size;
     private final int channels;
     private final boolean channelsReduced;
     private final int firstSlot;
+    private final int optimizerSlot; // first of the channels' slots the optimizer records the new weights' statistics in
+    private ChannelStats recorded; // what the optimizer recorded after the last training step, or null
     private final DeviceBuffer codes;
     private final DeviceBuffer backwardCodesT;
     private final DeviceBuffer backwardScratch;
@@ -487,10 +609,11 @@ public final class DeviceQuantization implements AutoCloseable {
     private int paramOffset;
     private QuantParams backwardParams;
 
-    private WeightQuantizer(TensorQuantizer q, int[] shape, DeviceBuffer values, int channels, boolean channelsReduced,
-        int firstSlot) {
+    private WeightQuantizer(TensorQuantizer q, Tensor hostWeight, DeviceBuffer values, int channels,
+        boolean channelsReduced, int firstSlot, int optimizerSlot) {
       this.q = q;
-      this.shape = shape.clone();
+      this.hostWeight = hostWeight;
+      this.shape = hostWeight.shape();
       this.values = values;
       long s = 1;
       for (int d : shape) {
@@ -500,6 +623,7 @@ public final class DeviceQuantization implements AutoCloseable {
       this.channels = channels;
       this.channelsReduced = channelsReduced;
       this.firstSlot = firstSlot;
+      this.optimizerSlot = optimizerSlot;
       this.codes = persistent.bytes(size, q.name() + " codes");
       this.backwardCodesT = channelsReduced ? persistent.bytes(size, q.name() + " input-gradient codes (transposed)")
           : null;
@@ -509,6 +633,23 @@ public final class DeviceQuantization implements AutoCloseable {
 
     public TensorQuantizer host() {
       return q;
+    }
+
+    /**
+     * Whether this step's statistics of the weights are those their writer recorded (the host quantizer
+     * expects them: {@link TensorQuantizer#statisticsByWriter}): the upload's ({@link #weightsUploaded})
+     * or the last optimizer update's ({@link #optimizerRecorded}).
+     */
+    private boolean byWriter() {
+      if (!q.statisticsByWriter()) {
+        return false;
+      }
+      if (recorded == null) {
+        throw new IllegalStateException(q.name() + ": no statistics of the weights on the device: weightsUploaded() "
+            + "must follow the parameters' upload, and the optimizer must run sgd_update_stats with this "
+            + "quantization's segments after every training step");
+      }
+      return true;
     }
 
     /** The weights' shape (output channels first). */

@@ -1,5 +1,6 @@
 package io.hindsight.device.sim;
 
+import io.hindsight.cuda.QuantStats;
 import java.util.Map;
 
 /**
@@ -15,6 +16,7 @@ final class LossOptimRef {
     refs.put("softmax_xent_fwd", LossOptimRef::softmaxForward);
     refs.put("softmax_xent_bwd", LossOptimRef::softmaxBackward);
     refs.put("sgd_update", LossOptimRef::sgd);
+    refs.put("sgd_update_stats", LossOptimRef::sgdStats);
   }
 
   private static void softmaxForward(SimLaunch l) {
@@ -78,36 +80,87 @@ final class LossOptimRef {
     l.view("dz").writeF(0, p, 0, p.length);
   }
 
-  private static void sgd(SimLaunch l) {
+  /** The SGD parameters of a launch of {@code sgd_update} or {@code sgd_update_stats}. */
+  private record Sgd(float lr, float momentum, boolean nesterov, float wd, boolean first) {
+    static Sgd of(SimLaunch l) {
+      return new Sgd(l.f32("lr"), l.f32("momentum"), l.flag("nesterov"), l.f32("weightDecay"), l.flag("first"));
+    }
+
+    /** hs_sgd: updates {@code w} and {@code v} (nullable) in place. */
+    void step(float[] w, float[] g, float[] v) {
+      for (int i = 0; i < w.length; i++) {
+        float wi = w[i];
+        float gi = g[i] + wd * wi;
+        float d = gi;
+        if (v != null) {
+          float vi = first ? gi : momentum * v[i] + gi;
+          v[i] = vi;
+          d = nesterov ? gi + momentum * vi : vi;
+        }
+        w[i] = wi - lr * d;
+      }
+    }
+  }
+
+  private static boolean skipped(SimLaunch l) {
     View skip = l.view("skip");
-    if (skip != null && skip.getI(0) != 0) {
+    return skip != null && skip.getI(0) != 0;
+  }
+
+  private static void sgd(SimLaunch l) {
+    if (skipped(l)) {
       return;
     }
-    long n = l.i64("n");
-    float lr = l.f32("lr");
-    float momentum = l.f32("momentum");
-    boolean nesterov = l.flag("nesterov");
-    float wd = l.f32("weightDecay");
-    boolean first = l.flag("first");
+    update(l, Sgd.of(l), Math.toIntExact(l.i64("n")));
+  }
+
+  /** Runs the update over the launch's first {@code n} parameters, writing w and v back; returns the new values. */
+  private static float[] update(SimLaunch l, Sgd sgd, int n) {
     View wv = l.view("w");
     View vv = l.view("v");
     float[] w = ConvRef.read(wv, 0, n);
     float[] g = ConvRef.read(l.view("grad"), 0, n);
-    float[] v = vv == null ? null : first ? new float[(int) n] : ConvRef.read(vv, 0, n);
-    for (int i = 0; i < n; i++) {
-      float wi = w[i];
-      float gi = g[i] + wd * wi;
-      float d = gi;
-      if (v != null) {
-        float vi = first ? gi : momentum * v[i] + gi;
-        v[i] = vi;
-        d = nesterov ? gi + momentum * vi : vi;
-      }
-      w[i] = wi - lr * d;
-    }
-    wv.writeF(0, w, 0, (int) n);
+    float[] v = vv == null ? null : sgd.first() ? new float[n] : ConvRef.read(vv, 0, n);
+    sgd.step(w, g, v);
+    wv.writeF(0, w, 0, n);
     if (v != null) {
-      vv.writeF(0, v, 0, (int) n);
+      vv.writeF(0, v, 0, n);
+    }
+    return w;
+  }
+
+  private static void sgdStats(SimLaunch l) {
+    int segments = l.i32("segments");
+    long[] start = new long[segments + 1];
+    View segStart = l.view("segStart");
+    for (int s = 0; s <= segments; s++) {
+      start[s] = segStart.getL(s);
+    }
+    int[] slot = new int[segments];
+    l.view("segSlot").readI(0, slot, 0, segments);
+    if (start[0] != 0) {
+      throw new IllegalArgumentException("sgd_update_stats: the segments must start at parameter 0, not " + start[0]);
+    }
+    int n = Math.toIntExact(start[segments]);
+    float[] w = skipped(l) ? ConvRef.read(l.view("w"), 0, n) : update(l, Sgd.of(l), n);
+    View stats = l.view("stats");
+    for (int s = 0; s < segments; s++) {
+      if (slot[s] < 0) {
+        continue;
+      }
+      int minKey = QuantStats.key(Float.POSITIVE_INFINITY);
+      int maxKey = QuantStats.key(Float.NEGATIVE_INFINITY);
+      long nonFinite = 0;
+      for (int i = (int) start[s]; i < start[s + 1]; i++) {
+        if (Float.isFinite(w[i])) {
+          int k = QuantStats.key(w[i]);
+          minKey = Math.min(minKey, k);
+          maxKey = Math.max(maxKey, k);
+        } else {
+          nonFinite++;
+        }
+      }
+      StatsStruct.merge(stats, slot[s], minKey, maxKey, 0, nonFinite);
     }
   }
 }

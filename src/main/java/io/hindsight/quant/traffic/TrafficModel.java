@@ -28,7 +28,9 @@ import io.hindsight.quant.math.SteMaskBits;
  *       per-channel weights first re-quantized per tensor ({@code 4E + ceil(E b / 8) + 16}).
  * </ul>
  * A static estimator's dynamic warm-up step is charged as dynamic: it is one. An estimator that
- * searches the tensor (dsgc) adds its search reads to a dynamic quantization.
+ * searches the tensor (dsgc) adds its search reads to a dynamic quantization. A dynamic range whose
+ * statistics the tensor's writer recorded (the weights after the first step: the optimizer's update
+ * records them) is charged their record instead of a statistics pass.
  */
 public final class TrafficModel {
   /** Bytes of the full-precision (accumulator) format. */
@@ -114,11 +116,21 @@ public final class TrafficModel {
     return bytes(elements, bits, channels, dynamic, route, 0);
   }
 
+  /** As {@link #bytes(long, int, int, boolean, boolean, Route, long)} with a statistics pass where the range is dynamic. */
+  public static long bytes(long elements, int bits, int channels, boolean dynamic, Route route, long masked) {
+    return bytes(elements, bits, channels, dynamic, false, route, masked);
+  }
+
   /**
    * The bytes of one quantization along {@code route} (without an estimator's search reads), of which
    * {@code masked} elements were clipped or not finite (the STE mask's zeroing writes).
+   *
+   * @param statsByWriter a dynamic range's statistics were recorded by the kernel that wrote the
+   *     tensor (the optimizer's update of the weights, for the next step's weight quantization): the
+   *     statistics' record ({@code 16 C}) instead of a statistics pass ({@code 4E + 16 C})
    */
-  public static long bytes(long elements, int bits, int channels, boolean dynamic, Route route, long masked) {
+  public static long bytes(long elements, int bits, int channels, boolean dynamic, boolean statsByWriter, Route route,
+      long masked) {
     long floats = (long) FULL_PRECISION_BYTES * elements;
     long codes = lowBitBytes(elements, bits);
     long stats = statsBytes(channels);
@@ -129,7 +141,7 @@ public final class TrafficModel {
       b += floats + (channels > 1 ? (long) PARAM_BYTES_PER_CHANNEL * channels : 0);
     }
     if (dynamic) {
-      b += floats + stats;
+      b += statsByWriter ? stats : floats + stats;
     }
     if (writesFloats(feed, dynamic)) {
       b += floats;
@@ -155,6 +167,12 @@ public final class TrafficModel {
     return quantization(elements, bits, channels, dynamic, searchReadBytes, Route.PRODUCER, 0);
   }
 
+  /** As {@link #quantization(long, int, int, boolean, boolean, long, Route, long)} with a statistics pass where the range is dynamic. */
+  public static TrafficTotals quantization(
+      long elements, int bits, int channels, boolean dynamic, long searchReadBytes, Route route, long masked) {
+    return quantization(elements, bits, channels, dynamic, false, searchReadBytes, route, masked);
+  }
+
   /** As {@link #quantization(long, int, int, boolean, long, Route, long)} with nothing clipped. */
   public static TrafficTotals quantization(
       long elements, int bits, int channels, boolean dynamic, long searchReadBytes, Route route) {
@@ -164,15 +182,18 @@ public final class TrafficModel {
   /**
    * The traffic of one quantization.
    *
-   * @param dynamic whether this quantization needed the full-precision tensor first (a statistics pass)
+   * @param dynamic whether this quantization needed the full-precision tensor's statistics first
+   * @param statsByWriter whether the kernel that wrote the tensor recorded those statistics (no
+   *     statistics pass; see {@link #bytes(long, int, int, boolean, boolean, Route, long)}), which
+   *     the dynamic alternative then shares
    * @param searchReadBytes extra full-precision reads of a range search (0 for most estimators)
    * @param masked elements clipped or not finite in this quantization: the STE mask's zeroing writes
    *     (charged to both alternatives: the count of the pass that ran)
    */
-  public static TrafficTotals quantization(
-      long elements, int bits, int channels, boolean dynamic, long searchReadBytes, Route route, long masked) {
+  public static TrafficTotals quantization(long elements, int bits, int channels, boolean dynamic,
+      boolean statsByWriter, long searchReadBytes, Route route, long masked) {
     long ifStatic = bytes(elements, bits, channels, false, route, masked);
-    long ifDynamic = bytes(elements, bits, channels, true, route, masked);
+    long ifDynamic = bytes(elements, bits, channels, true, statsByWriter, route, masked);
     long moved = dynamic ? ifDynamic + searchReadBytes : ifStatic;
     long peak = writesFloats(route.feed(), dynamic) ? dynamicPeakBytes(elements) : 0;
     long peakIfDynamic = writesFloats(route.feed(), true) ? dynamicPeakBytes(elements) : 0;

@@ -75,6 +75,21 @@ class TrafficModelTest {
   }
 
   @Test
+  void aDynamicRangeWhoseWriterRecordedTheStatisticsSkipsTheStatisticsPass() {
+    Route weights = new Route(Route.Feed.EXISTING_FLOATS, false, Route.WeightCopy.NONE);
+    // 24 weights, 3 channels: with a pass, 4 x 24 + 3 x 16 read and recorded; by the optimizer, its
+    // records (3 x 16); then the quantizing pass (floats, parameters, codes, statistics) either way
+    long pass = 4 * 24 + 3 * 16;
+    long quantizing = 4 * 24 + 3 * 16 + 24 + 3 * 16;
+    assertThat(TrafficModel.bytes(24, 8, 3, true, weights)).isEqualTo(pass + quantizing);
+    assertThat(TrafficModel.bytes(24, 8, 3, true, true, weights, 0)).isEqualTo(3 * 16 + quantizing);
+    TrafficTotals t = TrafficModel.quantization(24, 8, 3, true, true, 0, weights, 0);
+    assertThat(t.bytesMoved()).isEqualTo(3 * 16 + quantizing);
+    assertThat(t.bytesMovedIfDynamic()).as("the dynamic alternative is this quantization").isEqualTo(t.bytesMoved());
+    assertThat(t.bytesMovedIfStatic()).isEqualTo(TrafficModel.bytes(24, 8, 3, false, weights));
+  }
+
+  @Test
   void subByteTensorsArePackedAndStatisticsCostSixteenBytesPerChannel() {
     assertThat(TrafficModel.lowBitBytes(1001, 4)).isEqualTo(501);
     assertThat(TrafficModel.lowBitBytes(3, 2)).isEqualTo(1);

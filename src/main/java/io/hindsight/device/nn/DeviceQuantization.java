@@ -137,6 +137,9 @@ public final class DeviceQuantization implements AutoCloseable {
     if (!q.spec().symmetric()) {
       throw new IllegalArgumentException(q.name() + ": the device's integer path takes symmetric weights");
     }
+    if (!q.statisticsByWriter()) {
+      throw new IllegalArgumentException(q.name() + ": the device takes the weights' statistics from their writer");
+    }
     int channels = q.spec().perChannel() ? weight.dim(0) : 1;
     int firstSlot = allocateSlots(channels);
     WeightQuantizer w = new WeightQuantizer(q, weight, values, channels, channelsReduced, firstSlot,
@@ -190,39 +193,20 @@ public final class DeviceQuantization implements AutoCloseable {
 
   /**
    * Quantizes every layer's weights for this step (see the class comment). Host/device traffic: one
-   * read-back of the statistics of the weights whose estimator needs them, one upload of every
-   * weight's parameters.
+   * upload of every weight's parameters (the statistics came with the last step's read-back).
    */
   public void quantizeWeights() {
-    boolean anyStats = false;
-    try (TrafficCounter.Quantizing counted = k.traffic().quantizing()) {
-      for (WeightQuantizer w : weights) {
-        if (w.q.needsCurrentStats(training) && !w.byWriter()) {
-          DeviceBuffer x = w.values;
-          if (w.channels > 1) {
-            k.minmaxChannels(x, w.size, w.channels, slot(w.firstSlot, w.channels));
-          } else {
-            k.minmaxReduce(x, w.size, slot(w.firstSlot, 1));
-          }
-          anyStats = true;
-        }
-      }
-    }
-    ByteBuffer current = anyStats ? read(stats) : null;
     for (WeightQuantizer w : weights) {
-      boolean byWriter = false;
       ChannelStats c = null;
       if (w.q.needsCurrentStats(training)) {
-        byWriter = w.byWriter();
-        c = byWriter ? w.recorded : channelStats(current, w.firstSlot, w.channels, w.size);
-        if (byWriter && training) {
+        c = w.writerStatistics();
+        if (training) {
           // the writer's statistics record of these weights (the optimizer's, read back with the
           // last step's results)
           k.traffic().addQuantization(TrafficModel.statsBytes(w.channels));
         }
       }
-      w.step = w.q.plan(training, w.channels, c, null, byWriter);
-      w.backwardParams = null;
+      w.step = w.q.plan(training, w.channels, c, null, c != null);      w.backwardParams = null;
       if (w.channelsReduced && training) {
         Range used = w.step.range();
         w.backwardParams = w.channels == 1 ? w.step.params()
@@ -636,20 +620,17 @@ public final class DeviceQuantization implements AutoCloseable {
     }
 
     /**
-     * Whether this step's statistics of the weights are those their writer recorded (the host quantizer
-     * expects them: {@link TensorQuantizer#statisticsByWriter}): the upload's ({@link #weightsUploaded})
-     * or the last optimizer update's ({@link #optimizerRecorded}).
+     * The statistics of the weights as their writer recorded them (the host quantizer expects them:
+     * {@link TensorQuantizer#statisticsByWriter}): at the upload ({@link #weightsUploaded}) or by the
+     * last optimizer update ({@link #optimizerRecorded}).
      */
-    private boolean byWriter() {
-      if (!q.statisticsByWriter()) {
-        return false;
-      }
+    private ChannelStats writerStatistics() {
       if (recorded == null) {
         throw new IllegalStateException(q.name() + ": no statistics of the weights on the device: weightsUploaded() "
             + "must follow the parameters' upload, and the optimizer must run sgd_update_stats with this "
             + "quantization's segments after every training step");
       }
-      return true;
+      return recorded;
     }
 
     /** The weights' shape (output channels first). */

@@ -3,7 +3,8 @@
 // step and records the statistics (min, max, clipped, non-finite) in the same pass; integer
 // layers consume the codes (INT8 operands, INT32 accumulation).
 //   weights:   minmax_channels (per-channel statistics), quantize_channels (per-channel codes with
-//              parameters the host derived from them)
+//              parameters the host derived from them), quantize_weights_t (a dense layer's forward
+//              codes and its input gradient's per-tensor codes, transposed, in one pass)
 //   producers: act_quant_fwd, bn_act_quant_fwd, maxpool_quant_fwd, gap_quant_fwd, add_act_quant_fwd
 //              (forward); softmax_bwd_quant, act_bwd_quant, bn_act_bwd_quant (backward)
 //   convolution layout: im2col_s8_t (pixel-major int8 columns), col2im_t (their gradient, fp32),
@@ -52,6 +53,46 @@ extern "C" __global__ void quantize_channels(const float* __restrict__ x, signed
     hs_qout_put(o, idx, x[idx]);
   }
   hs_qout_commit(o);
+}
+
+// A dense layer's weights x (out, inner) quantized in one pass for both products: the forward
+// codes q (out, inner) and the input gradient's per-tensor codes transposed, qT (inner, out)
+// (the input gradient sums over the output channels, so its weights need one scale).
+//   channels = out (per-channel weights): row o as quantize_channels writes it (scale[o],
+//     levels[3o..3o+2] = (zeroPoint, lo, hi), the rounding stochastic / key, statistics into
+//     stats[o]); qT with the per-tensor parameters (tScale, tZeroPoint, tLo, tHi), nearest
+//     rounding, no statistics (as quantize_static_stats writes them).
+//   channels = 1 (per-tensor weights): q with the per-tensor parameters and the rounding, as
+//     quantize_static_stats writes it, statistics into stats[0] (scale, levels unused: nullable);
+//     qT[i][o] = q[o][i], the same code (a stochastic draw is made once).
+// The stochastic element index is o * inner + i, the forward tensor's flat index. stats nullable.
+// The transposed writes are strided (weights are small: bytes, not transactions, count).
+// grid out, block 256.
+extern "C" __global__ void quantize_weights_t(const float* __restrict__ x, signed char* __restrict__ q,
+                                              signed char* __restrict__ qT, int out, int inner, int channels,
+                                              const float* __restrict__ scale, const int* __restrict__ levels,
+                                              int stochastic, unsigned long long key, HsStats* stats,
+                                              float tScale, int tZeroPoint, int tLo, int tHi) {
+  int o = blockIdx.x;
+  bool perChannel = channels > 1;
+  HsQuantParams t;
+  t.scale = tScale;
+  t.zeroPoint = tZeroPoint;
+  t.lo = tLo;
+  t.hi = tHi;
+  t.stochastic = 0;
+  t.key = 0ULL;
+  HsStats* rowStats = stats == nullptr ? nullptr : stats + (perChannel ? o : 0);
+  HsQOut f = perChannel ? hs_qout(q, nullptr, scale[o], levels[3 * o], levels[3 * o + 1], levels[3 * o + 2],
+                                  stochastic, key, rowStats)
+                        : hs_qout(q, nullptr, tScale, tZeroPoint, tLo, tHi, stochastic, key, rowStats);
+  for (int i = threadIdx.x; i < inner; i += blockDim.x) {
+    long long idx = (long long)o * inner + i;
+    float v = x[idx];
+    signed char code = hs_qout_put(f, idx, v);
+    qT[(long long)i * out + o] = perChannel ? (signed char)hs_quantize(v, t, (unsigned long long)idx) : code;
+  }
+  hs_qout_commit(f);
 }
 
 // out = the envelope of in[0..channels): min of mins, max of maxes, summed counts (one thread).

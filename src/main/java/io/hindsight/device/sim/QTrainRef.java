@@ -16,6 +16,7 @@ final class QTrainRef {
   static void register(Map<String, KernelReference> refs) {
     refs.put("minmax_channels", QTrainRef::minmaxChannels);
     refs.put("quantize_channels", QTrainRef::quantizeChannels);
+    refs.put("quantize_weights_t", QTrainRef::quantizeWeightsTransposed);
     refs.put("stats_envelope", QTrainRef::statsEnvelope);
     refs.put("act_quant_fwd", QTrainRef::actQuantForward);
     refs.put("bn_act_quant_fwd", QTrainRef::bnActQuantForward);
@@ -88,6 +89,45 @@ final class QTrainRef {
         o.put(idx, x[(int) idx]);
       }
       o.commitTo(stats, c);
+    }
+  }
+
+  /**
+   * quantize_weights_t: x (out, inner) into the forward codes q (out, inner), per channel
+   * (channels = out: scale[o], levels[3o..3o+2], statistics into stats[o]) or per tensor (channels =
+   * 1: the t parameters, statistics into stats[0]), and the transposed per-tensor codes qT (inner,
+   * out): per channel with the t parameters and nearest rounding, per tensor the forward code.
+   */
+  private static void quantizeWeightsTransposed(SimLaunch l) {
+    int out = l.i32("out");
+    int inner = l.i32("inner");
+    boolean perChannel = l.i32("channels") > 1;
+    float tScale = l.f32("tScale");
+    int tZeroPoint = l.i32("tZeroPoint");
+    int tLo = l.i32("tLo");
+    int tHi = l.i32("tHi");
+    float[] x = ConvRef.read(l.view("x"), 0, (long) out * inner);
+    float[] scale = perChannel ? ConvRef.read(l.view("scale"), 0, out) : null;
+    int[] levels = new int[perChannel ? 3 * out : 0];
+    if (perChannel) {
+      l.view("levels").readI(0, levels, 0, levels.length);
+    }
+    View q = l.view("q");
+    View qT = l.view("qT");
+    View stats = l.view("stats");
+    boolean stochastic = l.flag("stochastic");
+    long key = l.i64("key");
+    for (int o = 0; o < out; o++) {
+      QOut f = perChannel
+          ? new QOut(q, scale[o], levels[3 * o], levels[3 * o + 1], levels[3 * o + 2], stochastic, key)
+          : new QOut(q, tScale, tZeroPoint, tLo, tHi, stochastic, key);
+      for (int i = 0; i < inner; i++) {
+        long idx = (long) o * inner + i;
+        byte code = f.put(idx, x[(int) idx]);
+        qT.putB((long) i * out + o, perChannel ? QOut.code(x[(int) idx], tScale, tZeroPoint, tLo, tHi, false, 0, idx)
+            : code);
+      }
+      f.commitTo(stats, perChannel ? o : 0);
     }
   }
 

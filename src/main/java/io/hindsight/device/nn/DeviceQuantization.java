@@ -13,7 +13,6 @@ import io.hindsight.quant.estimator.EstimatorType;
 import io.hindsight.quant.math.ChannelStats;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Range;
-import io.hindsight.quant.math.Rounding;
 import io.hindsight.quant.math.SteMaskBits;
 import io.hindsight.quant.traffic.Route;
 import io.hindsight.quant.traffic.TrafficModel;
@@ -36,8 +35,8 @@ import java.util.Map;
  * of each weight quantizer; {@link #endStep} reads it back once. Weights are quantized at the start
  * of a step ({@link #quantizeWeights}: a statistics pass where the estimator needs the current
  * weights, one read-back of those statistics for all layers, the parameters uploaded, one
- * quantizing pass each; a dense layer with per-channel weights also gets per-tensor codes of its
- * weights for the input gradient). Activations and gradients with a static range this step are
+ * quantizing pass each, which for a dense layer also writes the input gradient's per-tensor codes of
+ * the weights, transposed). Activations and gradients with a static range this step are
  * quantized by the kernel that produces them ({@link ActivationQuantizer#fusedTarget}); otherwise
  * by the quantizer from the full-precision tensor ({@link ActivationQuantizer#quantize}: a dynamic
  * range reads the tensor's statistics back first).
@@ -481,7 +480,6 @@ public final class DeviceQuantization implements AutoCloseable {
     private final int firstSlot;
     private final DeviceBuffer codes;
     private final DeviceBuffer backwardCodesT;
-    private final DeviceBuffer backwardScratch;
     private TensorQuantizer.Step step;
     private int paramOffset;
     private QuantParams backwardParams;
@@ -501,8 +499,6 @@ public final class DeviceQuantization implements AutoCloseable {
       this.firstSlot = firstSlot;
       this.codes = persistent.bytes(size, q.name() + " codes");
       this.backwardCodesT = channelsReduced ? persistent.bytes(size, q.name() + " input-gradient codes (transposed)")
-          : null;
-      this.backwardScratch = channelsReduced && channels > 1 ? persistent.bytes(size, q.name() + " per-tensor codes")
           : null;
     }
 
@@ -548,24 +544,24 @@ public final class DeviceQuantization implements AutoCloseable {
       return backwardParams;
     }
 
+    /**
+     * This step's codes: a dense layer in training gets its forward codes and the input gradient's
+     * transposed per-tensor codes from one pass over the weights ({@link CudaKernels#quantizeWeightsTransposed});
+     * otherwise only the forward codes, per channel or per tensor.
+     */
     private void quantize() {
       DeviceBuffer w = values;
-      QuantParams p = step.params();
       int out = shape[0];
       int inner = (int) (size / out);
-      if (channels > 1) {
-        k.quantizeChannels(w, codes, size, channels, scales(), weightParams().levels().slice(12L * paramOffset,
-            12L * channels), step.rounding(), step.key(), slot(firstSlot, channels));
-      } else {
-        k.quantizeStatic(w, codes, size, p, step.rounding(), step.key(), slot(firstSlot, 1));
-      }
+      DeviceBuffer levels = channels > 1 ? weightParams().levels().slice(12L * paramOffset, 12L * channels) : null;
       if (backwardParams != null) {
-        DeviceBuffer perTensor = codes;
-        if (channels > 1) {
-          k.quantizeStatic(w, backwardScratch, size, backwardParams, Rounding.NEAREST, 0, slot(0, 1)); // statistics unused
-          perTensor = backwardScratch;
-        }
-        k.transposeS8(perTensor, out, inner, backwardCodesT);
+        k.quantizeWeightsTransposed(w, codes, backwardCodesT, out, inner, channels, channels > 1 ? scales() : null,
+            levels, backwardParams, step.rounding(), step.key(), slot(firstSlot, channels));
+      } else if (channels > 1) {
+        k.quantizeChannels(w, codes, size, channels, scales(), levels, step.rounding(), step.key(),
+            slot(firstSlot, channels));
+      } else {
+        k.quantizeStatic(w, codes, size, step.params(), step.rounding(), step.key(), slot(firstSlot, 1));
       }
       order.add(this);
     }

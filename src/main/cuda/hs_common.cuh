@@ -92,6 +92,12 @@ __device__ __forceinline__ int hs_quantize_nonfinite(float x, const HsQuantParam
   return (x > 0.f ? p.hi : p.lo) + p.zeroPoint;
 }
 
+// The stored code of any x (finite or not), without statistics.
+__device__ __forceinline__ int hs_quantize(float x, const HsQuantParams& p, unsigned long long index) {
+  bool clip = false;
+  return isfinite(x) ? hs_quantize_finite(x, p, index, &clip) : hs_quantize_nonfinite(x, p);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Quantization parameters derived from a range [lo, hi] (io.hindsight.quant.math.QuantParams.of,
 // the same double operations), used on the device by the dynamic path, which reads the range that
@@ -311,22 +317,26 @@ __device__ __forceinline__ void hs_mask_stop(unsigned int* mask, unsigned int* s
   if (before == 0u) atomicOr(summary + (word >> 5), 1u << (unsigned int)(word & 31));
 }
 
-// Quantizes value v of flat element idx into the output (when it has one) and its statistics.
-__device__ __forceinline__ void hs_qout_put(HsQOut& o, long long idx, float v) {
-  if (o.q == nullptr) return;
+// Quantizes value v of flat element idx into the output (when it has one) and its statistics;
+// returns the code stored (0 without an output).
+__device__ __forceinline__ signed char hs_qout_put(HsQOut& o, long long idx, float v) {
+  if (o.q == nullptr) return 0;
+  signed char code;
   if (isfinite(v)) {
     int k = hs_float_key(v);
     o.minKey = min(o.minKey, k);
     o.maxKey = max(o.maxKey, k);
     bool clip = false;
-    o.q[idx] = (signed char)hs_quantize_finite(v, o.p, (unsigned long long)idx, &clip);
+    code = (signed char)hs_quantize_finite(v, o.p, (unsigned long long)idx, &clip);
     o.clipped += clip ? 1u : 0u;
     if (clip) hs_mask_stop(o.mask, o.maskSummary, idx);
   } else {
     o.nonfinite++;
-    o.q[idx] = (signed char)hs_quantize_nonfinite(v, o.p);
+    code = (signed char)hs_quantize_nonfinite(v, o.p);
     hs_mask_stop(o.mask, o.maskSummary, idx);
   }
+  o.q[idx] = code;
+  return code;
 }
 
 // Commits the thread's statistics (every thread of the block must call it).

@@ -2,39 +2,18 @@
 // quantized layer consumes writes it as int8 codes with the range its estimator fixed before the
 // step and records the statistics (min, max, clipped, non-finite) in the same pass; integer
 // layers consume the codes (INT8 operands, INT32 accumulation).
-//   weights:   minmax_channels (per-channel statistics), quantize_channels (per-channel codes with
-//              parameters the host derived from them)
+//   weights:   quantize_channels (per-channel codes with parameters the host derived from the
+//              statistics the optimizer recorded), quantize_weights_t (a dense layer's forward
+//              codes and its input gradient's per-tensor codes, transposed, in one pass)
 //   producers: act_quant_fwd, bn_act_quant_fwd, maxpool_quant_fwd, gap_quant_fwd, add_act_quant_fwd
 //              (forward); softmax_bwd_quant, act_bwd_quant, bn_act_bwd_quant (backward)
 //   convolution layout: im2col_s8_t (pixel-major int8 columns), col2im_t (their gradient, fp32),
 //              nchw_to_nhwc_s8; depthwise: dwconv_s8_fwd, dwconv_s8_bwd_input, dwconv_s8_bwd_weight
-//   helpers:   bias_grad_s8, apply_mask (the STE mask: bits and their summary), stats_envelope
+//   helpers:   bias_grad_s8, apply_mask (the STE mask: bits and their summary)
 // Quantized outputs follow HS_QOUT_PARAMS (hs_common.cuh): every code is hs_level of the value
 // (bit-exact with io.hindsight.quant.math.FakeQuant), the element index of stochastic rounding is
 // the flat index of the output tensor. References (bit-exact): io.hindsight.device.sim.QTrainRef.
 #include "hs_common.cuh"
-
-// Per-channel statistics of x (channels contiguous blocks of n / channels): stats[c] (initialised
-// by hs_stats_init). grid channels, block 256.
-extern "C" __global__ void minmax_channels(const float* __restrict__ x, long long n, int channels,
-                                           HsStats* stats) {
-  int c = blockIdx.x;
-  long long inner = n / channels;
-  const float* xc = x + (long long)c * inner;
-  int minKey = HS_KEY_POS_INF, maxKey = HS_KEY_NEG_INF;
-  unsigned int nonfinite = 0u;
-  for (long long i = threadIdx.x; i < inner; i += blockDim.x) {
-    float v = xc[i];
-    if (isfinite(v)) {
-      int k = hs_float_key(v);
-      minKey = min(minKey, k);
-      maxKey = max(maxKey, k);
-    } else {
-      nonfinite++;
-    }
-  }
-  hs_stats_commit(stats + c, minKey, maxKey, 0u, nonfinite);
-}
 
 // Per-channel quantization of x (channels contiguous blocks) into int8 codes with channel c's
 // parameters scale[c], levels[3c..3c+2] = (zeroPoint, lo, hi); statistics per channel into
@@ -54,21 +33,44 @@ extern "C" __global__ void quantize_channels(const float* __restrict__ x, signed
   hs_qout_commit(o);
 }
 
-// out = the envelope of in[0..channels): min of mins, max of maxes, summed counts (one thread).
-extern "C" __global__ void stats_envelope(const HsStats* __restrict__ in, int channels, HsStats* out) {
-  if (blockIdx.x != 0 || threadIdx.x != 0) return;
-  int mn = HS_KEY_POS_INF, mx = HS_KEY_NEG_INF;
-  unsigned long long clipped = 0ULL, nonfinite = 0ULL;
-  for (int c = 0; c < channels; c++) {
-    mn = min(mn, in[c].minKey);
-    mx = max(mx, in[c].maxKey);
-    clipped += in[c].clipped;
-    nonfinite += in[c].nonfinite;
+// A dense layer's weights x (out, inner) quantized in one pass for both products: the forward
+// codes q (out, inner) and the input gradient's per-tensor codes transposed, qT (inner, out)
+// (the input gradient sums over the output channels, so its weights need one scale).
+//   channels = out (per-channel weights): row o as quantize_channels writes it (scale[o],
+//     levels[3o..3o+2] = (zeroPoint, lo, hi), the rounding stochastic / key, statistics into
+//     stats[o]); qT with the per-tensor parameters (tScale, tZeroPoint, tLo, tHi), nearest
+//     rounding, no statistics (as quantize_static_stats writes them).
+//   channels = 1 (per-tensor weights): q with the per-tensor parameters and the rounding, as
+//     quantize_static_stats writes it, statistics into stats[0] (scale, levels unused: nullable);
+//     qT[i][o] = q[o][i], the same code (a stochastic draw is made once).
+// The stochastic element index is o * inner + i, the forward tensor's flat index. stats nullable.
+// The transposed writes are strided (weights are small: bytes, not transactions, count).
+// grid out, block 256.
+extern "C" __global__ void quantize_weights_t(const float* __restrict__ x, signed char* __restrict__ q,
+                                              signed char* __restrict__ qT, int out, int inner, int channels,
+                                              const float* __restrict__ scale, const int* __restrict__ levels,
+                                              int stochastic, unsigned long long key, HsStats* stats,
+                                              float tScale, int tZeroPoint, int tLo, int tHi) {
+  int o = blockIdx.x;
+  bool perChannel = channels > 1;
+  HsQuantParams t;
+  t.scale = tScale;
+  t.zeroPoint = tZeroPoint;
+  t.lo = tLo;
+  t.hi = tHi;
+  t.stochastic = 0;
+  t.key = 0ULL;
+  HsStats* rowStats = stats == nullptr ? nullptr : stats + (perChannel ? o : 0);
+  HsQOut f = perChannel ? hs_qout(q, nullptr, scale[o], levels[3 * o], levels[3 * o + 1], levels[3 * o + 2],
+                                  stochastic, key, rowStats)
+                        : hs_qout(q, nullptr, tScale, tZeroPoint, tLo, tHi, stochastic, key, rowStats);
+  for (int i = threadIdx.x; i < inner; i += blockDim.x) {
+    long long idx = (long long)o * inner + i;
+    float v = x[idx];
+    signed char code = hs_qout_put(f, idx, v);
+    qT[(long long)i * out + o] = perChannel ? (signed char)hs_quantize(v, t, (unsigned long long)idx) : code;
   }
-  out->minKey = mn;
-  out->maxKey = mx;
-  out->clipped = clipped;
-  out->nonfinite = nonfinite;
+  hs_qout_commit(f);
 }
 
 // Activation (ReLU: upper +Inf, ReLU6: 6; act 0: none) of x, written as fp32 y (nullable) and/or

@@ -670,14 +670,6 @@ public final class CudaKernels {
     return o.bytesPerElement() * n + (o.present() && o.stats() != null ? Traffic.STATS_BYTES : 0);
   }
 
-  /** Per-channel statistics of x (channels contiguous blocks of n / channels) into stats[0..channels). */
-  public void minmaxChannels(DeviceBuffer x, long n, int channels, DeviceBuffer stats) {
-    need(x, 4L * n, "x");
-    need(stats, (long) QuantStats.BYTES * channels, "stats");
-    launch1d("minmax_channels", channels, new KernelArgs().ptr("x", x).i64("n", n).i32("channels", channels)
-        .ptr("stats", stats), new long[] {4L * n, 16L * channels});
-  }
-
   /**
    * Per-channel int8 codes of x with channel c's parameters (scale[c]; levels[3c..3c+2] = zero
    * point, lo, hi); statistics per channel into stats (nullable).
@@ -694,12 +686,49 @@ public final class CudaKernels {
         new long[] {4L * n + 16L * channels, n + (stats == null ? 0 : 16L * channels)});
   }
 
-  /** out = the envelope of the statistics in[0..channels). */
-  public void statsEnvelope(DeviceBuffer in, int channels, DeviceBuffer out) {
-    need(in, (long) QuantStats.BYTES * channels, "in");
-    need(out, QuantStats.BYTES, "out");
-    launch("stats_envelope", 1, 1, 1, 32, 1, new KernelArgs().ptr("in", in).i32("channels", channels).ptr("out", out),
-        new long[] {24L * channels, 24});
+  /**
+   * A dense layer's weights x (out, inner) quantized in one pass for both of its products: the
+   * forward codes q (out, inner) and the input gradient's per-tensor codes transposed, qT (inner,
+   * out). Per-channel weights ({@code channels == out}): q as {@link #quantizeChannels} writes it
+   * with channel o's parameters (scale[o]; levels[3o..3o+2] = zero point, lo, hi) and statistics
+   * into stats[o]; qT with {@code perTensor} and nearest rounding, as {@link #quantizeStatic} writes
+   * it. Per-tensor weights ({@code channels == 1}): q with {@code perTensor} as {@link #quantizeStatic}
+   * writes it, statistics into stats[0], and qT its codes transposed (scale and levels unused, may be
+   * null). Stochastic rounding draws for the flat index of q. Stats nullable.
+   */
+  public void quantizeWeightsTransposed(DeviceBuffer x, DeviceBuffer q, DeviceBuffer qT, int out, int inner,
+      int channels, DeviceBuffer scale, DeviceBuffer levels, QuantParams perTensor, Rounding rounding, long key,
+      DeviceBuffer stats) {
+    if (out < 1 || inner < 1) {
+      throw new IllegalArgumentException("quantize_weights_t needs weights of at least one element, got (" + out
+          + ", " + inner + ")");
+    }
+    if (channels != 1 && channels != out) {
+      throw new IllegalArgumentException("quantize_weights_t takes per-tensor (1) or per-output-channel (" + out
+          + ") weights, got " + channels + " channels");
+    }
+    if (perTensor == null || perTensor.channels() != 1 || perTensor.grid().bits() > 8) {
+      throw new IllegalArgumentException("quantize_weights_t needs per-tensor parameters of at most 8 bits, got "
+          + perTensor);
+    }
+    long n = (long) out * inner;
+    need(x, 4L * n, "x");
+    need(q, n, "q");
+    need(qT, n, "qT");
+    boolean perChannel = channels > 1;
+    if (perChannel) {
+      need(scale, 4L * channels, "scale");
+      need(levels, 12L * channels, "levels");
+    }
+    if (stats != null) {
+      need(stats, (long) QuantStats.BYTES * channels, "stats");
+    }
+    launch1d("quantize_weights_t", out, new KernelArgs().ptr("x", x).ptr("q", q).ptr("qT", qT).i32("out", out)
+        .i32("inner", inner).i32("channels", channels).ptr("scale", perChannel ? scale : null)
+        .ptr("levels", perChannel ? levels : null).flag("stochastic", rounding == Rounding.STOCHASTIC).i64("key", key)
+        .ptr("stats", stats).f32("tScale", perTensor.scale(0)).i32("tZeroPoint", perTensor.zeroPoint(0))
+        .i32("tLo", perTensor.lo(0)).i32("tHi", perTensor.hi(0)), Traffic.quantizeWeightsTransposed(n, channels,
+            stats != null));
   }
 
   /** Activation of x (act: clamp to [0, upper]) as fp32 y (nullable) and/or quantized. */

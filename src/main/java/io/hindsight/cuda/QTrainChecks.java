@@ -31,7 +31,9 @@ final class QTrainChecks {
 
   static List<GpuSelfTest.Check> checks() {
     return List.of(
-        new GpuSelfTest.Check("quantize_channels + minmax_channels == FakeQuant per channel", QTrainChecks::channels),
+        new GpuSelfTest.Check("quantize_channels == FakeQuant per channel", QTrainChecks::channels),
+        new GpuSelfTest.Check("quantize_weights_t == quantize_channels/static + quantize_static_stats + transpose_s8",
+            QTrainChecks::weightsTransposed),
         new GpuSelfTest.Check("act_quant_fwd == relu_fwd + quantize_static_stats", QTrainChecks::act),
         new GpuSelfTest.Check("bn_act_quant_fwd / bn_act_bwd_quant == batchnorm + relu + quantize", QTrainChecks::bn),
         new GpuSelfTest.Check("maxpool, gap, add, softmax_bwd, act_bwd quantized == fp32 twins + quantize",
@@ -105,15 +107,10 @@ final class QTrainChecks {
     w[5] = Float.NaN;
     try (DeviceScope s = k.device().scope("selftest")) {
       DeviceBuffer dw = s.upload(w);
-      DeviceBuffer stats = s.allocate((long) QuantStats.BYTES * channels, "channel stats");
-      k.statsInit(stats, channels);
-      k.minmaxChannels(dw, w.length, channels, stats);
       ChannelStats ref = FakeQuant.stats(w, channels);
       double[] lo = new double[channels];
       double[] hi = new double[channels];
       for (int c = 0; c < channels; c++) {
-        QuantStats got = k.readStats(stats.slice((long) c * QuantStats.BYTES, QuantStats.BYTES));
-        check(got.min() == ref.min(c) && got.max() == ref.max(c), "channel " + c + " range " + got);
         lo[c] = ref.min(c) * 0.8; // narrower: clips
         hi[c] = ref.max(c) * 0.8;
       }
@@ -144,10 +141,92 @@ final class QTrainChecks {
         clipped += k.readStats(qs.slice((long) c * QuantStats.BYTES, QuantStats.BYTES)).clipped();
       }
       check(clipped == fs.clipped() && clipped > 0, "clipped " + clipped + " vs " + fs.clipped());
-      DeviceBuffer env2 = s.allocate(QuantStats.BYTES, "envelope");
-      k.statsEnvelope(stats, channels, env2);
-      QuantStats e = k.readStats(env2);
-      check(e.min() == ref.envelopeMin() && e.max() == ref.envelopeMax() && e.nonFinite() == 1, "envelope " + e);
+    }
+  }
+
+  /**
+   * The fused weight pass of a dense layer against the passes it replaces, on the same device:
+   * per-channel and per-tensor weights, stochastic and nearest rounding, a row longer than a block.
+   */
+  private static void weightsTransposed(GpuSelfTest.Env env) {
+    CudaKernels k = env.kernels();
+    weightsTransposed(k, 7, 333, true, Rounding.STOCHASTIC, 27);
+    weightsTransposed(k, 33, 17, true, Rounding.NEAREST, 28);
+    weightsTransposed(k, 5, 45, false, Rounding.STOCHASTIC, 29);
+  }
+
+  /**
+   * One shape (out, inner) of weights with a clipping range and three non-finite values: q, qT and
+   * every statistics byte of {@code quantize_weights_t} equal to those of the sequence it replaces
+   * (the forward codes by quantize_channels or quantize_static_stats; qT transposed by transpose_s8
+   * from the forward codes, or per channel from a nearest per-tensor quantize_static_stats).
+   */
+  private static void weightsTransposed(CudaKernels k, int out, int inner, boolean perChannel, Rounding r, long seed) {
+    int n = out * inner;
+    int channels = perChannel ? out : 1;
+    float[] w = Checks.normal(new SplittableRandom(seed), n, 0.2f);
+    w[1] = Float.NaN;
+    w[n / 2] = Float.POSITIVE_INFINITY;
+    w[n - 2] = Float.NEGATIVE_INFINITY;
+    ChannelStats seen = FakeQuant.stats(w, channels);
+    double[] lo = new double[channels];
+    double[] hi = new double[channels];
+    for (int c = 0; c < channels; c++) {
+      lo[c] = seen.min(c) * 0.8; // narrower: clips
+      hi[c] = seen.max(c) * 0.8;
+    }
+    Range used = Range.of(lo, hi);
+    QuantParams p = QuantParams.of(SYM8, used);
+    QuantParams perTensor = perChannel ? QuantParams.of(SYM8, Range.of(used.envelopeMin(), used.envelopeMax())) : p;
+    float[] scale = new float[channels];
+    int[] levels = new int[3 * channels];
+    for (int c = 0; c < channels; c++) {
+      scale[c] = p.scale(c);
+      levels[3 * c] = p.zeroPoint(c);
+      levels[3 * c + 1] = p.lo(c);
+      levels[3 * c + 2] = p.hi(c);
+    }
+    long key = r == Rounding.STOCHASTIC ? CounterRng.key(seed, 3) : 0;
+    String what = "quantize_weights_t (" + out + ", " + inner + ") " + (perChannel ? "per channel " : "per tensor ")
+        + r;
+    int statsBytes = QuantStats.BYTES * channels;
+    try (DeviceScope s = k.device().scope("selftest")) {
+      DeviceBuffer dw = s.upload(w);
+      DeviceBuffer dScale = s.upload(scale);
+      DeviceBuffer dLevels = s.upload(levels);
+      DeviceBuffer q1 = s.bytes(n, "reference codes");
+      DeviceBuffer qT1 = s.bytes(n, "reference transposed codes");
+      DeviceBuffer st1 = s.allocate(statsBytes, "reference stats");
+      k.statsInit(st1, channels);
+      DeviceBuffer perTensorCodes = q1;
+      if (perChannel) {
+        k.quantizeChannels(dw, q1, n, channels, dScale, dLevels, r, key, st1);
+        perTensorCodes = s.bytes(n, "reference per-tensor codes");
+        DeviceBuffer scratch = s.allocate(QuantStats.BYTES, "reference per-tensor stats");
+        k.statsInit(scratch, 1);
+        k.quantizeStatic(dw, perTensorCodes, n, perTensor, Rounding.NEAREST, 0, scratch);
+      } else {
+        k.quantizeStatic(dw, q1, n, p, r, key, st1);
+      }
+      k.transposeS8(perTensorCodes, out, inner, qT1);
+      DeviceBuffer q2 = s.bytes(n, "fused codes");
+      DeviceBuffer qT2 = s.bytes(n, "fused transposed codes");
+      DeviceBuffer st2 = s.allocate(statsBytes, "fused stats");
+      k.statsInit(st2, channels);
+      k.quantizeWeightsTransposed(dw, q2, qT2, out, inner, channels, perChannel ? dScale : null,
+          perChannel ? dLevels : null, perTensor, r, key, st2);
+      equal(what + " codes", bytes(q1, n), bytes(q2, n));
+      equal(what + " transposed codes", bytes(qT1, n), bytes(qT2, n));
+      equal(what + " statistics", bytes(st1, statsBytes), bytes(st2, statsBytes));
+      long clipped = 0;
+      long nonFinite = 0;
+      for (int c = 0; c < channels; c++) {
+        QuantStats st = k.readStats(st2.slice((long) c * QuantStats.BYTES, QuantStats.BYTES));
+        clipped += st.clipped();
+        nonFinite += st.nonFinite();
+      }
+      check(clipped > 0 && nonFinite == 3, what + ": the test range must clip (" + clipped + ") and see the three"
+          + " non-finite values (" + nonFinite + ")");
     }
   }
 

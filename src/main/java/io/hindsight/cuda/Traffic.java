@@ -11,9 +11,22 @@ public final class Traffic {
   /** Statistics bytes a pass records per channel (min, max, clipped and non-finite counts; the model's). */
   public static final int STATS_BYTES = io.hindsight.quant.traffic.TrafficModel.STATS_BYTES_PER_CHANNEL;
 
+  /** Parameter bytes a per-channel pass reads per channel (scale, zero point, lo, hi; the model's). */
+  public static final int PARAM_BYTES = io.hindsight.quant.traffic.TrafficModel.PARAM_BYTES_PER_CHANNEL;
+
   /** quantize_static_stats / quantize_with_range: read n floats, write n levels and the statistics. */
   public static long[] quantize(long n, int levelBytes) {
     return new long[] {4L * n, (long) levelBytes * n + STATS_BYTES};
+  }
+
+  /**
+   * quantize_weights_t: read n floats (and per channel its parameters: scale, zero point, lo, hi,
+   * 16 bytes, when {@code channels > 1}), write the n forward codes, the n transposed codes and the
+   * statistics of each channel (when recorded).
+   */
+  public static long[] quantizeWeightsTransposed(long n, int channels, boolean stats) {
+    long params = channels > 1 ? (long) PARAM_BYTES * channels : 0;
+    return new long[] {4L * n + params, 2L * n + (stats ? (long) STATS_BYTES * channels : 0)};
   }
 
   /** minmax_reduce: read n floats, write the statistics. */

@@ -12,6 +12,11 @@ class TrafficTest {
     assertThat(Traffic.quantize(1000, 1)).containsExactly(4000, 1000 + 16);
     assertThat(Traffic.quantize(1000, 2)).containsExactly(4000, 2000 + 16);
     assertThat(Traffic.minmax(10)).containsExactly(40, 16);
+    // a dense layer's weights (3, 8) in one pass: floats and per-channel parameters read; forward
+    // codes, transposed codes and statistics written (per tensor: no parameter reads, one slot)
+    assertThat(Traffic.quantizeWeightsTransposed(24, 3, true)).containsExactly(96 + 3 * 16, 2 * 24 + 3 * 16);
+    assertThat(Traffic.quantizeWeightsTransposed(24, 1, true)).containsExactly(96, 2 * 24 + 16);
+    assertThat(Traffic.quantizeWeightsTransposed(24, 3, false)).containsExactly(96 + 3 * 16, 2 * 24);
     // 16384 x 1024 x 4096 forward: read x and W once, per-channel scale + bias, write int8 y
     assertThat(Traffic.gemmS8Nt(16384, 4096, 1024, 2, false))
         .containsExactly(16384L * 1024 + 4096L * 1024 + 2 * 4 * 4096, 16384L * 4096);

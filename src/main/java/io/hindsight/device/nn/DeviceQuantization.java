@@ -15,7 +15,6 @@ import io.hindsight.quant.math.ChannelStats;
 import io.hindsight.quant.math.FakeQuant;
 import io.hindsight.quant.math.QuantParams;
 import io.hindsight.quant.math.Range;
-import io.hindsight.quant.math.Rounding;
 import io.hindsight.quant.math.SteMaskBits;
 import io.hindsight.quant.traffic.Route;
 import io.hindsight.quant.traffic.TrafficModel;
@@ -40,8 +39,8 @@ import java.util.Map;
  * #quantizeWeights}: with the statistics their writer recorded, the optimizer's update of the step
  * before ({@link #sgdSegments}, {@code sgd_update_stats}) or the host at the upload ({@link
  * #weightsUploaded}), so no statistics pass and no read-back before the forward pass; the
- * parameters uploaded, one quantizing pass each; a dense layer with per-channel weights also gets
- * per-tensor codes of its weights for the input gradient). Activations and gradients with a static range this step are
+ * parameters uploaded, one quantizing pass each, which for a dense layer also writes the input
+ * gradient's per-tensor codes of the weights, transposed). Activations and gradients with a static range this step are
  * quantized by the kernel that produces them ({@link ActivationQuantizer#fusedTarget}); otherwise
  * by the quantizer from the full-precision tensor ({@link ActivationQuantizer#quantize}: a dynamic
  * range reads the tensor's statistics back first).
@@ -588,7 +587,6 @@ public final class DeviceQuantization implements AutoCloseable {
     private ChannelStats recorded; // what the optimizer recorded after the last training step, or null
     private final DeviceBuffer codes;
     private final DeviceBuffer backwardCodesT;
-    private final DeviceBuffer backwardScratch;
     private TensorQuantizer.Step step;
     private int paramOffset;
     private QuantParams backwardParams;
@@ -610,8 +608,6 @@ public final class DeviceQuantization implements AutoCloseable {
       this.optimizerSlot = optimizerSlot;
       this.codes = persistent.bytes(size, q.name() + " codes");
       this.backwardCodesT = channelsReduced ? persistent.bytes(size, q.name() + " input-gradient codes (transposed)")
-          : null;
-      this.backwardScratch = channelsReduced && channels > 1 ? persistent.bytes(size, q.name() + " per-tensor codes")
           : null;
     }
 
@@ -671,24 +667,24 @@ public final class DeviceQuantization implements AutoCloseable {
       return backwardParams;
     }
 
+    /**
+     * This step's codes: a dense layer in training gets its forward codes and the input gradient's
+     * transposed per-tensor codes from one pass over the weights ({@link CudaKernels#quantizeWeightsTransposed});
+     * otherwise only the forward codes, per channel or per tensor.
+     */
     private void quantize() {
       DeviceBuffer w = values;
-      QuantParams p = step.params();
       int out = shape[0];
       int inner = (int) (size / out);
-      if (channels > 1) {
-        k.quantizeChannels(w, codes, size, channels, scales(), weightParams().levels().slice(12L * paramOffset,
-            12L * channels), step.rounding(), step.key(), slot(firstSlot, channels));
-      } else {
-        k.quantizeStatic(w, codes, size, p, step.rounding(), step.key(), slot(firstSlot, 1));
-      }
+      DeviceBuffer levels = channels > 1 ? weightParams().levels().slice(12L * paramOffset, 12L * channels) : null;
       if (backwardParams != null) {
-        DeviceBuffer perTensor = codes;
-        if (channels > 1) {
-          k.quantizeStatic(w, backwardScratch, size, backwardParams, Rounding.NEAREST, 0, slot(0, 1)); // statistics unused
-          perTensor = backwardScratch;
-        }
-        k.transposeS8(perTensor, out, inner, backwardCodesT);
+        k.quantizeWeightsTransposed(w, codes, backwardCodesT, out, inner, channels, channels > 1 ? scales() : null,
+            levels, backwardParams, step.rounding(), step.key(), slot(firstSlot, channels));
+      } else if (channels > 1) {
+        k.quantizeChannels(w, codes, size, channels, scales(), levels, step.rounding(), step.key(),
+            slot(firstSlot, channels));
+      } else {
+        k.quantizeStatic(w, codes, size, step.params(), step.rounding(), step.key(), slot(firstSlot, 1));
       }
       order.add(this);
     }

@@ -55,7 +55,10 @@ final class QOut {
     return new QOut(l, p);
   }
 
-  /** Per-channel variant of {@code quantize_channels}: channel parameters given, statistics into {@code stats[index]}. */
+  /**
+   * An output with the given parameters (a channel's of {@code quantize_channels}, a row's of
+   * {@code quantize_weights_t}), no mask; statistics merged by {@link #commitTo}.
+   */
   QOut(View q, float scale, int zeroPoint, int lo, int hi, boolean stochastic, long key) {
     this.q = q;
     this.mask = null;
@@ -69,27 +72,39 @@ final class QOut {
     this.key = key;
   }
 
-  void put(long idx, float v) {
+  /**
+   * Quantizes value {@code v} of flat element {@code idx} into the output (when there is one) and its
+   * statistics ({@code hs_qout_put}); returns the code stored (0 without an output).
+   */
+  byte put(long idx, float v) {
     if (q == null) {
-      return;
+      return 0;
     }
+    byte code = code(v, scale, zeroPoint, lo, hi, stochastic, key, idx);
     if (Float.isFinite(v)) {
       int k = QuantStats.key(v);
       minKey = Math.min(minKey, k);
       maxKey = Math.max(maxKey, k);
-      boolean clip = FakeQuant.clipped(v / scale, lo, hi);
-      if (clip) {
+      if (FakeQuant.clipped(v / scale, lo, hi)) {
         clipped++;
-      }
-      q.putB(idx, (byte) ((int) FakeQuant.level(v, scale, lo, hi, stochastic, key, idx) + zeroPoint));
-      if (clip) {
         stop(idx);
       }
     } else {
       nonFinite++;
-      q.putB(idx, (byte) ((int) FakeQuant.nonFiniteLevel(v, lo, hi) + zeroPoint));
       stop(idx);
     }
+    q.putB(idx, code);
+    return code;
+  }
+
+  /**
+   * The stored code of any {@code v} (finite or not) of flat element {@code idx}, without statistics
+   * ({@code hs_quantize}): {@link FakeQuant#level} (or {@link FakeQuant#nonFiniteLevel}) plus the zero point.
+   */
+  static byte code(float v, float scale, int zeroPoint, float lo, float hi, boolean stochastic, long key, long idx) {
+    float level = Float.isFinite(v) ? FakeQuant.level(v, scale, lo, hi, stochastic, key, idx)
+        : FakeQuant.nonFiniteLevel(v, lo, hi);
+    return (byte) ((int) level + zeroPoint);
   }
 
   /**

@@ -14,9 +14,8 @@ final class QTrainRef {
   private QTrainRef() {}
 
   static void register(Map<String, KernelReference> refs) {
-    refs.put("minmax_channels", QTrainRef::minmaxChannels);
     refs.put("quantize_channels", QTrainRef::quantizeChannels);
-    refs.put("stats_envelope", QTrainRef::statsEnvelope);
+    refs.put("quantize_weights_t", QTrainRef::quantizeWeightsTransposed);
     refs.put("act_quant_fwd", QTrainRef::actQuantForward);
     refs.put("bn_act_quant_fwd", QTrainRef::bnActQuantForward);
     refs.put("maxpool_quant_fwd", QTrainRef::maxpoolQuantForward);
@@ -46,30 +45,6 @@ final class QTrainRef {
     return act ? ElementwiseRef.relu(v, upper) : v;
   }
 
-  private static void minmaxChannels(SimLaunch l) {
-    long n = l.i64("n");
-    int channels = l.i32("channels");
-    long inner = n / channels;
-    float[] x = ConvRef.read(l.view("x"), 0, inner * channels);
-    View stats = l.view("stats");
-    for (int c = 0; c < channels; c++) {
-      int minKey = QuantStats.key(Float.POSITIVE_INFINITY);
-      int maxKey = QuantStats.key(Float.NEGATIVE_INFINITY);
-      long nonFinite = 0;
-      for (long i = 0; i < inner; i++) {
-        float v = x[(int) (c * inner + i)];
-        if (Float.isFinite(v)) {
-          int k = QuantStats.key(v);
-          minKey = Math.min(minKey, k);
-          maxKey = Math.max(maxKey, k);
-        } else {
-          nonFinite++;
-        }
-      }
-      StatsStruct.merge(stats, c, minKey, maxKey, 0, nonFinite);
-    }
-  }
-
   private static void quantizeChannels(SimLaunch l) {
     long n = l.i64("n");
     int channels = l.i32("channels");
@@ -91,24 +66,43 @@ final class QTrainRef {
     }
   }
 
-  private static void statsEnvelope(SimLaunch l) {
-    View in = l.view("in");
-    int channels = l.i32("channels");
-    int mn = QuantStats.key(Float.POSITIVE_INFINITY);
-    int mx = QuantStats.key(Float.NEGATIVE_INFINITY);
-    long clipped = 0;
-    long nonFinite = 0;
-    for (int c = 0; c < channels; c++) {
-      mn = Math.min(mn, in.getI(6L * c));
-      mx = Math.max(mx, in.getI(6L * c + 1));
-      clipped += in.getL(3L * c + 1);
-      nonFinite += in.getL(3L * c + 2);
+  /**
+   * quantize_weights_t: x (out, inner) into the forward codes q (out, inner), per channel
+   * (channels = out: scale[o], levels[3o..3o+2], statistics into stats[o]) or per tensor (channels =
+   * 1: the t parameters, statistics into stats[0]), and the transposed per-tensor codes qT (inner,
+   * out): per channel with the t parameters and nearest rounding, per tensor the forward code.
+   */
+  private static void quantizeWeightsTransposed(SimLaunch l) {
+    int out = l.i32("out");
+    int inner = l.i32("inner");
+    boolean perChannel = l.i32("channels") > 1;
+    float tScale = l.f32("tScale");
+    int tZeroPoint = l.i32("tZeroPoint");
+    int tLo = l.i32("tLo");
+    int tHi = l.i32("tHi");
+    float[] x = ConvRef.read(l.view("x"), 0, (long) out * inner);
+    float[] scale = perChannel ? ConvRef.read(l.view("scale"), 0, out) : null;
+    int[] levels = new int[perChannel ? 3 * out : 0];
+    if (perChannel) {
+      l.view("levels").readI(0, levels, 0, levels.length);
     }
-    View out = l.view("out");
-    out.putI(0, mn);
-    out.putI(1, mx);
-    out.putL(1, clipped);
-    out.putL(2, nonFinite);
+    View q = l.view("q");
+    View qT = l.view("qT");
+    View stats = l.view("stats");
+    boolean stochastic = l.flag("stochastic");
+    long key = l.i64("key");
+    for (int o = 0; o < out; o++) {
+      QOut f = perChannel
+          ? new QOut(q, scale[o], levels[3 * o], levels[3 * o + 1], levels[3 * o + 2], stochastic, key)
+          : new QOut(q, tScale, tZeroPoint, tLo, tHi, stochastic, key);
+      for (int i = 0; i < inner; i++) {
+        long idx = (long) o * inner + i;
+        byte code = f.put(idx, x[(int) idx]);
+        qT.putB((long) i * out + o, perChannel ? QOut.code(x[(int) idx], tScale, tZeroPoint, tLo, tHi, false, 0, idx)
+            : code);
+      }
+      f.commitTo(stats, perChannel ? o : 0);
+    }
   }
 
   private static void actQuantForward(SimLaunch l) {

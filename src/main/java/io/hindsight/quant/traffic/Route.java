@@ -9,7 +9,7 @@ package io.hindsight.quant.traffic;
  * @param feed where the tensor comes from
  * @param steMask whether a training quantization writes the clipping STE's mask (one bit per
  *     element) and applies it to the input gradient in backward
- * @param inputGradientWeights for weights: the extra copy of the codes the input gradient uses
+ * @param inputGradientWeights for weights: the extra (transposed) codes the input gradient uses
  */
 public record Route(Feed feed, boolean steMask, WeightCopy inputGradientWeights) {
 
@@ -37,13 +37,20 @@ public record Route(Feed feed, boolean steMask, WeightCopy inputGradientWeights)
     }
   }
 
-  /** The weights' codes for the input gradient of a dense layer (whose reduction axis is the output channels). */
+  /**
+   * The weights' codes for the input gradient of a dense layer (whose reduction axis is the output
+   * channels): per-tensor codes, transposed to (in, out), written by the pass that quantizes the
+   * weights for forward, which reads the floats once for both.
+   */
   public enum WeightCopy {
     /** None (a depthwise convolution uses its forward codes; activations and gradients). */
     NONE,
-    /** The forward codes transposed (per-tensor weights). */
+    /** The forward codes, also written transposed (per-tensor weights). */
     TRANSPOSED,
-    /** Re-quantized per tensor from the full-precision weights, then transposed (per-channel weights). */
+    /**
+     * Per-tensor codes of the same floats (re-quantized with the envelope of the channels' ranges),
+     * written transposed beside the per-channel forward codes (per-channel weights).
+     */
     REQUANTIZED
   }
 

@@ -24,8 +24,9 @@ import io.hindsight.quant.math.SteMaskBits;
  *       4S}) and the marked words, writes a zero over the input gradient at those elements and
  *       clears what it read: {@code 4S + 8M} plus {@code 12} per marked word and {@code 4} per
  *       marked summary word, at most {@code 4S + 24M} ({@link #maskBytes});
- *   <li>a dense layer's input-gradient weights: the codes transposed ({@code 2 ceil(E b / 8)}),
- *       per-channel weights first re-quantized per tensor ({@code 4E + ceil(E b / 8) + 16}).
+ *   <li>a dense layer's input-gradient weights: per-tensor codes, transposed, written by the same
+ *       pass that reads the floats once for the forward codes ({@code ceil(E b / 8)}): per-tensor
+ *       weights' forward codes, or per-channel weights re-quantized per tensor.
  * </ul>
  * A static estimator's dynamic warm-up step is charged as dynamic: it is one. An estimator that
  * searches the tensor (dsgc) adds its search reads to a dynamic quantization. A dynamic range whose
@@ -151,8 +152,7 @@ public final class TrafficModel {
     }
     b += switch (route.inputGradientWeights()) {
       case NONE -> 0;
-      case TRANSPOSED -> 2 * codes;
-      case REQUANTIZED -> floats + codes + statsBytes(1) + 2 * codes;
+      case TRANSPOSED, REQUANTIZED -> codes; // written by the quantizing pass (quantize_weights_t)
     };
     return b;
   }

@@ -66,12 +66,19 @@ class TrafficModelTest {
     assertThat(TrafficModel.maskSummaryBytes(1 << 20) + TrafficModel.maskStopBytes(1 << 20, 2)
         + TrafficModel.maskApplyReadBytes(1 << 20, 2) + TrafficModel.maskApplyWrittenBytes(1 << 20, 2))
         .isEqualTo(TrafficModel.maskBytes(1 << 20, 2));
+    // a dense layer's weights: one pass reads the floats (96) and writes the forward codes (24), the
+    // statistics (16) and the same codes transposed for the input gradient (24)
     Route transposed = new Route(Route.Feed.EXISTING_FLOATS, false, Route.WeightCopy.TRANSPOSED);
-    assertThat(TrafficModel.bytes(24, 8, 1, false, transposed)).isEqualTo(96 + 24 + 16 + 48);
+    assertThat(TrafficModel.bytes(24, 8, 1, false, transposed)).isEqualTo(96 + 24 + 16 + 24);
     Route requantized = new Route(Route.Feed.EXISTING_FLOATS, false, Route.WeightCopy.REQUANTIZED);
-    // per channel (3): quantizing pass with parameters, then the per-tensor copy and its transposition
+    // per channel (3), dynamic: the statistics pass (96 + 48), then one pass reading the floats and
+    // the parameters (96 + 48) and writing the per-channel codes and statistics (24 + 48) and the
+    // per-tensor codes, transposed (24)
     assertThat(TrafficModel.bytes(24, 8, 3, true, requantized))
-        .isEqualTo((96 + 48) + (96 + 48 + 24 + 48) + (96 + 24 + 16) + 48);
+        .isEqualTo((96 + 48) + (96 + 48 + 24 + 48) + 24);
+    assertThat(TrafficModel.bytes(24, 8, 3, true, requantized)).isEqualTo(384);
+    // the worked example of docs/memory-traffic.md: the statistics recorded by the optimizer (48)
+    assertThat(TrafficModel.bytes(24, 8, 3, true, true, requantized, 0)).isEqualTo(288);
   }
 
   @Test

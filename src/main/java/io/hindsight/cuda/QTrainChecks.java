@@ -115,14 +115,8 @@ final class QTrainChecks {
         hi[c] = ref.max(c) * 0.8;
       }
       QuantParams p = QuantParams.of(SYM8, Range.of(lo, hi));
-      float[] scale = new float[channels];
-      int[] levels = new int[3 * channels];
-      for (int c = 0; c < channels; c++) {
-        scale[c] = p.scale(c);
-        levels[3 * c] = p.zeroPoint(c);
-        levels[3 * c + 1] = p.lo(c);
-        levels[3 * c + 2] = p.hi(c);
-      }
+      float[] scale = ChannelParams.scales(p);
+      int[] levels = ChannelParams.levels(p);
       DeviceBuffer q = s.bytes(w.length, "codes");
       DeviceBuffer qs = s.allocate((long) QuantStats.BYTES * channels, "quantize stats");
       k.statsInit(qs, channels);
@@ -178,14 +172,8 @@ final class QTrainChecks {
     Range used = Range.of(lo, hi);
     QuantParams p = QuantParams.of(SYM8, used);
     QuantParams perTensor = perChannel ? QuantParams.of(SYM8, Range.of(used.envelopeMin(), used.envelopeMax())) : p;
-    float[] scale = new float[channels];
-    int[] levels = new int[3 * channels];
-    for (int c = 0; c < channels; c++) {
-      scale[c] = p.scale(c);
-      levels[3 * c] = p.zeroPoint(c);
-      levels[3 * c + 1] = p.lo(c);
-      levels[3 * c + 2] = p.hi(c);
-    }
+    float[] scale = ChannelParams.scales(p);
+    int[] levels = ChannelParams.levels(p);
     long key = r == Rounding.STOCHASTIC ? CounterRng.key(seed, 3) : 0;
     String what = "quantize_weights_t (" + out + ", " + inner + ") " + (perChannel ? "per channel " : "per tensor ")
         + r;

@@ -26,7 +26,8 @@ class DeviceStepBenchmarkTest {
     assertThat(out).contains("mlp INT8 hindsight-minmax device-resident").doesNotContain(" 0 quantization bytes");
     List<String> lines = Files.readAllLines(counted);
     assertThat(lines.get(0)).isEqualTo("kernel,launches,countedRead,countedWrite");
-    assertThat(lines).anyMatch(l -> l.startsWith("gemm_s8_")).anyMatch(l -> l.startsWith("sgd_update,"));
+    assertThat(lines).anyMatch(l -> l.startsWith("gemm_s8_")).anyMatch(l -> l.startsWith("sgd_update_stats,"))
+        .anyMatch(l -> l.startsWith("quantize_weights_t,"));
   }
 
   @Test

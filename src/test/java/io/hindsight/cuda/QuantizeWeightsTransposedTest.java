@@ -37,21 +37,11 @@ class QuantizeWeightsTransposedTest {
     }
 
     float[] scales() {
-      float[] s = new float[channels];
-      for (int c = 0; c < channels; c++) {
-        s[c] = forward.scale(c);
-      }
-      return s;
+      return ChannelParams.scales(forward);
     }
 
     int[] levels() {
-      int[] l = new int[3 * channels];
-      for (int c = 0; c < channels; c++) {
-        l[3 * c] = forward.zeroPoint(c);
-        l[3 * c + 1] = forward.lo(c);
-        l[3 * c + 2] = forward.hi(c);
-      }
-      return l;
+      return ChannelParams.levels(forward);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.hindsight.device.nn;
 
+import io.hindsight.cuda.ChannelParams;
 import io.hindsight.cuda.CudaKernels;
 import io.hindsight.cuda.QuantOut;
 import io.hindsight.cuda.QuantStats;
@@ -222,11 +223,7 @@ public final class DeviceQuantization implements AutoCloseable {
       int out = w.shape[0];
       for (int o = 0; o < out; o++) {
         int c = w.channels > 1 ? o : 0;
-        int at = w.paramOffset + o;
-        scales[at] = p.scale(c);
-        levels[3 * at] = p.zeroPoint(c);
-        levels[3 * at + 1] = p.lo(c);
-        levels[3 * at + 2] = p.hi(c);
+        ChannelParams.put(p, c, scales, levels, w.paramOffset + o);
       }
       scales[w.paramOffset + out] = w.backwardParams == null ? 1f : w.backwardParams.scale(0);
     }

@@ -23,6 +23,7 @@ import io.hindsight.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -206,7 +207,8 @@ public final class DeviceQuantization implements AutoCloseable {
           k.traffic().addQuantization(TrafficModel.statsBytes(w.channels));
         }
       }
-      w.step = w.q.plan(training, w.channels, c, null, c != null);      w.backwardParams = null;
+      w.step = w.q.plan(training, w.channels, c, null, c != null);
+      w.backwardParams = null;
       if (w.channelsReduced && training) {
         Range used = w.step.range();
         w.backwardParams = w.channels == 1 ? w.step.params()
@@ -304,7 +306,7 @@ public final class DeviceQuantization implements AutoCloseable {
       }
       offsets.put(w, delta / 4);
     }
-    byOffset.sort(java.util.Comparator.comparingLong(offsets::get));
+    byOffset.sort(Comparator.comparingLong(offsets::get));
     List<long[]> segs = new ArrayList<>(); // {start, slot}
     long at = 0;
     int recorded = 0;
@@ -581,7 +583,7 @@ public final class DeviceQuantization implements AutoCloseable {
     private final boolean channelsReduced;
     private final int firstSlot;
     private final int optimizerSlot; // first of the channels' slots the optimizer records the new weights' statistics in
-    private ChannelStats recorded; // what the optimizer recorded after the last training step, or null
+    private ChannelStats recorded; // what the weights' writer recorded: the upload, then each optimizer update
     private final DeviceBuffer codes;
     private final DeviceBuffer backwardCodesT;
     private TensorQuantizer.Step step;

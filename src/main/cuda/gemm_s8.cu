@@ -55,13 +55,7 @@ __device__ __forceinline__ float hs_epilogue_value(const HsEpilogue& e, int m, i
   } else if (e.activation == 2) {
     y = y < 0.f ? 0.f : (y > 6.f ? 6.f : y);
   }
-  if (isfinite(y)) {
-    int k = hs_float_key(y);
-    minKey = min(minKey, k);
-    maxKey = max(maxKey, k);
-  } else {
-    nonfinite++;
-  }
+  hs_stats_add(y, minKey, maxKey, nonfinite);
   return y;
 }
 

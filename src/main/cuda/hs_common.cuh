@@ -33,6 +33,19 @@ __device__ __forceinline__ float hs_key_float(int k) {
 #define HS_KEY_POS_INF 0x7F800000
 #define HS_KEY_NEG_INF ((int)0x807FFFFF)  // bits 0xFF800000 ^ 0x7FFFFFFF
 
+// Folds value v into a thread's statistics: a finite value into the min and max keys, any other
+// counted as non-finite. Returns whether v is finite.
+__device__ __forceinline__ bool hs_stats_add(float v, int& minKey, int& maxKey, unsigned int& nonfinite) {
+  if (isfinite(v)) {
+    int k = hs_float_key(v);
+    minKey = min(minKey, k);
+    maxKey = max(maxKey, k);
+    return true;
+  }
+  nonfinite++;
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Counter-based RNG of stochastic rounding (io.hindsight.util.CounterRng, bit-exact): the
 // host computes one key per quantization, key = mix(seed + (counter + 1) * 0x9E3779B97F4A7C15),
@@ -322,16 +335,12 @@ __device__ __forceinline__ void hs_mask_stop(unsigned int* mask, unsigned int* s
 __device__ __forceinline__ signed char hs_qout_put(HsQOut& o, long long idx, float v) {
   if (o.q == nullptr) return 0;
   signed char code;
-  if (isfinite(v)) {
-    int k = hs_float_key(v);
-    o.minKey = min(o.minKey, k);
-    o.maxKey = max(o.maxKey, k);
+  if (hs_stats_add(v, o.minKey, o.maxKey, o.nonfinite)) {
     bool clip = false;
     code = (signed char)hs_quantize_finite(v, o.p, (unsigned long long)idx, &clip);
     o.clipped += clip ? 1u : 0u;
     if (clip) hs_mask_stop(o.mask, o.maskSummary, idx);
   } else {
-    o.nonfinite++;
     code = (signed char)hs_quantize_nonfinite(v, o.p);
     hs_mask_stop(o.mask, o.maskSummary, idx);
   }

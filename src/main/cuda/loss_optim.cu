@@ -115,13 +115,7 @@ extern "C" __global__ void sgd_update_stats(float* __restrict__ w, const float* 
       wi = hs_sgd(wi, grad[i], v, i, lr, momentum, nesterov, weightDecay, first);
       w[i] = wi;
     }
-    if (isfinite(wi)) {
-      int k = hs_float_key(wi);
-      minKey = min(minKey, k);
-      maxKey = max(maxKey, k);
-    } else {
-      nonfinite++;
-    }
+    hs_stats_add(wi, minKey, maxKey, nonfinite);
   }
   if (slot >= 0) hs_stats_commit(stats + slot, minKey, maxKey, 0u, nonfinite);
 }

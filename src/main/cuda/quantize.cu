@@ -27,16 +27,12 @@ extern "C" __global__ void hs_stats_init(HsStats* stats, int count) {
 __device__ __forceinline__ int quantize_one(float x, const HsQuantParams& p, unsigned long long idx,
                                             int& minKey, int& maxKey, unsigned int& clipped,
                                             unsigned int& nonfinite) {
-  if (isfinite(x)) {
-    int k = hs_float_key(x);
-    minKey = min(minKey, k);
-    maxKey = max(maxKey, k);
+  if (hs_stats_add(x, minKey, maxKey, nonfinite)) {
     bool clip = false;
     int q = hs_quantize_finite(x, p, idx, &clip);
     clipped += clip ? 1u : 0u;
     return q;
   }
-  nonfinite++;
   return hs_quantize_nonfinite(x, p);
 }
 
@@ -128,15 +124,7 @@ __device__ __forceinline__ void minmax_group(float4 v, int& minKey, int& maxKey,
                                              unsigned int& nonfinite) {
   float e[4] = {v.x, v.y, v.z, v.w};
 #pragma unroll
-  for (int j = 0; j < 4; j++) {
-    if (isfinite(e[j])) {
-      int k = hs_float_key(e[j]);
-      minKey = min(minKey, k);
-      maxKey = max(maxKey, k);
-    } else {
-      nonfinite++;
-    }
-  }
+  for (int j = 0; j < 4; j++) hs_stats_add(e[j], minKey, maxKey, nonfinite);
 }
 
 // Dynamic pass 1 (same load pattern as quantize_body): min/max of the finite values of x (n) and its non-finite count, into stats.
@@ -149,16 +137,7 @@ extern "C" __global__ void minmax_reduce(const float* __restrict__ x, long long 
   long long groups = vec ? n / 4 : 0;
   hs_for_each_float4(reinterpret_cast<const float4*>(x), groups, tid, threads,
                      [&](float4 v, long long) { minmax_group(v, minKey, maxKey, nonfinite); });
-  for (long long i = groups * 4 + tid; i < n; i += threads) {
-    float v = x[i];
-    if (isfinite(v)) {
-      int k = hs_float_key(v);
-      minKey = min(minKey, k);
-      maxKey = max(maxKey, k);
-    } else {
-      nonfinite++;
-    }
-  }
+  for (long long i = groups * 4 + tid; i < n; i += threads) hs_stats_add(x[i], minKey, maxKey, nonfinite);
   hs_stats_commit(stats, minKey, maxKey, 0u, nonfinite);
 }
 

@@ -547,8 +547,12 @@ public final class CudaKernels {
     }
     launch1d("sgd_update", gridFor(n), new KernelArgs().ptr("w", w).ptr("grad", grad).ptr("v", velocity).i64("n", n)
         .f32("lr", lr).f32("momentum", momentum).flag("nesterov", nesterov).f32("weightDecay", weightDecay)
-        .flag("first", first).ptr("skip", skip),
-        Traffic.elementwise(n * (velocity == null ? 2 : (first ? 2 : 3)), n * (velocity == null ? 1 : 2)));
+        .flag("first", first).ptr("skip", skip), sgdTraffic(n, velocity != null, first));
+  }
+
+  /** The update's bytes: w and grad read, and v unless it starts this step; w written, and v. */
+  private static long[] sgdTraffic(long n, boolean velocity, boolean first) {
+    return Traffic.elementwise(n * (!velocity ? 2 : (first ? 2 : 3)), n * (!velocity ? 1 : 2));
   }
 
   /**
@@ -568,7 +572,7 @@ public final class CudaKernels {
     }
     need(segments.start(), 8L * (segments.segments() + 1), "segment starts");
     need(segments.slot(), 4L * segments.segments(), "segment slots");
-    long[] update = Traffic.elementwise(n * (velocity == null ? 2 : (first ? 2 : 3)), n * (velocity == null ? 1 : 2));
+    long[] update = sgdTraffic(n, velocity != null, first);
     launch1d("sgd_update_stats", segments.segments(), new KernelArgs().ptr("w", w).ptr("grad", grad)
         .ptr("v", velocity).f32("lr", lr).f32("momentum", momentum).flag("nesterov", nesterov)
         .f32("weightDecay", weightDecay).flag("first", first).ptr("skip", skip).ptr("segStart", segments.start())

@@ -1,6 +1,5 @@
 package io.hindsight.device.sim;
 
-import io.hindsight.cuda.QuantStats;
 import java.util.Map;
 
 /**
@@ -148,19 +147,11 @@ final class LossOptimRef {
       if (slot[s] < 0) {
         continue;
       }
-      int minKey = QuantStats.key(Float.POSITIVE_INFINITY);
-      int maxKey = QuantStats.key(Float.NEGATIVE_INFINITY);
-      long nonFinite = 0;
+      KeyStats seen = new KeyStats();
       for (int i = (int) start[s]; i < start[s + 1]; i++) {
-        if (Float.isFinite(w[i])) {
-          int k = QuantStats.key(w[i]);
-          minKey = Math.min(minKey, k);
-          maxKey = Math.max(maxKey, k);
-        } else {
-          nonFinite++;
-        }
+        seen.add(w[i]);
       }
-      StatsStruct.merge(stats, slot[s], minKey, maxKey, 0, nonFinite);
+      seen.mergeInto(stats, slot[s], 0);
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.hindsight.device.sim;
 
-import io.hindsight.cuda.QuantStats;
 import io.hindsight.quant.math.FakeQuant;
 import io.hindsight.quant.math.SteMaskBits;
 
@@ -21,10 +20,8 @@ final class QOut {
   private final float hi;
   private final boolean stochastic;
   private final long key;
-  private int minKey = QuantStats.key(Float.POSITIVE_INFINITY);
-  private int maxKey = QuantStats.key(Float.NEGATIVE_INFINITY);
+  private final KeyStats seen = new KeyStats();
   private long clipped;
-  private long nonFinite;
 
   private QOut(SimLaunch l, String p) {
     this.q = l.view(p);
@@ -81,16 +78,12 @@ final class QOut {
       return 0;
     }
     byte code = code(v, scale, zeroPoint, lo, hi, stochastic, key, idx);
-    if (Float.isFinite(v)) {
-      int k = QuantStats.key(v);
-      minKey = Math.min(minKey, k);
-      maxKey = Math.max(maxKey, k);
+    if (seen.add(v)) {
       if (FakeQuant.clipped(v / scale, lo, hi)) {
         clipped++;
         stop(idx);
       }
     } else {
-      nonFinite++;
       stop(idx);
     }
     q.putB(idx, code);
@@ -126,14 +119,14 @@ final class QOut {
   /** Merges the statistics into the launch's {@code qStats} (when there is a quantized output). */
   void commit() {
     if (q != null && stats != null) {
-      StatsStruct.merge(stats, 0, minKey, maxKey, clipped, nonFinite);
+      seen.mergeInto(stats, 0, clipped);
     }
   }
 
   /** Merges the statistics into {@code target[index]}. */
   void commitTo(View target, int index) {
     if (q != null && target != null) {
-      StatsStruct.merge(target, index, minKey, maxKey, clipped, nonFinite);
+      seen.mergeInto(target, index, clipped);
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.hindsight.device.sim;
 
-import io.hindsight.cuda.QuantStats;
 import io.hindsight.cuda.QuantizeRef;
 import io.hindsight.quant.math.FakeQuant;
 import io.hindsight.quant.math.QuantParams;
@@ -35,23 +34,17 @@ final class QuantizeKernelsRef {
       boolean stochastic, long key, View stats) {
     float flo = lo;
     float fhi = hi;
-    int minKey = QuantStats.key(Float.POSITIVE_INFINITY);
-    int maxKey = QuantStats.key(Float.NEGATIVE_INFINITY);
+    KeyStats seen = new KeyStats();
     long clipped = 0;
-    long nonFinite = 0;
     for (long i = 0; i < n; i++) {
       float v = x.getF(i);
       int code;
-      if (Float.isFinite(v)) {
-        int k = QuantStats.key(v);
-        minKey = Math.min(minKey, k);
-        maxKey = Math.max(maxKey, k);
+      if (seen.add(v)) {
         if (FakeQuant.clipped(v / scale, flo, fhi)) {
           clipped++;
         }
         code = (int) FakeQuant.level(v, scale, flo, fhi, stochastic, key, i) + zeroPoint;
       } else {
-        nonFinite++;
         code = (int) FakeQuant.nonFiniteLevel(v, flo, fhi) + zeroPoint;
       }
       if (outBytes == 1) {
@@ -61,7 +54,7 @@ final class QuantizeKernelsRef {
       }
     }
     if (stats != null) {
-      StatsStruct.merge(stats, 0, minKey, maxKey, clipped, nonFinite);
+      seen.mergeInto(stats, 0, clipped);
     }
   }
 
@@ -73,20 +66,11 @@ final class QuantizeKernelsRef {
   private static void minmaxReduce(SimLaunch l) {
     View x = l.view("x");
     long n = l.i64("n");
-    int minKey = QuantStats.key(Float.POSITIVE_INFINITY);
-    int maxKey = QuantStats.key(Float.NEGATIVE_INFINITY);
-    long nonFinite = 0;
+    KeyStats seen = new KeyStats();
     for (long i = 0; i < n; i++) {
-      float v = x.getF(i);
-      if (Float.isFinite(v)) {
-        int k = QuantStats.key(v);
-        minKey = Math.min(minKey, k);
-        maxKey = Math.max(maxKey, k);
-      } else {
-        nonFinite++;
-      }
+      seen.add(x.getF(i));
     }
-    StatsStruct.merge(l.view("stats"), 0, minKey, maxKey, 0, nonFinite);
+    seen.mergeInto(l.view("stats"), 0, 0);
   }
 
   private static void quantizeWithRange(SimLaunch l) {

@@ -1,10 +1,23 @@
 package io.hindsight.cuda;
 
+import io.hindsight.quant.math.ChannelStats;
+import io.hindsight.quant.math.Range;
 import java.util.SplittableRandom;
 
 /** Assertions and test data for {@link GpuSelfTest} (plain Java, no JUnit, so the bundle can run them). */
 final class Checks {
   private Checks() {}
+
+  /** Each channel's range of {@code seen} narrowed to 0.8 of its bounds: a range that clips. */
+  static Range clipping(ChannelStats seen, int channels) {
+    double[] lo = new double[channels];
+    double[] hi = new double[channels];
+    for (int c = 0; c < channels; c++) {
+      lo[c] = seen.min(c) * 0.8;
+      hi[c] = seen.max(c) * 0.8;
+    }
+    return Range.of(lo, hi);
+  }
 
   static void fail(String message) {
     throw new AssertionError(message);

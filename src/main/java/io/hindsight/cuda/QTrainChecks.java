@@ -107,14 +107,7 @@ final class QTrainChecks {
     w[5] = Float.NaN;
     try (DeviceScope s = k.device().scope("selftest")) {
       DeviceBuffer dw = s.upload(w);
-      ChannelStats ref = FakeQuant.stats(w, channels);
-      double[] lo = new double[channels];
-      double[] hi = new double[channels];
-      for (int c = 0; c < channels; c++) {
-        lo[c] = ref.min(c) * 0.8; // narrower: clips
-        hi[c] = ref.max(c) * 0.8;
-      }
-      QuantParams p = QuantParams.of(SYM8, Range.of(lo, hi));
+      QuantParams p = QuantParams.of(SYM8, Checks.clipping(FakeQuant.stats(w, channels), channels));
       float[] scale = ChannelParams.scales(p);
       int[] levels = ChannelParams.levels(p);
       DeviceBuffer q = s.bytes(w.length, "codes");
@@ -162,14 +155,7 @@ final class QTrainChecks {
     w[1] = Float.NaN;
     w[n / 2] = Float.POSITIVE_INFINITY;
     w[n - 2] = Float.NEGATIVE_INFINITY;
-    ChannelStats seen = FakeQuant.stats(w, channels);
-    double[] lo = new double[channels];
-    double[] hi = new double[channels];
-    for (int c = 0; c < channels; c++) {
-      lo[c] = seen.min(c) * 0.8; // narrower: clips
-      hi[c] = seen.max(c) * 0.8;
-    }
-    Range used = Range.of(lo, hi);
+    Range used = Checks.clipping(FakeQuant.stats(w, channels), channels);
     QuantParams p = QuantParams.of(SYM8, used);
     QuantParams perTensor = perChannel ? QuantParams.of(SYM8, Range.of(used.envelopeMin(), used.envelopeMax())) : p;
     float[] scale = ChannelParams.scales(p);

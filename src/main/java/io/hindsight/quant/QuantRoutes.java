@@ -27,7 +27,10 @@ import java.util.Map;
  * they feed. A residual block's input also feeds the block's identity sum, so its producer keeps
  * the floats too; with a shortcut convolution instead, a residual block producing the input (its sum
  * kernel) writes a second set of codes for the shortcut's quantizer and no floats, and any other
- * producer keeps the floats, which the shortcut's quantizer reads. The model's input is data.
+ * producer keeps the floats, which the shortcut's quantizer reads. The model's input is data: the
+ * quantized layer that reads it first (at the head of the model's sequences) computes no input
+ * gradient, so its input needs no STE mask and its weights no transposed codes
+ * ({@link #inputGradient}).
  * Backward: layer i + 1's backward produces the gradient arriving at layer i; activations and batch
  * norms can write its codes, the loss gradient writes the codes of the model's last layer. Every
  * other producer (dropout, average pool, a residual block's input gradient, which sums two
@@ -45,16 +48,20 @@ public final class QuantRoutes {
   public record Source(Layer producer, boolean loss, Route route) {}
 
   private final Map<TensorQuantizer, Source> sources = new IdentityHashMap<>();
+  private final Layer inputLayer; // the quantized layer reading the model's input, or null
 
-  private QuantRoutes() {}
+  private QuantRoutes(Layer inputLayer) {
+    this.inputLayer = inputLayer;
+  }
 
   /** Analyses the model under {@code root}. */
   public static QuantRoutes of(Layer root) {
-    QuantRoutes r = new QuantRoutes();
+    QuantRoutes r = new QuantRoutes(inputLayer(root));
     r.walk(root);
     LayerQuantHooks first = firstInput(root) == null ? null : firstInput(root).hooks();
     if (first != null && first.activationQuantizer() != null) {
-      r.put(first.activationQuantizer(), null, false, Route.Feed.EXISTING_FLOATS);
+      boolean mask = r.inputLayer == null || hooks(r.inputLayer) != first;
+      r.put(first.activationQuantizer(), null, false, Route.Feed.EXISTING_FLOATS, mask);
     }
     LayerQuantHooks last = lastGradient(root);
     if (last != null && last.gradientQuantizer() != null) {
@@ -85,8 +92,29 @@ public final class QuantRoutes {
   }
 
   private void put(TensorQuantizer q, Layer producer, boolean loss, Route.Feed feed) {
-    boolean mask = q.kind() == io.hindsight.quant.config.QuantKind.ACTIVATION && q.spec().steClip();
+    put(q, producer, loss, feed, true);
+  }
+
+  /** As {@link #put(TensorQuantizer, Layer, boolean, Route.Feed)}; {@code inputGradient}: a gradient is computed for the tensor (its STE mask is used). */
+  private void put(TensorQuantizer q, Layer producer, boolean loss, Route.Feed feed, boolean inputGradient) {
+    boolean mask = inputGradient && q.kind() == io.hindsight.quant.config.QuantKind.ACTIVATION && q.spec().steClip();
     sources.put(q, new Source(producer, loss, new Route(feed, mask, Route.WeightCopy.NONE)));
+  }
+
+  /**
+   * Whether quantized layer {@code l} computes its input gradient: every layer but the one reading
+   * the model's input (a gradient of the data is not needed).
+   */
+  public boolean inputGradient(Layer l) {
+    return l != inputLayer;
+  }
+
+  /** The quantized layer at the head of the model's sequences, which reads the model's input, or null. */
+  private static Layer inputLayer(Layer l) {
+    if (hooks(l) != null) {
+      return l;
+    }
+    return l instanceof Sequential s && !s.children().isEmpty() ? inputLayer(s.children().get(0)) : null;
   }
 
   /**
@@ -229,7 +257,7 @@ public final class QuantRoutes {
       TensorQuantizer w = h.weightQuantizer();
       if (w != null) {
         boolean dense = l instanceof Linear || ((Conv2d) l).groups() == 1;
-        Route.WeightCopy copy = !dense ? Route.WeightCopy.NONE
+        Route.WeightCopy copy = !dense || !inputGradient(l) ? Route.WeightCopy.NONE
             : w.spec().perChannel() ? Route.WeightCopy.REQUANTIZED : Route.WeightCopy.TRANSPOSED;
         w.route(new Route(Route.Feed.EXISTING_FLOATS, false, copy));
       }

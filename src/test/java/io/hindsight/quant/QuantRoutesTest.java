@@ -5,14 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hindsight.backend.CpuBackend;
 import io.hindsight.model.Model;
 import io.hindsight.model.ModelFactory;
+import io.hindsight.nn.Layer;
 import io.hindsight.nn.Residual;
 import io.hindsight.quant.config.QuantKind;
 import io.hindsight.quant.config.QuantizationConfig;
 import io.hindsight.quant.traffic.Route;
 import io.hindsight.util.Rng;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The fused dataflow of resnet20 as {@link QuantRoutes} decides it (the device wires its kernels from it). */
 class QuantRoutesTest {
@@ -50,5 +55,51 @@ class QuantRoutesTest {
     // the images exist anyway
     assertThat(a.get("conv1/activation").route().feed()).isEqualTo(Route.Feed.EXISTING_FLOATS);
     assertThat(a.values().stream().filter(s -> s.route().feed() == Route.Feed.EXISTING_FLOATS)).hasSize(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"resnet20, conv1", "cnn, conv1", "mobilenetv2, stem.conv"})
+  void theLayerReadingTheModelsInputComputesNoInputGradient(String arch, String first) {
+    try (CpuBackend cpu = new CpuBackend(1)) {
+      QuantizationPlan plan = QuantizationPlan.create(QuantizationConfig.defaults(), 1);
+      Model model = new ModelFactory(cpu, plan, new Rng(3)).build(arch, 0.25, 0, new int[] {1, 28, 28}, 10,
+          new Rng(11));
+      QuantRoutes routes = QuantRoutes.apply(model.root());
+      List<Layer> quantized = new ArrayList<>();
+      collect(model.root(), quantized);
+      for (Layer l : quantized) {
+        boolean isFirst = l.name().equals(first);
+        LayerQuantHooks h = QuantRoutes.hooks(l);
+        assertThat(routes.inputGradient(l)).as(l.name()).isEqualTo(!isFirst);
+        // no input gradient: no STE mask over the input, no transposed weight codes for it
+        assertThat(h.activationQuantizer().route().steMask()).as(l.name() + " mask").isEqualTo(!isFirst);
+        if (isFirst) {
+          assertThat(h.weightQuantizer().route().inputGradientWeights()).isEqualTo(Route.WeightCopy.NONE);
+        }
+      }
+      assertThat(quantized).extracting(Layer::name).contains(first);
+    }
+  }
+
+  @Test
+  void aModelThatBeginsWithAFlattenKeepsItsFirstInputGradient() {
+    try (CpuBackend cpu = new CpuBackend(1)) {
+      QuantizationPlan plan = QuantizationPlan.create(QuantizationConfig.defaults(), 1);
+      Model model = new ModelFactory(cpu, plan, new Rng(3)).build("mlp", 0.25, 0, new int[] {1, 28, 28}, 10,
+          new Rng(11));
+      QuantRoutes routes = QuantRoutes.apply(model.root());
+      List<Layer> quantized = new ArrayList<>();
+      collect(model.root(), quantized);
+      assertThat(quantized).isNotEmpty().allMatch(routes::inputGradient);
+    }
+  }
+
+  private static void collect(Layer l, List<Layer> out) {
+    if (QuantRoutes.hooks(l) != null) {
+      out.add(l);
+    }
+    for (Layer c : l.children()) {
+      collect(c, out);
+    }
   }
 }

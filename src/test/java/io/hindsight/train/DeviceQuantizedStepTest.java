@@ -196,12 +196,14 @@ class DeviceQuantizedStepTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      // the model's input is data; nothing else keeps floats
-      "cnn, ^conv1/activation$",
+      // the model's input is data; nothing else keeps floats. cnn's 2 convolutions, resnet20's 21:
+      // every one but the first (reading the images) computes its input gradient (col2im_t)
+      "cnn, ^conv1/activation$, 1",
       // also the input of every block with an identity shortcut (read by the block's sum); the input of
       // a block with a shortcut convolution (stage 2 and 3's first) is two sets of codes, no floats
-      "resnet20, ^(conv1|stage1\\.block\\d\\.conv1|stage[23]\\.block[1-9]\\.conv1)/activation$"})
-  void theStaticPathWritesNoFullPrecisionCopyOfAQuantizedTensor(String arch, String floatsExpected) {
+      "resnet20, ^(conv1|stage1\\.block\\d\\.conv1|stage[23]\\.block[1-9]\\.conv1)/activation$, 20"})
+  void theStaticPathWritesNoFullPrecisionCopyOfAQuantizedTensor(String arch, String floatsExpected,
+      int inputGradients) {
     List<long[]> traffic = new ArrayList<>();
     List<String> kernels = new ArrayList<>();
     Map<String, List<Written>> codes = loggedStep(arch, "hindsight-minmax", traffic, kernels);
@@ -225,6 +227,8 @@ class DeviceQuantizedStepTest {
     // in the step before: no statistics pass over them, no read-back before the forward pass
     assertThat(kernels).as("statistics passes in the step").doesNotContain("minmax_reduce");
     assertThat(kernels.stream().filter("sgd_update_stats"::equals)).as("the optimizer's update").hasSize(1);
+    assertThat(kernels.stream().filter("col2im_t"::equals)).as("input gradients of convolutions")
+        .hasSize(inputGradients);
   }
 
   @ParameterizedTest(name = "{0}")

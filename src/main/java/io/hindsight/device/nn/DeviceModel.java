@@ -62,10 +62,11 @@ public final class DeviceModel implements AutoCloseable {
   public static DeviceModel of(Model model, CudaKernels kernels, boolean withVelocity, DeviceQuantization quantization) {
     DeviceParameters params = new DeviceParameters(kernels.device(), model.parameters(), model.buffers(), withVelocity);
     try {
-      Twins twins = new Twins(params, quantization, new IdentityHashMap<>());
+      QuantRoutes routes = quantization == null ? null : QuantRoutes.apply(model.root());
+      Twins twins = new Twins(params, quantization, routes, new IdentityHashMap<>());
       DeviceLayer root = twins.twin(model.root());
       DeviceQuantization.ActivationQuantizer loss = quantization == null ? null
-          : Wiring.wire(QuantRoutes.apply(model.root()), twins.made(), quantization);
+          : Wiring.wire(routes, twins.made(), quantization);
       return new DeviceModel(model, params, root, loss);
     } catch (RuntimeException e) {
       params.close();
@@ -79,7 +80,7 @@ public final class DeviceModel implements AutoCloseable {
   }
 
   /** Builds the device twin of each host layer, remembering them ({@code made}). */
-  private record Twins(DeviceParameters p, DeviceQuantization q, Map<Layer, DeviceLayer> made) {
+  private record Twins(DeviceParameters p, DeviceQuantization q, QuantRoutes routes, Map<Layer, DeviceLayer> made) {
     DeviceLayer twin(Layer l) {
       DeviceLayer t = q == null ? null : quantizedTwin(l);
       if (t == null) {
@@ -98,18 +99,24 @@ public final class DeviceModel implements AutoCloseable {
         throw new IllegalArgumentException(l.name() + ": the device's integer path needs the layer's weights,"
             + " activations and gradients all quantized (or the layer disabled)");
       }
+      // the layer reading the model's input computes no input gradient, so a dense one needs no
+      // transposed weight codes either
+      boolean dX = routes.inputGradient(l);
       if (l instanceof Linear lin) {
         return new QuantizedLinear(lin, p, q.activation(h.activationQuantizer()),
-            q.weight(h.weightQuantizer(), lin.weight().value(), p.value(lin.weight()), true), q.activation(h.gradientQuantizer()));
+            q.weight(h.weightQuantizer(), lin.weight().value(), p.value(lin.weight()), dX),
+            q.activation(h.gradientQuantizer()), dX);
       }
       Conv2d c = (Conv2d) l;
       if (c.groups() == 1) {
         return new QuantizedConv2d(c, p, q.activation(h.activationQuantizer()),
-            q.weight(h.weightQuantizer(), c.weight().value(), p.value(c.weight()), true), q.activation(h.gradientQuantizer()));
+            q.weight(h.weightQuantizer(), c.weight().value(), p.value(c.weight()), dX),
+            q.activation(h.gradientQuantizer()), dX);
       }
       if (c.groups() == c.inChannels()) {
         return new QuantizedDepthwise(c, p, q.activation(h.activationQuantizer()),
-            q.weight(h.weightQuantizer(), c.weight().value(), p.value(c.weight()), false), q.activation(h.gradientQuantizer()));
+            q.weight(h.weightQuantizer(), c.weight().value(), p.value(c.weight()), false),
+            q.activation(h.gradientQuantizer()), dX);
       }
       throw new IllegalArgumentException(l.name() + ": grouped convolutions other than depthwise have no quantized"
           + " device implementation");

@@ -450,7 +450,7 @@ public final class DeviceQuantization implements AutoCloseable {
     }
 
     private boolean mask() {
-      return q.kind() == QuantKind.ACTIVATION && q.spec().steClip() && training;
+      return q.route().steMask() && training; // activations with steClip whose input gradient is computed
     }
 
     private void used(TensorQuantizer.Step s, long n) {

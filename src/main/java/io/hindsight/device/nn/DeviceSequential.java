@@ -43,12 +43,14 @@ final class DeviceSequential implements DeviceLayer {
 
   /**
    * Backward in reverse; each intermediate gradient is freed once the layer before has used it (not
-   * the chain's incoming gradient, which the caller owns, nor one the layer's result shares).
+   * the chain's incoming gradient, which the caller owns, nor one the layer's result shares). A
+   * layer that returns no input gradient (the one reading the model's input) ends the chain: no
+   * layer before it needs one; the chain returns null.
    */
   @Override
   public DeviceTensor backward(DeviceTensor dY, StepContext step) {
     DeviceTensor g = dY;
-    for (int i = layers.size() - 1; i >= 0; i--) {
+    for (int i = layers.size() - 1; i >= 0 && g != null; i--) {
       DeviceTensor next = layers.get(i).backward(g, step);
       if (g != dY) {
         release(step, g, next);
@@ -58,10 +60,10 @@ final class DeviceSequential implements DeviceLayer {
     return g;
   }
 
-  /** Frees {@code dead}'s buffers that the step's scope made and {@code kept} does not share. */
+  /** Frees {@code dead}'s buffers that the step's scope made and {@code kept} (nullable) does not share. */
   private static void release(StepContext step, DeviceTensor dead, DeviceTensor kept) {
     for (DeviceBuffer b : dead.buffers()) {
-      if (!kept.shares(b)) {
+      if (kept == null || !kept.shares(b)) {
         step.scope().release(b);
       }
     }

@@ -22,7 +22,8 @@ import io.hindsight.quant.math.Rounding;
  *             dcolT (N*outHW, K) = dequant(dYt . Wq_t)        INT8 GEMM, per-tensor weights
  *             dX = col2im(dcolT)
  * </pre>
- * The clipping STE mask of the input zeroes dX where the input was clipped.
+ * The clipping STE mask of the input zeroes dX where the input was clipped. The layer reading the
+ * model's input computes no dX (backward returns null).
  */
 final class QuantizedConv2d extends QuantizedLayer {
   private final Conv2d host;
@@ -34,8 +35,9 @@ final class QuantizedConv2d extends QuantizedLayer {
   private ConvGeometry savedGeometry;
 
   QuantizedConv2d(Conv2d host, DeviceParameters params, DeviceQuantization.ActivationQuantizer input,
-      DeviceQuantization.WeightQuantizer weight, DeviceQuantization.ActivationQuantizer gradient) {
-    super(input, weight, gradient);
+      DeviceQuantization.WeightQuantizer weight, DeviceQuantization.ActivationQuantizer gradient,
+      boolean inputGradient) {
+    super(input, weight, gradient, inputGradient);
     if (host.groups() != 1) {
       throw new IllegalArgumentException(host.name() + ": the quantized dense convolution takes groups 1");
     }
@@ -98,6 +100,9 @@ final class QuantizedConv2d extends QuantizedLayer {
     k.wgrad(dyT, savedCols, rows, g.outC(), cols, sg, px.scale(0), px.zeroPoint(0), 0f, dW);
     if (dB != null) {
       k.biasGradS8(dq.codes(), g.n(), g.outC(), outHW, 0, sg, dB);
+    }
+    if (!inputGradient) {
+      return null; // the model's input: no gradient wanted
     }
     DeviceBuffer dcol = step.intermediate("column gradient", 4L * rows * cols, name() + " column gradient");
     NtEpilogue e = new NtEpilogue(sg, weight.backwardScale(), false, 0, null, null, Activation.NONE, null,

@@ -23,8 +23,9 @@ final class QuantizedDepthwise extends QuantizedLayer {
   private ConvGeometry savedGeometry;
 
   QuantizedDepthwise(Conv2d host, DeviceParameters params, DeviceQuantization.ActivationQuantizer input,
-      DeviceQuantization.WeightQuantizer weight, DeviceQuantization.ActivationQuantizer gradient) {
-    super(input, weight, gradient);
+      DeviceQuantization.WeightQuantizer weight, DeviceQuantization.ActivationQuantizer gradient,
+      boolean inputGradient) {
+    super(input, weight, gradient, inputGradient);
     if (host.groups() != host.inChannels()) {
       throw new IllegalArgumentException(host.name() + ": a depthwise convolution has groups = input channels");
     }
@@ -70,6 +71,9 @@ final class QuantizedDepthwise extends QuantizedLayer {
     }
     k.dwconvS8BackwardWeight(savedX.codes(), dq.codes(), dW, g.n(), g.inC(), g.inH(), g.inW(), g.outPerGroup(), g.kH(),
         g.kW(), g.stride(), g.padding(), g.outH(), g.outW(), px.scale(0), px.zeroPoint(0), sg, 0);
+    if (!inputGradient) {
+      return null; // the model's input: no gradient wanted
+    }
     DeviceTensor dX = step.floats(name() + " dX", g.n(), g.inC(), g.inH(), g.inW());
     k.dwconvS8BackwardInput(dq.codes(), weight.codes(), weight.scales(), dX.buffer(), g.n(), g.inC(), g.inH(), g.inW(),
         g.outPerGroup(), g.kH(), g.kW(), g.stride(), g.padding(), g.outH(), g.outW(), sg, 0);

@@ -13,11 +13,15 @@ abstract class QuantizedLayer implements DeviceLayer {
   final ActivationQuantizer input;
   final WeightQuantizer weight;
   final ActivationQuantizer gradient;
+  /** Whether backward computes the input gradient (not for the layer reading the model's input: {@code QuantRoutes#inputGradient}). */
+  final boolean inputGradient;
 
-  QuantizedLayer(ActivationQuantizer input, WeightQuantizer weight, ActivationQuantizer gradient) {
+  QuantizedLayer(ActivationQuantizer input, WeightQuantizer weight, ActivationQuantizer gradient,
+      boolean inputGradient) {
     this.input = input;
     this.weight = weight;
     this.gradient = gradient;
+    this.inputGradient = inputGradient;
   }
 
   /** The quantizer of this layer's input activation (the producer of the input writes codes for it). */

@@ -30,8 +30,9 @@ final class QuantizedLinear extends QuantizedLayer {
   private int savedN;
 
   QuantizedLinear(Linear host, DeviceParameters params, DeviceQuantization.ActivationQuantizer input,
-      DeviceQuantization.WeightQuantizer weight, DeviceQuantization.ActivationQuantizer gradient) {
-    super(input, weight, gradient);
+      DeviceQuantization.WeightQuantizer weight, DeviceQuantization.ActivationQuantizer gradient,
+      boolean inputGradient) {
+    super(input, weight, gradient, inputGradient);
     this.host = host;
     this.b = host.bias() == null ? null : params.value(host.bias());
     this.dW = params.grad(host.weight());
@@ -85,6 +86,9 @@ final class QuantizedLinear extends QuantizedLayer {
     k.wgrad(g.codes(), savedX.codes(), n, out, in, sg, px.scale(0), px.zeroPoint(0), 0f, dW);
     if (dB != null) {
       k.biasGradS8(g.codes(), n, out, 1, 0, sg, dB);
+    }
+    if (!inputGradient) {
+      return null; // the model's input: no gradient wanted
     }
     // dX (N, in) = dY (N, out) . W (out, in), with the weights' per-tensor codes transposed to (in, out)
     DeviceTensor dX = step.floats(name() + " dX", n, in);

@@ -13,11 +13,13 @@ public final class ChannelParams {
   /** Writes channel {@code channel} of {@code p} at entry {@code at} of {@code scales} and {@code levels}. */
   public static void put(QuantParams p, int channel, float[] scales, int[] levels, int at) {
     scales[at] = p.scale(channel);
-    System.arraycopy(levels(p, channel), 0, levels, 3 * at, 3);
+    putLevels(p, channel, levels, at);
   }
 
-  private static int[] levels(QuantParams p, int channel) {
-    return new int[] {p.zeroPoint(channel), p.lo(channel), p.hi(channel)};
+  private static void putLevels(QuantParams p, int channel, int[] levels, int at) {
+    levels[3 * at] = p.zeroPoint(channel);
+    levels[3 * at + 1] = p.lo(channel);
+    levels[3 * at + 2] = p.hi(channel);
   }
 
   /** Every channel's scale ({@code p.channels()} floats). */
@@ -33,7 +35,7 @@ public final class ChannelParams {
   public static int[] levels(QuantParams p) {
     int[] l = new int[3 * p.channels()];
     for (int c = 0; c < p.channels(); c++) {
-      System.arraycopy(levels(p, c), 0, l, 3 * c, 3);
+      putLevels(p, c, l, c);
     }
     return l;
   }

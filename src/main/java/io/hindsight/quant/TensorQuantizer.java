@@ -167,7 +167,7 @@ public final class TensorQuantizer {
     int channels = spec.perChannel() ? x.dim(0) : 1;
     boolean dynamic = needsCurrentStats(training);
     ChannelStats current = dynamic ? FakeQuant.stats(in, channels, parallel) : null;
-    Step step = plan(training, channels, current, dynamic ? in : null, dynamic && statisticsByWriter());
+    Step step = plan(training, channels, current, dynamic ? in : null);
     ChannelStats observed = FakeQuant.quantize(in, out.data(), step.params(), step.rounding(), step.key(), clipMask,
         parallel);
     complete(step, observed);
@@ -177,12 +177,10 @@ public final class TensorQuantizer {
   /**
    * One quantization of a tensor as decided before its pass: the range and the parameters derived
    * from it, the rounding and its {@link CounterRng} key, whether the range came from the tensor
-   * itself (a dynamic step) and whether the kernel that wrote the tensor recorded its statistics
-   * (no statistics pass: {@link #statisticsByWriter}), the channel count, and whether it is a
-   * training quantization.
+   * itself (a dynamic step), the channel count, and whether it is a training quantization.
    */
-  public record Step(Range range, QuantParams params, Rounding rounding, long key, boolean dynamic,
-      boolean statsByWriter, int channels, boolean training) {}
+  public record Step(Range range, QuantParams params, Rounding rounding, long key, boolean dynamic, int channels,
+      boolean training) {}
 
   /**
    * Whether the next quantization needs the tensor's own statistics (and values) before its range
@@ -199,22 +197,10 @@ public final class TensorQuantizer {
    * Changes no state.
    */
   public Step plan(boolean training, int channels, ChannelStats current, float[] values) {
-    return plan(training, channels, current, values, false);
-  }
-
-  /**
-   * As {@link #plan(boolean, int, ChannelStats, float[])}; {@code statsByWriter}: {@code current}
-   * was recorded by the kernel that wrote the tensor, not by a statistics pass (the weights'
-   * statistics recorded by the optimizer, {@link #statisticsByWriter}).
-   */
-  public Step plan(boolean training, int channels, ChannelStats current, float[] values, boolean statsByWriter) {
     boolean dynamic = current != null;
-    if (statsByWriter && !dynamic) {
-      throw new IllegalArgumentException(name + ": statistics recorded by the writer, but none given");
-    }
     Range range = estimator.range(new RangeRequest(channels, current, values, training));
     return new Step(range, QuantParams.of(grid, range), training ? spec.rounding() : Rounding.NEAREST,
-        stochasticKey(), dynamic, statsByWriter, channels, training);
+        stochasticKey(), dynamic, channels, training);
   }
 
   /**
@@ -237,7 +223,7 @@ public final class TensorQuantizer {
   public void complete(Step step, ChannelStats observed) {
     if (step.training()) {
       estimator.update(observed, step.range());
-      record(observed, step.range(), step.dynamic(), step.statsByWriter(), step.channels());
+      record(observed, step.range(), step.dynamic(), step.channels());
     }
   }
 
@@ -246,8 +232,9 @@ public final class TensorQuantizer {
     return CounterRng.key(streamSeed, steps);
   }
 
-  private void record(ChannelStats s, Range used, boolean dynamic, boolean statsByWriter, int channels) {
-    TrafficTotals t = TrafficModel.quantization(s.elements(), grid.bits(), channels, dynamic, statsByWriter,
+  private void record(ChannelStats s, Range used, boolean dynamic, int channels) {
+    TrafficTotals t = TrafficModel.quantization(s.elements(), grid.bits(), channels, dynamic,
+        dynamic && statisticsByWriter(),
         dynamic ? estimator.searchReadBytes(s.elements()) : 0, route, s.clipped() + s.nonFinite());
     QuantizationRecord r = new QuantizationRecord(clock.getAsLong(), name, used.envelopeMin(), used.envelopeMax(),
         s.envelopeMin(), s.envelopeMax(), s.clippedFraction(), s.clipped(), s.nonFinite(), s.elements(), dynamic,

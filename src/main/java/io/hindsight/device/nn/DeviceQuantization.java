@@ -138,8 +138,8 @@ public final class DeviceQuantization implements AutoCloseable {
     if (!q.spec().symmetric()) {
       throw new IllegalArgumentException(q.name() + ": the device's integer path takes symmetric weights");
     }
-    if (!q.statisticsByWriter()) {
-      throw new IllegalArgumentException(q.name() + ": the device takes the weights' statistics from their writer");
+    if (q.kind() != QuantKind.WEIGHT) {
+      throw new IllegalArgumentException(q.name() + ": not a weight quantizer");
     }
     int channels = q.spec().perChannel() ? weight.dim(0) : 1;
     int firstSlot = allocateSlots(channels);
@@ -207,7 +207,7 @@ public final class DeviceQuantization implements AutoCloseable {
           k.traffic().addQuantization(TrafficModel.statsBytes(w.channels));
         }
       }
-      w.step = w.q.plan(training, w.channels, c, null, c != null);
+      w.step = w.q.plan(training, w.channels, c, null);
       w.backwardParams = null;
       if (w.channelsReduced && training) {
         Range used = w.step.range();

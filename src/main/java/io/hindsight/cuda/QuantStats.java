@@ -47,6 +47,12 @@ public record QuantStats(float min, float max, long clipped, long nonFinite) {
     return new int[] {key(Float.POSITIVE_INFINITY), key(Float.NEGATIVE_INFINITY), 0, 0, 0, 0};
   }
 
+  /** The device struct's 6 words (as {@link #fromWords} reads them), for a record the host uploads. */
+  public int[] words() {
+    return new int[] {key(min), key(max), (int) clipped, (int) (clipped >>> 32), (int) nonFinite,
+        (int) (nonFinite >>> 32)};
+  }
+
   /** Decodes the device struct from its 6 little-endian words. */
   public static QuantStats fromWords(int[] w, int offset) {
     long clipped = (w[offset + 2] & 0xFFFFFFFFL) | ((long) w[offset + 3] << 32);

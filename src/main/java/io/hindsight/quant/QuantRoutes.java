@@ -30,7 +30,8 @@ import java.util.Map;
  * producer keeps the floats, which the shortcut's quantizer reads. The model's input is data: the
  * quantized layer that reads it first (at the head of the model's sequences) computes no input
  * gradient, so its input needs no STE mask and its weights no transposed codes
- * ({@link #inputGradient}).
+ * ({@link #inputGradient}), and when that layer is the input's only reader the host quantizes the
+ * batch as it uploads it ({@link Route.Feed#HOST}).
  * Backward: layer i + 1's backward produces the gradient arriving at layer i; activations and batch
  * norms can write its codes, the loss gradient writes the codes of the model's last layer. Every
  * other producer (dropout, average pool, a residual block's input gradient, which sums two
@@ -58,10 +59,15 @@ public final class QuantRoutes {
   public static QuantRoutes of(Layer root) {
     QuantRoutes r = new QuantRoutes(inputLayer(root));
     r.walk(root);
-    LayerQuantHooks first = firstInput(root) == null ? null : firstInput(root).hooks();
+    Consumer input = firstInput(root);
+    LayerQuantHooks first = input == null ? null : input.hooks();
     if (first != null && first.activationQuantizer() != null) {
-      boolean mask = r.inputLayer == null || hooks(r.inputLayer) != first;
-      r.put(first.activationQuantizer(), null, false, Route.Feed.EXISTING_FLOATS, mask);
+      boolean inputGradient = r.inputLayer == null || hooks(r.inputLayer) != first;
+      // the host quantizes the batch as it uploads it when the quantized layer is its only reader
+      // and no gradient of it (no STE mask) is wanted
+      boolean host = !inputGradient && !input.floatsNeeded() && input.shortcut() == null;
+      r.put(first.activationQuantizer(), null, false, host ? Route.Feed.HOST : Route.Feed.EXISTING_FLOATS,
+          inputGradient);
     }
     LayerQuantHooks last = lastGradient(root);
     if (last != null && last.gradientQuantizer() != null) {

@@ -32,7 +32,8 @@ import java.util.Map;
  * checkpoints, evaluation results and the model artifact ({@link #syncToModel}).
  *
  * <p>A quantized model runs its quantized layers as integer device layers
- * ({@link DeviceQuantization}): weights quantized at the start of the step, every activation and
+ * ({@link DeviceQuantization}): weights quantized at the start of the step, the images quantized
+ * by the host as it uploads them when a quantized layer is their only reader, every activation and
  * gradient with a static range this step written as int8 codes by the kernel that produces it,
  * statistics recorded in those kernels and read back with the step's results in the same single
  * read-back, after which each host quantizer learns from them ({@link TensorQuantizer#complete}).
@@ -132,13 +133,19 @@ public final class DeviceStepEngine implements StepEngine {
   private DeviceTensor[] forwardAndLoss(Batch batch, boolean training, StepContext step) {
     Tensor images = batch.images();
     int n = batch.size();
-    DeviceTensor x = DeviceTensor.floats(step.scope(), "images", images.shape());
-    x.buffer().upload(images.data());
     DeviceBuffer labels = step.scope().ints(n, "labels");
     labels.upload(batch.labels());
     if (quantization != null) {
       quantization.beginStep(training);
       quantization.quantizeWeights();
+    }
+    DeviceQuantization.ActivationQuantizer in = dm.inputQuantizer();
+    DeviceTensor x;
+    if (in != null) {
+      x = in.upload(images, step); // the codes: the host quantizes the batch, its floats stay on the host
+    } else {
+      x = DeviceTensor.floats(step.scope(), "images", images.shape());
+      x.buffer().upload(images.data());
     }
     k.fill(status(), 1, 0);
     DeviceTensor logits = dm.forward(x, training, step);

@@ -52,9 +52,10 @@ class QuantRoutesTest {
     // an identity block's input is also read by its sum: the producer keeps the floats
     assertThat(a.get("stage2.block1.conv1/activation").route().feed()).isEqualTo(Route.Feed.PRODUCER_KEEPS_FLOATS);
     assertThat(a.get("stage1.block0.conv1/activation").route().feed()).isEqualTo(Route.Feed.PRODUCER_KEEPS_FLOATS);
-    // the images exist anyway
-    assertThat(a.get("conv1/activation").route().feed()).isEqualTo(Route.Feed.EXISTING_FLOATS);
-    assertThat(a.values().stream().filter(s -> s.route().feed() == Route.Feed.EXISTING_FLOATS)).hasSize(1);
+    // the images, read by the first convolution alone: the host quantizes them as it uploads them
+    assertThat(a.get("conv1/activation").route().feed()).isEqualTo(Route.Feed.HOST);
+    assertThat(a.values().stream().filter(s -> s.route().feed() == Route.Feed.HOST)).hasSize(1);
+    assertThat(a.values().stream().filter(s -> s.route().feed() == Route.Feed.EXISTING_FLOATS)).isEmpty();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -73,6 +74,8 @@ class QuantRoutesTest {
         assertThat(routes.inputGradient(l)).as(l.name()).isEqualTo(!isFirst);
         // no input gradient: no STE mask over the input, no transposed weight codes for it
         assertThat(h.activationQuantizer().route().steMask()).as(l.name() + " mask").isEqualTo(!isFirst);
+        // and the images are its alone: the host quantizes them
+        assertThat(h.activationQuantizer().route().feed() == Route.Feed.HOST).as(l.name() + " host").isEqualTo(isFirst);
         if (isFirst) {
           assertThat(h.weightQuantizer().route().inputGradientWeights()).isEqualTo(Route.WeightCopy.NONE);
         }

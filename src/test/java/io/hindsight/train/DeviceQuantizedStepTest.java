@@ -6,6 +6,7 @@ import io.hindsight.backend.Backend;
 import io.hindsight.backend.CpuBackend;
 import io.hindsight.cuda.CudaBackend;
 import io.hindsight.data.Batch;
+import io.hindsight.device.nn.DeviceQuantization;
 import io.hindsight.device.sim.LaunchRecord;
 import io.hindsight.device.sim.SoftwareDevice;
 import io.hindsight.model.Model;
@@ -19,6 +20,7 @@ import io.hindsight.quant.config.QuantConfigReader;
 import io.hindsight.quant.config.QuantKind;
 import io.hindsight.quant.config.QuantizationConfig;
 import io.hindsight.quant.config.TensorQuantConfig;
+import io.hindsight.quant.traffic.Route;
 import io.hindsight.util.Rng;
 import java.util.ArrayList;
 import java.util.List;
@@ -186,7 +188,16 @@ class DeviceQuantizedStepTest {
         }
       }
       for (TensorQuantizer q : plan.quantizers()) {
-        if (q.kind() != QuantKind.WEIGHT) {
+        if (q.kind() == QuantKind.WEIGHT) {
+          continue;
+        }
+        if (q.route().feed() == Route.Feed.HOST) {
+          // the model's input: the host uploads its codes and statistics, no kernel writes them
+          assertThat(codes).as("%s: codes the host uploads", q.name()).doesNotContainKey(q.name());
+          long elements = 4L * 28 * 28; // a batch of 4 images
+          assertThat(sim.kernels().traffic().snapshot().get(DeviceQuantization.HOST_UPLOAD).bytesWritten())
+              .as("the codes and statistics the host uploaded, every step").isEqualTo((TensorQuantConfig.DEFAULT_WARMUP_STEPS + 1) * (elements + 16));
+        } else {
           assertThat(codes.get(q.name())).as("%s: its codes written once in the step", q.name()).hasSize(1);
         }
       }
@@ -196,12 +207,13 @@ class DeviceQuantizedStepTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      // the model's input is data; nothing else keeps floats. cnn's 2 convolutions, resnet20's 21:
-      // every one but the first (reading the images) computes its input gradient (col2im_t)
-      "cnn, ^conv1/activation$, 1",
-      // also the input of every block with an identity shortcut (read by the block's sum); the input of
-      // a block with a shortcut convolution (stage 2 and 3's first) is two sets of codes, no floats
-      "resnet20, ^(conv1|stage1\\.block\\d\\.conv1|stage[23]\\.block[1-9]\\.conv1)/activation$, 20"})
+      // the model's input is quantized by the host (no kernel writes its codes); nothing keeps floats.
+      // cnn's 2 convolutions, resnet20's 21: every one but the first (reading the images) computes its
+      // input gradient (col2im_t)
+      "cnn, ^$, 1",
+      // the input of every block with an identity shortcut keeps floats (read by the block's sum); the
+      // input of a block with a shortcut convolution (stage 2 and 3's first) is two sets of codes, no floats
+      "resnet20, ^(stage1\\.block\\d\\.conv1|stage[23]\\.block[1-9]\\.conv1)/activation$, 20"})
   void theStaticPathWritesNoFullPrecisionCopyOfAQuantizedTensor(String arch, String floatsExpected,
       int inputGradients) {
     List<long[]> traffic = new ArrayList<>();

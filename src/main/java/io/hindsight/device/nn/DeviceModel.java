@@ -32,13 +32,15 @@ public final class DeviceModel implements AutoCloseable {
   private final DeviceParameters params;
   private final DeviceLayer root;
   private final DeviceQuantization.ActivationQuantizer lossGradient;
+  private final DeviceQuantization.ActivationQuantizer input;
 
   private DeviceModel(Model host, DeviceParameters params, DeviceLayer root,
-      DeviceQuantization.ActivationQuantizer lossGradient) {
+      DeviceQuantization.ActivationQuantizer lossGradient, DeviceQuantization.ActivationQuantizer input) {
     this.host = host;
     this.params = params;
     this.root = root;
     this.lossGradient = lossGradient;
+    this.input = input;
   }
 
   /**
@@ -65,9 +67,9 @@ public final class DeviceModel implements AutoCloseable {
       QuantRoutes routes = quantization == null ? null : QuantRoutes.apply(model.root());
       Twins twins = new Twins(params, quantization, routes, new IdentityHashMap<>());
       DeviceLayer root = twins.twin(model.root());
-      DeviceQuantization.ActivationQuantizer loss = quantization == null ? null
+      Wiring.Ends ends = quantization == null ? new Wiring.Ends(null, null)
           : Wiring.wire(routes, twins.made(), quantization);
-      return new DeviceModel(model, params, root, loss);
+      return new DeviceModel(model, params, root, ends.loss(), ends.input());
     } catch (RuntimeException e) {
       params.close();
       throw e;
@@ -77,6 +79,15 @@ public final class DeviceModel implements AutoCloseable {
   /** The quantizer of the gradient arriving at the model's last layer (the loss gradient's codes), or null. */
   public DeviceQuantization.ActivationQuantizer outputGradientQuantizer() {
     return lossGradient;
+  }
+
+  /**
+   * The quantizer of the model's input when the host quantizes each batch as it uploads it (the
+   * input's only reader is a quantized layer: {@link io.hindsight.quant.traffic.Route.Feed#HOST}),
+   * else null (the images are uploaded in full precision).
+   */
+  public DeviceQuantization.ActivationQuantizer inputQuantizer() {
+    return input;
   }
 
   /** Builds the device twin of each host layer, remembering them ({@code made}). */
@@ -171,7 +182,10 @@ public final class DeviceModel implements AutoCloseable {
     return params;
   }
 
-  /** Logits {@code (N, classes)} of images {@code (N, C, H, W)}. */
+  /**
+   * Logits {@code (N, classes)} of images {@code (N, C, H, W)}: their floats, or the codes of
+   * {@link #inputQuantizer} ({@link DeviceQuantization.ActivationQuantizer#upload}).
+   */
   public DeviceTensor forward(DeviceTensor x, boolean training, StepContext step) {
     return root.forward(x, training, step);
   }

@@ -4,6 +4,7 @@ import io.hindsight.cuda.ChannelParams;
 import io.hindsight.cuda.CudaKernels;
 import io.hindsight.cuda.QuantOut;
 import io.hindsight.cuda.QuantStats;
+import io.hindsight.cuda.QuantizeRef;
 import io.hindsight.cuda.SgdSegments;
 import io.hindsight.cuda.TrafficCounter;
 import io.hindsight.device.DeviceBuffer;
@@ -55,6 +56,8 @@ public final class DeviceQuantization implements AutoCloseable {
    * atomic OR per clipped or non-finite element), counted after the step from the statistics.
    */
   public static final String MASK_STOP = "hs_mask_stop";
+  /** The traffic entry of the model input's codes and statistics the host uploads ({@link ActivationQuantizer#upload}). */
+  public static final String HOST_UPLOAD = "host_quantized_input";
 
   private final CudaKernels k;
   private final DeviceScope persistent;
@@ -548,6 +551,39 @@ public final class DeviceQuantization implements AutoCloseable {
             step.rounding(), step.key(), slot(slot, 1)));
       }
       return form;
+    }
+
+    /**
+     * The model's input, quantized on the host as it is uploaded ({@link Route.Feed#HOST}): with a
+     * dynamic range the host measures the batch first; the codes come from the quantizing kernel's
+     * reference ({@link QuantizeRef#quantize}, bit for bit what {@code act_quant_fwd} would write),
+     * and the upload writes them and their statistics record to the device, whose floats the batch
+     * never becomes. Counted as the quantization's traffic: the codes and 16 bytes of statistics,
+     * as the model charges the route.
+     *
+     * @param x the batch {@code (N, C, H, W)} on the host
+     * @return the device tensor known by this quantizer's codes alone
+     */
+    public DeviceTensor upload(Tensor x, StepContext ctx) {
+      if (q.route().feed() != Route.Feed.HOST || mask()) {
+        throw new IllegalStateException(q.name() + ": the host quantizes only the model's input, without a mask ("
+            + q.route() + ")");
+      }
+      float[] data = x.data();
+      long n = data.length;
+      ChannelStats current = null;
+      if (q.needsCurrentStats(training)) {
+        QuantStats s = QuantizeRef.minMax(data);
+        current = ChannelStats.of(new float[] {s.min()}, new float[] {s.max()}, n, 0, s.nonFinite());
+      }
+      used(q.plan(training, 1, current, null), n);
+      byte[] codes = new byte[data.length];
+      QuantStats recorded = QuantizeRef.quantize(data, step.params(), step.rounding(), step.key(), codes);
+      DeviceTensor.Quantized form = allocate(ctx, n);
+      form.codes().upload(codes);
+      slot(slot, 1).upload(recorded.words());
+      k.traffic().addWritten(HOST_UPLOAD, n + TrafficModel.statsBytes(1));
+      return DeviceTensor.codes(form, x.shape());
     }
 
     /**

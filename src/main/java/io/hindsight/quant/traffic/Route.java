@@ -26,8 +26,14 @@ public record Route(Feed feed, boolean steMask, WeightCopy inputGradientWeights)
      * are charged to that other quantizer.
      */
     PRODUCER_SECOND_CODES,
-    /** Its full-precision values exist anyway (the input data, the parameters, another consumer's): a pass reads them. */
+    /** Its full-precision values exist anyway (the parameters, another consumer's): a pass reads them. */
     EXISTING_FLOATS,
+    /**
+     * The model's input, read by its quantized layer only: the host quantizes the batch as it
+     * uploads it, measuring the batch itself when the range is dynamic, so the codes and their
+     * statistics record reach the device and the floats never do, whatever the range.
+     */
+    HOST,
     /** The producing kernel cannot quantize: it writes the floats for the quantizer alone, which a pass reads. */
     WRITTEN_FOR_QUANTIZER;
 

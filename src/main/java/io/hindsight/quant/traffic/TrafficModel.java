@@ -11,7 +11,8 @@ import io.hindsight.quant.math.SteMaskBits;
  * <ul>
  *   <li>codes {@code ceil(E b / 8)} and the statistics {@code 16 C}, always;
  *   <li>a <b>static</b> range with a producer that quantizes ({@link Route.Feed#producerQuantizes}):
- *       nothing else, the full-precision tensor never reaches memory;
+ *       nothing else, the full-precision tensor never reaches memory; likewise the model's input
+ *       quantized by the host at its upload ({@link Route.Feed#HOST}), whatever the range;
  *   <li>otherwise a quantizing pass reads the floats ({@code 4E}, plus {@code 16 C} of per-channel
  *       parameters when {@code C > 1}); a <b>dynamic</b> range adds a statistics pass before it
  *       ({@code 4E + 16 C}); the floats are charged their write ({@code 4E}) when they exist only
@@ -136,12 +137,13 @@ public final class TrafficModel {
     long codes = lowBitBytes(elements, bits);
     long stats = statsBytes(channels);
     Route.Feed feed = route.feed();
-    boolean fused = !dynamic && feed.producerQuantizes();
+    boolean host = feed == Route.Feed.HOST; // the host measured and quantized it: its upload writes the codes and statistics
+    boolean fused = host || (!dynamic && feed.producerQuantizes());
     long b = codes + stats;
     if (!fused) {
       b += floats + (channels > 1 ? (long) PARAM_BYTES_PER_CHANNEL * channels : 0);
     }
-    if (dynamic) {
+    if (dynamic && !host) {
       b += statsByWriter ? stats : floats + stats;
     }
     if (writesFloats(feed, dynamic)) {

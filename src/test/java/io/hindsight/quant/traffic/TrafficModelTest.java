@@ -43,6 +43,19 @@ class TrafficModelTest {
   }
 
   @Test
+  void theModelsInputQuantizedByTheHostCostsItsCodesAndStatisticsWhateverTheRange() {
+    Route host = new Route(Route.Feed.HOST, false, Route.WeightCopy.NONE);
+    // the upload writes the codes and the statistics record; the host measured the batch itself
+    TrafficTotals dynamic = TrafficModel.quantization(1000, 8, 1, true, 0, host);
+    assertThat(dynamic.bytesMoved()).isEqualTo(1000 + 16);
+    assertThat(dynamic.bytesMovedIfStatic()).isEqualTo(1016);
+    assertThat(dynamic.bytesMovedIfDynamic()).isEqualTo(1016);
+    assertThat(dynamic.peakFullPrecisionBytes()).isZero();
+    assertThat(dynamic.peakFullPrecisionBytesIfDynamic()).isZero();
+    assertThat(TrafficModel.quantization(1000, 4, 1, false, 0, host).bytesMoved()).isEqualTo(500 + 16);
+  }
+
+  @Test
   void theClippingMaskAndTheInputGradientWeightsAreCharged() {
     Route mask = new Route(Route.Feed.PRODUCER, true, Route.WeightCopy.NONE);
     // the mask, a bit per value in ceil(100 / 32) = 4 words and their summary in 1 word, read in

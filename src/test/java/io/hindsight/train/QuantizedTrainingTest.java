@@ -68,7 +68,7 @@ class QuantizedTrainingTest {
     run(spec("{\"gradients\": {\"estimator\": \"hindsight-minmax\"}}"), dir, null, 0);
     List<String[]> rows = Files.readAllLines(dir.resolve("ranges.csv")).stream().skip(1)
         .map(l -> l.split(",")).filter(f -> f[1].equals("conv2/gradient")).toList();
-    int warmup = io.hindsight.quant.config.TensorQuantConfig.DEFAULT_WARMUP_STEPS;
+    int warmup = io.hindsight.quant.config.TensorQuantConfig.DEFAULT_GRADIENT_WARMUP_STEPS;
     for (int t = 0; t < warmup; t++) { // the dynamic warm-up: each step's own range
       assertThat(rows.get(t)[2]).isEqualTo(rows.get(t)[4]);
       assertThat(rows.get(t)[3]).isEqualTo(rows.get(t)[5]);

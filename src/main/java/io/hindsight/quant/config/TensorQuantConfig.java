@@ -26,7 +26,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param warmup first range of the learning static estimators: {@code dynamic} (the first
  *     tensor's own statistics, default) or {@code fixed} ({@code [min, max]})
  * @param warmupSteps with {@code warmup: dynamic}: how many training steps use the tensor's own range before
- *     the static range takes over, in [1, 10000] (default {@link #DEFAULT_WARMUP_STEPS})
+ *     the static range takes over, in [1, 10000] (default {@link #DEFAULT_WARMUP_STEPS}, gradients
+ *     {@link #DEFAULT_GRADIENT_WARMUP_STEPS})
  * @param steClip activations only: the straight-through estimator passes no gradient where the
  *     input was clipped (default true for activations)
  */
@@ -52,8 +53,19 @@ public record TensorQuantConfig(
   public static final TensorQuantConfig INHERIT =
       new TensorQuantConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
-  /** Dynamic warm-up steps of the static estimators that learn, unless the spec says otherwise. */
+  /**
+   * Dynamic warm-up steps of the static estimators that learn, for weights and activations, unless
+   * the spec says otherwise: an activation's range can jump several-fold between the first steps.
+   */
   public static final int DEFAULT_WARMUP_STEPS = 3;
+
+  /**
+   * Dynamic warm-up steps of gradients' static estimators, unless the spec says otherwise: the
+   * paper's step 0 only. A gradient's range changes as often late in training as early, so more
+   * warm-up steps do not address an early-training effect, and each costs a dynamic quantization of
+   * every gradient (docs/results.md, the robustness study).
+   */
+  public static final int DEFAULT_GRADIENT_WARMUP_STEPS = 1;
 
   /** Without {@code warmupSteps} (inherited). */
   public TensorQuantConfig(Boolean enabled, Integer bits, String estimator, String granularity, String rounding,
@@ -77,7 +89,7 @@ public record TensorQuantConfig(
       case ACTIVATION -> new TensorQuantConfig(true, 8, "hindsight-minmax", "per-tensor", "nearest", false,
           0.9, 16, 0, null, null, "dynamic", true, DEFAULT_WARMUP_STEPS);
       case GRADIENT -> new TensorQuantConfig(true, 8, "hindsight-minmax", "per-tensor", "stochastic", true,
-          0.9, 16, 0, null, null, "dynamic", false, DEFAULT_WARMUP_STEPS);
+          0.9, 16, 0, null, null, "dynamic", false, DEFAULT_GRADIENT_WARMUP_STEPS);
     };
   }
 }

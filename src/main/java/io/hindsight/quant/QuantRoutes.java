@@ -28,7 +28,7 @@ import java.util.Map;
  * the floats too; with a shortcut convolution instead, a residual block producing the input (its sum
  * kernel) writes a second set of codes for the shortcut's quantizer and no floats, and any other
  * producer keeps the floats, which the shortcut's quantizer reads. The model's input is data: the
- * quantized layer that reads it first (at the head of the model's sequences) computes no input
+ * quantized layer that reads it first (at the head of the model's sequences, past a flatten) computes no input
  * gradient, so its input needs no STE mask and its weights no transposed codes
  * ({@link #inputGradient}), and when that layer is the input's only reader the host quantizes the
  * batch as it uploads it ({@link Route.Feed#HOST}).
@@ -59,7 +59,7 @@ public final class QuantRoutes {
   public static QuantRoutes of(Layer root) {
     QuantRoutes r = new QuantRoutes(inputLayer(root));
     r.walk(root);
-    Consumer input = firstInput(root);
+    Consumer input = inputConsumer(root);
     LayerQuantHooks first = input == null ? null : input.hooks();
     if (first != null && first.activationQuantizer() != null) {
       boolean inputGradient = r.inputLayer == null || hooks(r.inputLayer) != first;
@@ -120,7 +120,18 @@ public final class QuantRoutes {
     if (hooks(l) != null) {
       return l;
     }
-    return l instanceof Sequential s && !s.children().isEmpty() ? inputLayer(s.children().get(0)) : null;
+    return l instanceof Sequential s && !s.children().isEmpty() ? inputLayer(pastFlatten(s)) : null;
+  }
+
+  /** The quantized layer's hooks wanting the model's input (at the head of its sequences), or null. */
+  private static Consumer inputConsumer(Layer l) {
+    return l instanceof Sequential s && !s.children().isEmpty() ? inputConsumer(pastFlatten(s)) : firstInput(l);
+  }
+
+  /** A sequence's first layer, or its second when the first is a flatten (a view: the input passes through). */
+  private static Layer pastFlatten(Sequential s) {
+    List<Layer> ls = s.children();
+    return ls.get(0) instanceof Flatten && ls.size() > 1 ? ls.get(1) : ls.get(0);
   }
 
   /**

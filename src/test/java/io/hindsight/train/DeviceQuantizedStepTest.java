@@ -211,6 +211,8 @@ class DeviceQuantizedStepTest {
       // cnn's 2 convolutions, resnet20's 21: every one but the first (reading the images) computes its
       // input gradient (col2im_t)
       "cnn, ^$, 1",
+      // mlp: its flatten is a view, so the host quantizes the images for fc1 too (no convolutions)
+      "mlp, ^$, 0",
       // the input of every block with an identity shortcut keeps floats (read by the block's sum); the
       // input of a block with a shortcut convolution (stage 2 and 3's first) is two sets of codes, no floats
       "resnet20, ^(stage1\\.block\\d\\.conv1|stage[23]\\.block[1-9]\\.conv1)/activation$, 20"})

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Every architecture, briefly trained on the synthetic task (40 steps) (FP32 and INT8 with the default
+ * Every architecture, briefly trained on the synthetic task (40 steps; 60 for mobilenetv2 INT8 at width 1) (FP32 and INT8 with the default
  * in-hindsight plan), restored from its checkpoint, exported, and run by ONNX Runtime on a test
  * batch next to our engine's evaluation-mode forward of the same model, in two ways: every node as
  * the ONNX operator defines it (no graph optimizations), and as a deployment runs it (all
@@ -90,10 +90,15 @@ class OnnxExportParityTest {
   }
 
   static ResolvedSpec spec(String arch, double width, String quantization) {
+    return spec(arch, width, quantization, 2);
+  }
+
+  /** {@code epochs} of 20 steps each. */
+  static ResolvedSpec spec(String arch, double width, String quantization, int epochs) {
     return JobSpecs.parseAndResolve("""
         {"model": {"arch": "%s", "width": %s}, "dataset": {"name": "synthetic", "trainLimit": 640, "testLimit": 32},
-         "training": {"epochs": 2, "batchSize": 32, "seed": 5, "threads": 1, "learningRate": 0.05} %s}"""
-        .formatted(arch, width, quantization == null ? "" : ", \"quantization\": " + quantization));
+         "training": {"epochs": %d, "batchSize": 32, "seed": 5, "threads": 1, "learningRate": 0.05} %s}"""
+        .formatted(arch, width, epochs, quantization == null ? "" : ", \"quantization\": " + quantization));
   }
 
   /** 256 examples of the synthetic task the models trained on (its test split, larger than the trainer's). */
@@ -117,16 +122,19 @@ class OnnxExportParityTest {
     return f;
   }
 
-  @ParameterizedTest(name = "{0} width {1} {2}")
+  @ParameterizedTest(name = "{0} width {1} {2}, {3} epochs")
   @CsvSource({
-      "mlp, 1, fp32", "mlp, 1, int8",
-      "cnn, 0.5, fp32", "cnn, 0.5, int8",
-      "resnet20, 0.5, fp32", "resnet20, 0.5, int8",
-      "mobilenetv2, 0.25, fp32", "mobilenetv2, 0.25, int8",
-      "mobilenetv2, 1, fp32", "mobilenetv2, 1, int8"})
-  void onnxRuntimeComputesOurEvaluationForward(String arch, double width, String precision) throws IOException {
+      "mlp, 1, fp32, 2", "mlp, 1, int8, 2",
+      "cnn, 0.5, fp32, 2", "cnn, 0.5, int8, 2",
+      "resnet20, 0.5, fp32, 2", "resnet20, 0.5, int8, 2",
+      "mobilenetv2, 0.25, fp32, 2", "mobilenetv2, 0.25, int8, 2",
+      // the widest model's INT8 logits stay near-tied longest: after 40 steps (one dynamic warm-up step
+      // for gradients) 3 of 256 examples had their top two within the QDQ difference and changed class
+      "mobilenetv2, 1, fp32, 2", "mobilenetv2, 1, int8, 3"})
+  void onnxRuntimeComputesOurEvaluationForward(String arch, double width, String precision, int epochs)
+      throws IOException {
     boolean quantized = precision.equals("int8");
-    ResolvedSpec spec = spec(arch, width, quantized ? "{}" : null);
+    ResolvedSpec spec = spec(arch, width, quantized ? "{}" : null, epochs);
     String name = arch + "-" + width + "-" + precision;
     TrainedModel t = trained(spec, name);
     Dataset test = examples();

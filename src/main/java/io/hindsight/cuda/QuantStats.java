@@ -1,5 +1,7 @@
 package io.hindsight.cuda;
 
+import io.hindsight.quant.math.ChannelStats;
+
 /**
  * Statistics a producing kernel records about the tensor it quantizes (in-hindsight range
  * estimation): the min and max of its finite values, how many values were clipped (their rounded
@@ -45,6 +47,11 @@ public record QuantStats(float min, float max, long clipped, long nonFinite) {
   /** Device struct words (6 ints: minKey, maxKey, clipped lo/hi, non-finite lo/hi) of the identity. */
   public static int[] identityWords() {
     return new int[] {key(Float.POSITIVE_INFINITY), key(Float.NEGATIVE_INFINITY), 0, 0, 0, 0};
+  }
+
+  /** These statistics of a tensor of {@code elements} values, per tensor, as the host quantizers take them. */
+  public ChannelStats perTensor(long elements) {
+    return ChannelStats.of(new float[] {min}, new float[] {max}, elements, clipped, nonFinite);
   }
 
   /** The device struct's 6 words (as {@link #fromWords} reads them), for a record the host uploads. */

@@ -67,13 +67,22 @@ public final class QuantizeRef {
     if (acc != null) {
       acc.observe(x);
     }
-    if (!Float.isFinite(x)) {
-      return (int) FakeQuant.nonFiniteLevel(x, lo, hi) + p.zeroPoint(channel);
-    }
-    if (acc != null && FakeQuant.clipped(x / scale, lo, hi)) {
+    if (acc != null && Float.isFinite(x) && FakeQuant.clipped(x / scale, lo, hi)) {
       acc.clip();
     }
-    return (int) FakeQuant.level(x, scale, lo, hi, rounding == Rounding.STOCHASTIC, key, index) + p.zeroPoint(channel);
+    return code(x, scale, p.zeroPoint(channel), lo, hi, rounding == Rounding.STOCHASTIC, key, index);
+  }
+
+  /**
+   * The stored code of any {@code x} (finite or not) of flat element {@code index} with one channel's
+   * parameters, without statistics ({@code hs_quantize}): {@link FakeQuant#level} (or
+   * {@link FakeQuant#nonFiniteLevel}) plus the zero point.
+   */
+  public static int code(float x, float scale, int zeroPoint, float lo, float hi, boolean stochastic, long key,
+      long index) {
+    float level = Float.isFinite(x) ? FakeQuant.level(x, scale, lo, hi, stochastic, key, index)
+        : FakeQuant.nonFiniteLevel(x, lo, hi);
+    return (int) level + zeroPoint;
   }
 
   /** {@code quantize_static_stats} with int8 codes (bits up to 8); returns the statistics. */

@@ -416,8 +416,7 @@ public final class DeviceQuantization implements AutoCloseable {
           k.traffic().addLate("apply_mask", TrafficModel.maskApplyReadBytes(a.elements, masked),
               TrafficModel.maskApplyWrittenBytes(a.elements, masked));
         }
-        a.q.complete(a.step, ChannelStats.of(new float[] {s.min()}, new float[] {s.max()}, a.elements, s.clipped(),
-            s.nonFinite()));
+        a.q.complete(a.step, s.perTensor(a.elements));
       }
     }
     order.clear();
@@ -532,8 +531,7 @@ public final class DeviceQuantization implements AutoCloseable {
         try (TrafficCounter.Quantizing counted = traffic.quantizing()) {
           k.minmaxReduce(x.buffer(), n, scratch);
         }
-        QuantStats s = k.readStats(scratch);
-        current = ChannelStats.of(new float[] {s.min()}, new float[] {s.max()}, n, 0, s.nonFinite());
+        current = k.readStats(scratch).perTensor(n); // a statistics pass clips nothing
         if (q.estimator().type() == EstimatorType.DSGC) {
           values = new float[(int) n];
           x.buffer().download(values, 0, (int) n);
@@ -573,8 +571,7 @@ public final class DeviceQuantization implements AutoCloseable {
       long n = data.length;
       ChannelStats current = null;
       if (q.needsCurrentStats(training)) {
-        QuantStats s = QuantizeRef.minMax(data);
-        current = ChannelStats.of(new float[] {s.min()}, new float[] {s.max()}, n, 0, s.nonFinite());
+        current = QuantizeRef.minMax(data).perTensor(n);
       }
       used(q.plan(training, 1, current, null), n);
       byte[] codes = new byte[data.length];

@@ -1,5 +1,6 @@
 package io.hindsight.device.sim;
 
+import io.hindsight.cuda.QuantizeRef;
 import io.hindsight.quant.math.FakeQuant;
 import io.hindsight.quant.math.SteMaskBits;
 
@@ -77,7 +78,7 @@ final class QOut {
     if (q == null) {
       return 0;
     }
-    byte code = code(v, scale, zeroPoint, lo, hi, stochastic, key, idx);
+    byte code = (byte) QuantizeRef.code(v, scale, zeroPoint, lo, hi, stochastic, key, idx);
     if (seen.add(v)) {
       if (FakeQuant.clipped(v / scale, lo, hi)) {
         clipped++;
@@ -88,16 +89,6 @@ final class QOut {
     }
     q.putB(idx, code);
     return code;
-  }
-
-  /**
-   * The stored code of any {@code v} (finite or not) of flat element {@code idx}, without statistics
-   * ({@code hs_quantize}): {@link FakeQuant#level} (or {@link FakeQuant#nonFiniteLevel}) plus the zero point.
-   */
-  static byte code(float v, float scale, int zeroPoint, float lo, float hi, boolean stochastic, long key, long idx) {
-    float level = Float.isFinite(v) ? FakeQuant.level(v, scale, lo, hi, stochastic, key, idx)
-        : FakeQuant.nonFiniteLevel(v, lo, hi);
-    return (byte) ((int) level + zeroPoint);
   }
 
   /**

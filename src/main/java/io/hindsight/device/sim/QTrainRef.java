@@ -1,5 +1,6 @@
 package io.hindsight.device.sim;
 
+import io.hindsight.cuda.QuantizeRef;
 import io.hindsight.cuda.QuantStats;
 import io.hindsight.quant.math.SteMaskBits;
 import java.util.Map;
@@ -98,7 +99,7 @@ final class QTrainRef {
       for (int i = 0; i < inner; i++) {
         long idx = (long) o * inner + i;
         byte code = f.put(idx, x[(int) idx]);
-        qT.putB((long) i * out + o, perChannel ? QOut.code(x[(int) idx], tScale, tZeroPoint, tLo, tHi, false, 0, idx)
+        qT.putB((long) i * out + o, perChannel ? (byte) QuantizeRef.code(x[(int) idx], tScale, tZeroPoint, tLo, tHi, false, 0, idx)
             : code);
       }
       f.commitTo(stats, perChannel ? o : 0);

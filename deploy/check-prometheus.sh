@@ -79,10 +79,14 @@ log "promtool check config, check rules, test rules: ok"
 
 # ---- 2. service and Prometheus on free loopback ports ----------------------------------------------
 used=" "
+# Ports below the kernel's ephemeral range: a port probed free there can be taken by an outgoing
+# connection (the service's own, a test's) before the listener binds it.
+read -r ephemeral_lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || ephemeral_lo=32768
+(( ephemeral_lo > 12000 )) || ephemeral_lo=32768
 free_port() {
   local p
   while :; do
-    p=$(( 20000 + RANDOM % 40000 ))
+    p=$(( 10000 + RANDOM % (ephemeral_lo - 10000) ))
     [[ "$used" == *" $p "* ]] && continue
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue   # something listens there
     used+="$p "
